@@ -1,0 +1,202 @@
+// Package library is the desired state of a screenwriting library as a
+// configuration declares it: series, scripts with their scenes and
+// characters, scene embeddings, script bibles and custom insight agents,
+// already evaluated, checked and ordered.
+//
+// config builds a Library; each provider turns it into the objects it
+// stores. The package does no I/O and knows nothing of HCL evaluation or of
+// any backend. Every slice is in a deterministic order (by address), so two
+// evaluations of the same inputs produce equal libraries.
+package library
+
+import "github.com/hashicorp/hcl/v2"
+
+// Library is everything one configuration declares.
+type Library struct {
+	// Dir is the absolute path of the configuration directory. Every Source
+	// below is relative to it.
+	Dir string
+
+	Series     []*Series
+	Scripts    []*Script
+	Embeddings []*Embedding
+	Bibles     []*Bible
+	Agents     []*Agent
+}
+
+// Meta is what every declared object carries.
+type Meta struct {
+	// Address names the object the way the configuration does:
+	// series.night_shift, script.pilot, script.pilot.scenes["3"],
+	// script.pilot.characters["KIM"], scene.spinoff_open,
+	// embedding.pilot["3"], bible.world, agent.props_inventory.
+	Address string
+	// Resource is the address of the configuration block (and instance) that
+	// produced the object: script.pilot for the scenes derived from it,
+	// embedding.pilot["3"] for a for_each instance. -target matches on it.
+	Resource string
+	// PreventDestroy is lifecycle { prevent_destroy = true }, inherited by
+	// the objects derived from the block.
+	PreventDestroy bool
+	// Sensitive lists attribute names whose values derive from sensitive
+	// variables; they are redacted in plans and plan files.
+	Sensitive []string
+	// Range is where the object is declared, for diagnostics.
+	Range hcl.Range
+}
+
+// Series is a series block.
+type Series struct {
+	Meta
+	Key         string
+	Title       string
+	Description string
+	Metadata    map[string]any
+}
+
+// Script is a script block. A script with a Source owns the scenes of its
+// Fountain file; an outline script (no Source) owns the scene blocks that
+// name it.
+type Script struct {
+	Meta
+	Key string
+	// Source is the Fountain file, relative to Library.Dir; empty for an
+	// outline script.
+	Source string
+	// Path is where the file lands in the git repository; empty for an
+	// outline script.
+	Path string
+	// Data is the source file's bytes (nil for an outline script).
+	Data []byte
+	// ContentHash is the hex SHA-256 of Data, or of the outline's scenes.
+	ContentHash string
+	Title       string
+	Author      string
+	Format      string // "fountain"
+	// Series is the address of the series the script belongs to, or "".
+	Series      string
+	SeriesTitle string
+	Season      *int64
+	Episode     *int64
+	Metadata    map[string]any
+	// Scenes are ordered by Number.
+	Scenes []*Scene
+	// Characters are ordered by Name.
+	Characters []*Character
+}
+
+// Scene is one scene of a script: derived from its Fountain source
+// (address script.<key>.scenes["<number>"]) or declared by a scene block
+// (address scene.<key>).
+type Scene struct {
+	Meta
+	Script string // address of the owning script
+	// Number is the 1-based position in the script, as ScriptRAG counts.
+	Number    int
+	Heading   string
+	Location  string
+	TimeOfDay string
+	// Content is the scene's text from its heading on, line endings
+	// normalised to \n, with boneyard and notes removed.
+	Content string
+	// ContentHash is the hex SHA-256 of Content. It identifies a scene whose
+	// number changed because another scene was inserted or removed.
+	ContentHash string
+	Metadata    map[string]any
+	// Elements are the scene's dialogue blocks and action paragraphs in
+	// order; their index is order_in_scene.
+	Elements []Element
+}
+
+// ElementKind tells a dialogue block from an action paragraph.
+type ElementKind int
+
+const (
+	Action ElementKind = iota
+	Dialogue
+)
+
+// Element is one dialogue block or action paragraph of a scene.
+type Element struct {
+	Kind ElementKind
+	// Character is the speaking character's name (cue without extensions);
+	// dialogue only.
+	Character string
+	Text      string
+	// Parenthetical is the dialogue's parenthetical(s), "" when none.
+	Parenthetical string
+	// Metadata holds extras such as the cue's extension or dual dialogue.
+	Metadata map[string]any
+}
+
+// Character is a character of a script: derived from the character cues of
+// its scenes, declared by a character block, or both (the block adds aliases
+// and a description). Its address is script.<key>.characters["<NAME>"].
+type Character struct {
+	Meta
+	Script      string // address of the owning script
+	Name        string
+	Aliases     []string
+	Description string
+	Metadata    map[string]any
+}
+
+// Embedding is one scene embedding: a float32 vector read from a .npy file,
+// stored as a Git LFS object and indexed in SQL.
+type Embedding struct {
+	Meta
+	Scene  string // address of the scene it embeds
+	Script string // address of that scene's script
+	Model  string
+	// Dimensions is the vector length, read from the file (and checked
+	// against the declared value when there is one).
+	Dimensions int
+	// Source is the .npy file, relative to Library.Dir.
+	Source string
+	// Path is where the LFS pointer file lands in the git repository.
+	Path string
+	// OID is the hex SHA-256 of the .npy file, its Git LFS object id.
+	OID  string
+	Size int64
+	// DataOffset is where the raw little-endian float32 data starts in the
+	// file (after the .npy header).
+	DataOffset int64
+}
+
+// Bible is a script bible: a Markdown file committed to git and indexed in
+// SQL as chunks split at its headings.
+type Bible struct {
+	Meta
+	Key    string
+	Source string
+	Path   string
+	Data   []byte
+	Hash   string // hex SHA-256 of Data
+	Title  string
+	Script string // address of the script it belongs to, or ""
+	Chunks []BibleChunk
+}
+
+// BibleChunk is one section of a bible, from a heading to the next.
+type BibleChunk struct {
+	Number      int // 1-based
+	Heading     string
+	Level       int // 1-6; 0 for text before the first heading
+	Content     string
+	ContentHash string
+	Parent      int // Number of the enclosing chunk, 0 for none
+}
+
+// Agent is a custom insight agent: a Markdown file with YAML front matter,
+// committed at .scriptrag/agents/<key>.md.
+type Agent struct {
+	Meta
+	Key         string
+	Source      string
+	Path        string
+	Data        []byte
+	Hash        string
+	Description string
+	Version     string
+	RequiresLLM bool
+}

@@ -1,0 +1,234 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"scriptsync/library"
+)
+
+// Provider is a backend that scriptsync keeps in sync with a library.
+type Provider interface {
+	// Name is the provider's registry name: "sql", "git" or "lfs".
+	Name() string
+	// Desired returns the objects that lib wants in this backend, sorted by
+	// address. It does no I/O.
+	Desired(lib *library.Library) ([]*Object, hcl.Diagnostics)
+	// Read returns the managed objects the backend holds and its version,
+	// without taking a lock. A backend that does not exist yet reads as
+	// empty, with version "". want is the desired objects; a
+	// content-addressed backend uses it to learn which of them it already
+	// holds, the others ignore it.
+	Read(ctx context.Context, want []*Object) (*State, error)
+	// Begin opens a transaction and takes the backend's write lock, waiting
+	// up to opts.LockTimeout for it; when it cannot, it returns a
+	// *LockError.
+	Begin(ctx context.Context, opts BeginOptions) (Tx, error)
+	// Close releases connections. The provider is not used afterwards.
+	Close() error
+}
+
+// BeginOptions tunes Begin.
+type BeginOptions struct {
+	// LockTimeout is how long to wait for a lock another apply holds.
+	LockTimeout time.Duration
+}
+
+// Tx is one provider's part of an apply.
+type Tx interface {
+	// Read is Provider.Read as seen from inside the transaction, under its
+	// lock, so that the plan the applier computes from it cannot be
+	// invalidated by a concurrent apply.
+	Read(ctx context.Context, want []*Object) (*State, error)
+	// Apply carries out the changes inside the transaction. The changes all
+	// belong to this provider and are in apply order. progress, when not
+	// nil, is called as objects complete.
+	Apply(ctx context.Context, changes []*Change, progress Progress) error
+	// Commit makes the applied changes visible.
+	Commit(ctx context.Context) error
+	// Rollback discards them. It is a no-op after Commit, and safe to call
+	// more than once.
+	Rollback(ctx context.Context) error
+}
+
+// Progress is told about completed work: objects done and bytes moved.
+type Progress func(objects int, bytes int64)
+
+// Compensator is implemented by a Tx whose Commit cannot be held open until
+// every provider is ready (a git branch move, an upload) but can be undone
+// afterwards. The applier commits these first and calls Compensate on them
+// when a later commit fails.
+type Compensator interface {
+	// Compensate undoes a successful Commit. It must be idempotent and must
+	// not undo anyone else's later changes (a branch moves back only by
+	// compare-and-swap from the commit this Tx made).
+	Compensate(ctx context.Context) error
+}
+
+// VersionReporter is implemented by a Tx that can tell, after Commit, the
+// version its commit produced (the new commit hash).
+type VersionReporter interface {
+	CommittedVersion() string
+}
+
+// PeerRecorder is implemented by the Tx that commits last (sql). Just
+// before its Commit the applier hands it the versions the other providers
+// committed, and it stores them with its own state, so that a later Read
+// returns them in State.Peers and a plan can tell that an apply stopped
+// between two commits.
+type PeerRecorder interface {
+	RecordPeers(ctx context.Context, versions map[string]string) error
+}
+
+// Initializer is implemented by a provider that can create its backend
+// ahead of the first apply (scriptsync init). Init is idempotent.
+type Initializer interface {
+	Init(ctx context.Context) error
+}
+
+// Describer is implemented by a provider that can name its backend in one
+// short line for humans ("sqlite scriptrag.db"). It never includes secrets.
+type Describer interface {
+	Describe() string
+}
+
+// State is what a backend holds.
+type State struct {
+	// Version changes whenever the managed state changes: the SQL inventory
+	// serial, the git branch's commit hash. A saved plan records it, and
+	// applying the plan refuses when it moved.
+	Version string
+	// Objects are the managed objects, in any order.
+	Objects []*Object
+	// Peers are the versions of the other providers that the last apply
+	// committed together with this one (see PeerRecorder); nil when the
+	// provider does not record them.
+	Peers map[string]string
+	// Warnings are things a human should know about the backend.
+	Warnings []string
+}
+
+// Object is one thing a provider stores: a row with its children, a file, an
+// LFS object. The same type describes what is desired and what is actual, so
+// the planner cannot tell them apart.
+type Object struct {
+	// Address identifies the object within its provider; see
+	// library.Meta.Address.
+	Address string
+	// Type is the kind of object, as shown in plans: series, script, scene,
+	// character, embedding, bible, file, lfs_object.
+	Type string
+	// Resource is the configuration block that produced the object (see
+	// library.Meta.Resource). Set on desired objects; Read may leave it
+	// empty.
+	Resource string
+	// Hash digests everything that Apply writes for the object: equal hashes
+	// mean no change.
+	Hash string
+	// Attrs are the object's attributes for humans and for -json before and
+	// after: JSON-compatible values (string, int64, float64, bool, nil,
+	// []any, map[string]any).
+	Attrs map[string]any
+	// ForceNew names the attributes whose change replaces the object
+	// (delete, then create) instead of updating it in place.
+	ForceNew []string
+	// Sensitive names attributes whose values are never shown or saved.
+	Sensitive []string
+	// Deps are the addresses of objects of the same provider that must
+	// exist before this one (a scene needs its script and the characters
+	// who speak in it).
+	Deps []string
+	// Group and MatchHash let the planner follow an object whose address
+	// changed: within a Group (a script's scenes), an unmatched desired
+	// object and an unmatched actual one with equal MatchHash are the same
+	// object, moved; Seq orders the group.
+	Group     string
+	MatchHash string
+	Seq       int
+	// PreventDestroy makes any plan that deletes or replaces the object
+	// fail.
+	PreventDestroy bool
+	// Size is the number of bytes Apply will write or upload for the object,
+	// for progress and plan summaries.
+	Size int64
+	// ID is the backend's handle for an actual object (a row id). Empty on
+	// desired objects.
+	ID string
+	// Payload is what Apply needs to write a desired object (the library
+	// entity). Never serialized.
+	Payload any `json:"-"`
+}
+
+// Action is what a change does.
+type Action string
+
+const (
+	NoOp    Action = "no-op"
+	Create  Action = "create"
+	Update  Action = "update"
+	Delete  Action = "delete"
+	Replace Action = "replace" // delete, then create
+)
+
+// Actions returns the action as the -json format spells it.
+func (a Action) Actions() []string {
+	switch a {
+	case Replace:
+		return []string{"delete", "create"}
+	default:
+		return []string{string(a)}
+	}
+}
+
+// Change is one object's difference between desired and actual.
+type Change struct {
+	Provider string
+	Action   Action
+	Before   *Object // nil on Create
+	After    *Object // nil on Delete
+}
+
+// Address is the object's desired address, or its actual one when it is
+// being deleted.
+func (c *Change) Address() string {
+	if c.After != nil {
+		return c.After.Address
+	}
+	return c.Before.Address
+}
+
+// Object is After, or Before when the object is being deleted.
+func (c *Change) Object() *Object {
+	if c.After != nil {
+		return c.After
+	}
+	return c.Before
+}
+
+// Moved reports whether the object's address changes (a renumbered scene).
+func (c *Change) Moved() bool {
+	return c.Before != nil && c.After != nil && c.Before.Address != c.After.Address
+}
+
+// ErrConflict is returned (wrapped) by Commit when the backend moved since
+// the transaction read it and compare-and-swap refused the update.
+var ErrConflict = errors.New("providers: backend changed concurrently")
+
+// LockError is returned by Begin when another apply holds the backend's
+// lock past the timeout.
+type LockError struct {
+	Provider string
+	Lock     string // names the lock: "SQLite write lock on scriptrag.db"
+	Timeout  time.Duration
+	Err      error
+}
+
+func (e *LockError) Error() string {
+	return fmt.Sprintf("%s: could not acquire the %s within %s: another apply holds it", e.Provider, e.Lock, e.Timeout)
+}
+
+func (e *LockError) Unwrap() error { return e.Err }
