@@ -34,7 +34,9 @@ type Provider interface {
 
 // BeginOptions tunes Begin.
 type BeginOptions struct {
-	// LockTimeout is how long to wait for a lock another apply holds.
+	// LockTimeout is how long to wait for a lock another apply holds; zero
+	// means do not wait (fail at once if it is held), as Terraform's
+	// -lock-timeout=0s does.
 	LockTimeout time.Duration
 }
 
@@ -88,6 +90,13 @@ type PeerRecorder interface {
 // ahead of the first apply (scriptsync init). Init is idempotent.
 type Initializer interface {
 	Init(ctx context.Context) error
+}
+
+// SchemaVersioner is implemented by a provider that stores data in a
+// versioned format of its own (the SQL schema, the git manifest), for
+// scriptsync version.
+type SchemaVersioner interface {
+	SchemaVersion() string
 }
 
 // Describer is implemented by a provider that can name its backend in one

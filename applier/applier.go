@@ -1,0 +1,346 @@
+package applier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"scriptsync/planner"
+	"scriptsync/providers"
+)
+
+// Backend is a provider with the objects a configuration wants in it.
+type Backend struct {
+	Provider providers.Provider
+	Desired  []*providers.Object
+}
+
+// Expectation is what a saved plan was computed from.
+type Expectation struct {
+	Versions map[string]string
+	Digest   string
+}
+
+// Progress reports an apply's advance.
+type Progress struct {
+	Provider    string
+	Done, Total int   // objects, all providers together
+	Bytes       int64 // bytes written or uploaded so far
+}
+
+// Request is one apply.
+type Request struct {
+	// Backends are in apply order.
+	Backends    []Backend
+	Options     planner.Options
+	LockTimeout time.Duration
+	// Expect is set when applying a saved plan.
+	Expect *Expectation
+	// Confirm is shown the plan before anything changes; false cancels.
+	// nil approves.
+	Confirm func(*planner.Plan) (bool, error)
+	// Progress, when set, is called as objects complete.
+	Progress func(Progress)
+}
+
+// Result is what an apply did.
+type Result struct {
+	Plan *planner.Plan
+	// Applied is false when there was nothing to do.
+	Applied bool
+	// Versions are the backend versions after the apply.
+	Versions map[string]string
+}
+
+var (
+	// ErrStale is returned when a saved plan no longer matches the
+	// backends or the inputs.
+	ErrStale = errors.New("Saved plan is stale")
+	// ErrCancelled is returned when Confirm declines.
+	ErrCancelled = errors.New("apply cancelled")
+)
+
+// StaleError says why a saved plan is stale.
+type StaleError struct{ Reason string }
+
+func (e *StaleError) Error() string { return ErrStale.Error() + ": " + e.Reason }
+func (e *StaleError) Unwrap() error { return ErrStale }
+
+// Plan reads every backend without locking and computes a plan.
+func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
+	states := make([]*providers.State, len(backends))
+	err := each(backends, func(i int, b Backend) error {
+		st, err := b.Provider.Read(ctx, b.Desired)
+		states[i] = st
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return planner.Make(inputs(backends, states), opts)
+}
+
+func inputs(backends []Backend, states []*providers.State) []planner.Input {
+	in := make([]planner.Input, len(backends))
+	for i, b := range backends {
+		in[i] = planner.Input{Provider: b.Provider.Name(), Desired: b.Desired, Actual: states[i]}
+	}
+	return in
+}
+
+// each runs f for every backend concurrently and returns the first error in
+// backend order.
+func each(backends []Backend, f func(int, Backend) error) error {
+	errs := make([]error, len(backends))
+	var wg sync.WaitGroup
+	for i, b := range backends {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(i, b)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// run is one apply in progress.
+type run struct {
+	req       Request
+	txs       []providers.Tx
+	committed []int // indexes of committed transactions, in commit order
+	done      int
+	total     int
+	bytes     int64
+	mu        sync.Mutex
+}
+
+// Apply locks the backends, plans, and applies the plan as one unit.
+func Apply(ctx context.Context, req Request) (*Result, error) {
+	r := &run{req: req, txs: make([]providers.Tx, len(req.Backends))}
+	defer r.rollback()
+
+	for i, b := range req.Backends {
+		tx, err := b.Provider.Begin(ctx, providers.BeginOptions{LockTimeout: req.LockTimeout})
+		if err != nil {
+			return nil, err
+		}
+		r.txs[i] = tx
+	}
+	states := make([]*providers.State, len(req.Backends))
+	err := each(req.Backends, func(i int, b Backend) error {
+		st, err := r.txs[i].Read(ctx, b.Desired)
+		states[i] = st
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if req.Expect != nil {
+		if err := checkVersions(req.Backends, states, req.Expect.Versions); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := planner.Make(inputs(req.Backends, states), req.Options)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Plan: plan, Versions: plan.Versions}
+	if req.Expect != nil && plan.Digest() != req.Expect.Digest {
+		return nil, &StaleError{Reason: "the changes it would make today differ from the saved ones; run plan again"}
+	}
+	if !plan.HasChanges() {
+		return res, nil
+	}
+	if req.Confirm != nil {
+		ok, err := req.Confirm(plan)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrCancelled
+		}
+	}
+	for _, c := range plan.Changes {
+		if c.Action != providers.NoOp {
+			r.total++
+		}
+	}
+	for i, b := range req.Backends {
+		name := b.Provider.Name()
+		if err := r.txs[i].Apply(ctx, plan.ProviderChanges(name), r.progress(name)); err != nil {
+			return nil, r.fail(ctx, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	versions, err := r.commit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Applied = true
+	res.Versions = versions
+	return res, nil
+}
+
+func (r *run) progress(provider string) providers.Progress {
+	if r.req.Progress == nil {
+		return nil
+	}
+	return func(objects int, bytes int64) {
+		r.mu.Lock()
+		r.done += objects
+		r.bytes += bytes
+		p := Progress{Provider: provider, Done: r.done, Total: r.total, Bytes: r.bytes}
+		r.mu.Unlock()
+		r.req.Progress(p)
+	}
+}
+
+// commit commits the compensable transactions first, then the rest.
+func (r *run) commit(ctx context.Context) (map[string]string, error) {
+	versions := map[string]string{}
+	var last []int
+	for i, tx := range r.txs {
+		if _, ok := tx.(providers.Compensator); !ok {
+			last = append(last, i)
+			continue
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return nil, r.fail(ctx, fmt.Errorf("%s: commit: %w", r.name(i), err))
+		}
+		r.committed = append(r.committed, i)
+		if vr, ok := tx.(providers.VersionReporter); ok {
+			versions[r.name(i)] = vr.CommittedVersion()
+		}
+	}
+	for k, i := range last {
+		tx := r.txs[i]
+		if pr, ok := tx.(providers.PeerRecorder); ok {
+			peers := map[string]string{}
+			for name, v := range versions {
+				peers[name] = v
+			}
+			if err := pr.RecordPeers(ctx, peers); err != nil {
+				return nil, r.fail(ctx, fmt.Errorf("%s: record versions: %w", r.name(i), err))
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			err = fmt.Errorf("%s: commit: %w", r.name(i), err)
+			if k > 0 {
+				// An earlier provider without compensation has committed:
+				// nothing can take it back.
+				return nil, fmt.Errorf("%w (and %s had already committed, which cannot be undone; run apply again to converge)", err, r.name(last[0]))
+			}
+			return nil, r.fail(ctx, err)
+		}
+		r.committed = append(r.committed, i)
+		if vr, ok := tx.(providers.VersionReporter); ok {
+			versions[r.name(i)] = vr.CommittedVersion()
+		}
+	}
+	return versions, nil
+}
+
+func (r *run) name(i int) string { return r.req.Backends[i].Provider.Name() }
+
+// fail undoes what an apply did so far and returns the error to report:
+// cause, and any undo that did not succeed.
+func (r *run) fail(ctx context.Context, cause error) error {
+	cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	var problems []string
+	for i, tx := range r.txs {
+		if tx != nil && !r.isCommitted(i) {
+			if err := tx.Rollback(cleanup); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: rollback: %v", r.name(i), err))
+			}
+		}
+	}
+	for k := len(r.committed) - 1; k >= 0; k-- {
+		i := r.committed[k]
+		if err := r.txs[i].(providers.Compensator).Compensate(cleanup); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: undo: %v", r.name(i), err))
+		}
+	}
+	r.committed = nil
+	r.txs = nil
+	if len(problems) > 0 {
+		return &ApplyError{Cause: cause, Undo: problems}
+	}
+	return &ApplyError{Cause: cause, RolledBack: true}
+}
+
+func (r *run) isCommitted(i int) bool {
+	for _, c := range r.committed {
+		if c == i {
+			return true
+		}
+	}
+	return false
+}
+
+// rollback releases transactions still open when Apply returns.
+func (r *run) rollback() {
+	if r.txs == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i, tx := range r.txs {
+		if tx != nil && !r.isCommitted(i) {
+			_ = tx.Rollback(ctx)
+		}
+	}
+}
+
+// ApplyError is an apply that failed after it started changing backends.
+type ApplyError struct {
+	Cause error
+	// RolledBack is true when every backend was returned to where it was.
+	RolledBack bool
+	// Undo lists what could not be undone.
+	Undo []string
+}
+
+func (e *ApplyError) Error() string {
+	if e.RolledBack {
+		return e.Cause.Error() + "; every backend was rolled back, nothing changed"
+	}
+	return e.Cause.Error() + "; undoing it failed too (" + strings.Join(e.Undo, "; ") + "): run apply again to converge"
+}
+
+func (e *ApplyError) Unwrap() error { return e.Cause }
+
+// checkVersions compares the versions a saved plan read with today's.
+func checkVersions(backends []Backend, states []*providers.State, want map[string]string) error {
+	var moved []string
+	for i, b := range backends {
+		name := b.Provider.Name()
+		if got := states[i].Version; got != want[name] {
+			moved = append(moved, fmt.Sprintf("%s moved from %s to %s", name, orNone(want[name]), orNone(got)))
+		}
+	}
+	if len(moved) > 0 {
+		sort.Strings(moved)
+		return &StaleError{Reason: strings.Join(moved, ", ") + " since the plan was made; run plan again"}
+	}
+	return nil
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "(empty)"
+	}
+	if len(v) > 12 {
+		return v[:12]
+	}
+	return v
+}

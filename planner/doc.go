@@ -1,0 +1,11 @@
+// Package planner compares desired and actual objects and produces a Plan:
+// plain data listing, per provider and in apply order, what to create,
+// update in place, delete or replace. It also renders plans for humans and
+// as versioned JSON, and reads and writes saved plan files.
+//
+// The diff is one generic engine for every provider: it matches objects by
+// address, follows objects whose address changed within an ordered group
+// (a script's scenes, renumbered because one was inserted) by their
+// MatchHash, and compares Hashes and ForceNew attributes. It does no I/O and
+// imports no concrete provider.
+package planner

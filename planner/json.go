@@ -1,0 +1,203 @@
+package planner
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"scriptsync/providers"
+)
+
+// JSONPlan is the -json plan format, version FormatVersion. Fields are
+// only ever added within a major version.
+type JSONPlan struct {
+	FormatVersion   string            `json:"format_version"`
+	Destroy         bool              `json:"destroy"`
+	Targets         []string          `json:"targets,omitempty"`
+	BackendVersions map[string]string `json:"backend_versions"`
+	ResourceChanges []JSONChange      `json:"resource_changes"`
+	Summary         JSONSummary       `json:"summary"`
+	Warnings        []string          `json:"warnings,omitempty"`
+}
+
+// JSONChange is one object's change. Before is null for a create, After
+// for a delete. Values of sensitive attributes are left out (null) and
+// their names listed in SensitiveAttributes.
+type JSONChange struct {
+	Address             string         `json:"address"`
+	PreviousAddress     string         `json:"previous_address,omitempty"`
+	Type                string         `json:"type"`
+	Name                string         `json:"name"`
+	Index               string         `json:"index,omitempty"`
+	Provider            string         `json:"provider"`
+	Actions             []string       `json:"actions"`
+	Before              map[string]any `json:"before"`
+	After               map[string]any `json:"after"`
+	ReplacePaths        []string       `json:"replace_paths,omitempty"`
+	SensitiveAttributes []string       `json:"sensitive_attributes,omitempty"`
+	// Size is the number of bytes the change writes or uploads.
+	Size int64 `json:"size,omitempty"`
+}
+
+// JSONSummary is the summary line as numbers.
+type JSONSummary struct {
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Destroy int `json:"destroy"`
+}
+
+// JSON returns the plan in the -json format.
+func (p *Plan) JSON() *JSONPlan {
+	s := p.Summary()
+	out := &JSONPlan{
+		FormatVersion:   FormatVersion,
+		Destroy:         p.Options.Destroy,
+		Targets:         p.Options.Targets,
+		BackendVersions: p.Versions,
+		ResourceChanges: make([]JSONChange, 0, len(p.Changes)),
+		Summary:         JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
+		Warnings:        p.Warnings,
+	}
+	if out.BackendVersions == nil {
+		out.BackendVersions = map[string]string{}
+	}
+	for _, c := range p.Changes {
+		o := c.Object()
+		name, index := nameIndex(c.Address())
+		jc := JSONChange{
+			Address:  c.Address(),
+			Type:     o.Type,
+			Name:     name,
+			Index:    index,
+			Provider: c.Provider,
+			Actions:  c.Action.Actions(),
+		}
+		if c.Moved() {
+			jc.PreviousAddress = c.Before.Address
+		}
+		sensitive := map[string]bool{}
+		if c.Before != nil {
+			jc.Before = redact(c.Before, sensitive)
+		}
+		if c.After != nil {
+			jc.After = redact(c.After, sensitive)
+		}
+		for k := range sensitive {
+			jc.SensitiveAttributes = append(jc.SensitiveAttributes, k)
+		}
+		sortStrings(jc.SensitiveAttributes)
+		if c.Action == providers.Replace {
+			jc.ReplacePaths = forcesNew(c.Before, c.After)
+		}
+		if c.After != nil && c.Action != providers.NoOp {
+			jc.Size = c.After.Size
+		}
+		out.ResourceChanges = append(out.ResourceChanges, jc)
+	}
+	return out
+}
+
+// WriteJSON writes the plan in the -json format, one JSON document.
+func WriteJSON(w io.Writer, p *Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p.JSON())
+}
+
+func redact(o *providers.Object, sensitive map[string]bool) map[string]any {
+	out := make(map[string]any, len(o.Attrs))
+	for k, v := range o.Attrs {
+		out[k] = v
+	}
+	for _, k := range o.Sensitive {
+		sensitive[k] = true
+		out[k] = nil
+	}
+	return out
+}
+
+// nameIndex splits an address into the name of the block that declared the
+// object and its key: embedding.pilot["3"] → pilot, 3;
+// script.pilot.scenes["3"] → pilot, 3.
+func nameIndex(addr string) (string, string) {
+	_, rest, _ := strings.Cut(addr, ".")
+	name := rest
+	if i := strings.IndexAny(rest, ".["); i >= 0 {
+		name = rest[:i]
+	}
+	index := ""
+	if strings.HasSuffix(addr, "\"]") {
+		if i := strings.LastIndex(addr, "[\""); i >= 0 {
+			if s, err := strconv.Unquote(addr[i+1 : len(addr)-1]); err == nil {
+				index = s
+			}
+		}
+	}
+	return name, index
+}
+
+// Digest identifies what a plan would do: two plans with equal digests make
+// the same changes. A saved plan records it; applying the plan recomputes
+// it under the backends' locks and refuses on a difference.
+func (p *Plan) Digest() string {
+	h := sha256.New()
+	for _, c := range p.Changes {
+		if c.Action == providers.NoOp {
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00", c.Provider, c.Action)
+		for _, o := range []*providers.Object{c.Before, c.After} {
+			if o == nil {
+				h.Write([]byte("-\x00-\x00"))
+				continue
+			}
+			fmt.Fprintf(h, "%s\x00%s\x00", o.Address, o.Hash)
+		}
+	}
+	fmt.Fprintf(h, "destroy=%t\x00targets=%s", p.Options.Destroy, strings.Join(p.Options.Targets, "\x01"))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// FromJSON rebuilds a plan from its JSON form, for rendering a saved plan.
+// The objects it holds carry attributes, not payloads: the plan can be
+// shown, not applied.
+func FromJSON(jp *JSONPlan) *Plan {
+	p := &Plan{
+		Options:  Options{Destroy: jp.Destroy, Targets: jp.Targets},
+		Versions: jp.BackendVersions,
+		Warnings: jp.Warnings,
+	}
+	for _, jc := range jp.ResourceChanges {
+		c := &providers.Change{Provider: jc.Provider, Action: actionOf(jc.Actions)}
+		if jc.Before != nil {
+			addr := jc.Address
+			if jc.PreviousAddress != "" {
+				addr = jc.PreviousAddress
+			}
+			c.Before = &providers.Object{Address: addr, Type: jc.Type, Attrs: jc.Before, Sensitive: jc.SensitiveAttributes}
+		}
+		if jc.After != nil {
+			c.After = &providers.Object{Address: jc.Address, Type: jc.Type, Attrs: jc.After, Sensitive: jc.SensitiveAttributes,
+				ForceNew: jc.ReplacePaths, Size: jc.Size}
+		}
+		if c.Before == nil && c.After == nil {
+			continue
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	return p
+}
+
+func actionOf(actions []string) providers.Action {
+	if len(actions) == 2 {
+		return providers.Replace
+	}
+	if len(actions) == 1 {
+		return providers.Action(actions[0])
+	}
+	return providers.NoOp
+}

@@ -1,0 +1,219 @@
+package planner
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"scriptsync/library"
+	"scriptsync/providers"
+)
+
+// FormatVersion is the version of the -json plan format and of plan files.
+// A change that removes or renames a field bumps the major number.
+const FormatVersion = "1.0"
+
+// Input is one provider's side of a plan.
+type Input struct {
+	Provider string
+	Desired  []*providers.Object
+	Actual   *providers.State
+}
+
+// Options shape a plan.
+type Options struct {
+	// Destroy plans the deletion of every managed object (of the targets).
+	Destroy bool
+	// Targets limits the plan to these addresses, what lies within them and
+	// what they depend on.
+	Targets []string
+}
+
+// Plan is what an apply will do: plain data, rendered separately.
+type Plan struct {
+	// Changes holds every object's change, no-ops included, grouped by
+	// provider in apply order and, within a provider, in the order Apply
+	// must carry them out.
+	Changes []*providers.Change
+	Options Options
+	// Versions are the backend versions the plan was computed from.
+	Versions map[string]string
+	// Warnings are things a human should know before applying.
+	Warnings []string
+}
+
+// Summary counts a plan's changes the way its last line does.
+type Summary struct {
+	Add, Change, Destroy int
+}
+
+// Summary counts creates, updates and deletes; a replacement counts as one
+// add and one destroy.
+func (p *Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case providers.Create:
+			s.Add++
+		case providers.Update:
+			s.Change++
+		case providers.Delete:
+			s.Destroy++
+		case providers.Replace:
+			s.Add++
+			s.Destroy++
+		}
+	}
+	return s
+}
+
+// HasChanges reports whether applying the plan would change anything.
+func (p *Plan) HasChanges() bool {
+	for _, c := range p.Changes {
+		if c.Action != providers.NoOp {
+			return true
+		}
+	}
+	return false
+}
+
+// ProviderChanges returns the changes of one provider that do something,
+// in apply order.
+func (p *Plan) ProviderChanges(provider string) []*providers.Change {
+	var out []*providers.Change
+	for _, c := range p.Changes {
+		if c.Provider == provider && c.Action != providers.NoOp {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// PreventDestroyError lists objects that a plan would delete or replace
+// although they set lifecycle { prevent_destroy = true }.
+type PreventDestroyError struct {
+	Addresses []string
+}
+
+func (e *PreventDestroyError) Error() string {
+	return fmt.Sprintf("planner: the plan would destroy %s, which has lifecycle.prevent_destroy set; remove the setting to allow it, or change the plan (-target, or keep the object in the configuration)",
+		strings.Join(e.Addresses, ", "))
+}
+
+// Make computes a plan from each provider's desired and actual objects.
+// inputs are in apply order.
+func Make(inputs []Input, opts Options) (*Plan, error) {
+	p := &Plan{Options: opts, Versions: map[string]string{}}
+	var protected []string
+	for _, in := range inputs {
+		actual := in.Actual
+		if actual == nil {
+			actual = &providers.State{}
+		}
+		p.Versions[in.Provider] = actual.Version
+		p.Warnings = append(p.Warnings, actual.Warnings...)
+		desired := in.Desired
+		guard := map[string]bool{}
+		for _, d := range in.Desired {
+			if d.PreventDestroy {
+				guard[d.Address] = true
+			}
+		}
+		if opts.Destroy {
+			desired = nil
+		}
+		if len(opts.Targets) > 0 {
+			desired, actual = target(desired, actual, in.Desired, opts.Targets)
+		}
+		changes := diff(in.Provider, desired, actual.Objects)
+		for _, c := range changes {
+			if (c.Action == providers.Delete || c.Action == providers.Replace) && guard[c.Before.Address] {
+				protected = append(protected, c.Before.Address)
+			}
+		}
+		p.Changes = append(p.Changes, order(changes)...)
+	}
+	if len(protected) > 0 {
+		sort.Strings(protected)
+		return nil, &PreventDestroyError{Addresses: dedupe(protected)}
+	}
+	return p, nil
+}
+
+// target narrows desired and actual objects to the targeted addresses,
+// what lies within them, and (for desired objects) what they depend on.
+// all is the provider's full desired set, used to resolve dependencies and
+// Resource names when destroying.
+func target(desired []*providers.Object, actual *providers.State, all []*providers.Object, targets []string) ([]*providers.Object, *providers.State) {
+	hit := func(o *providers.Object) bool {
+		for _, t := range targets {
+			if library.Within(o.Address, t) || (o.Resource != "" && library.Within(o.Resource, t)) {
+				return true
+			}
+		}
+		return false
+	}
+	byAddr := make(map[string]*providers.Object, len(desired))
+	for _, d := range desired {
+		byAddr[d.Address] = d
+	}
+	keep := map[string]bool{}
+	var visit func(o *providers.Object)
+	visit = func(o *providers.Object) {
+		if keep[o.Address] {
+			return
+		}
+		keep[o.Address] = true
+		for _, dep := range o.Deps {
+			if d := byAddr[dep]; d != nil {
+				visit(d)
+			}
+		}
+	}
+	for _, d := range desired {
+		if hit(d) {
+			visit(d)
+		}
+	}
+	// Resource names of actual objects come from the configuration.
+	resource := map[string]string{}
+	for _, o := range all {
+		resource[o.Address] = o.Resource
+	}
+	var outDesired []*providers.Object
+	for _, d := range desired {
+		if keep[d.Address] {
+			outDesired = append(outDesired, d)
+		}
+	}
+	out := &providers.State{Version: actual.Version, Peers: actual.Peers}
+	for _, a := range actual.Objects {
+		probe := *a
+		if probe.Resource == "" {
+			probe.Resource = resource[a.Address]
+		}
+		if keep[a.Address] || hit(&probe) {
+			out.Objects = append(out.Objects, a)
+		}
+	}
+	return outDesired, out
+}
+
+func dedupe(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// equalValue compares attribute values as JSON, so that 3 and 3.0, or a
+// value before and after a round trip through a backend, compare equal.
+func equalValue(a, b any) bool {
+	ja, erra := json.Marshal(a)
+	jb, errb := json.Marshal(b)
+	return erra == nil && errb == nil && string(ja) == string(jb)
+}

@@ -1,0 +1,141 @@
+package planner
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// ErrNotPlanFile is returned (wrapped) by ReadFile for a file that is not
+// a scriptsync plan, or is damaged.
+var ErrNotPlanFile = errors.New("planner: not a scriptsync plan file")
+
+// planMagic opens every plan file's JSON, so a damaged or foreign file is
+// recognised before anything else is read.
+const planMagic = "scriptsync-plan"
+
+// SavedPlan is a plan file: the plan, and what it was computed from, so
+// that applying it can refuse when anything moved. It holds no secrets: no
+// DSNs or tokens (they live in the configuration, which it records only as
+// a digest) and no sensitive values (only their digests).
+type SavedPlan struct {
+	Magic             string `json:"magic"`
+	FormatVersion     string `json:"format_version"`
+	ScriptsyncVersion string `json:"scriptsync_version"`
+	// ConfigDigest digests the configuration files; Inputs the other files
+	// they read (path → hex SHA-256).
+	ConfigDigest string            `json:"config_digest"`
+	Inputs       map[string]string `json:"input_digests"`
+	// VarArgs are the -var and -var-file arguments of the plan, in order,
+	// except -var values of sensitive variables; SensitiveDigests digest
+	// the final values of sensitive variables, which are never saved.
+	VarArgs          []VarArg          `json:"var_args,omitempty"`
+	SensitiveDigests map[string]string `json:"sensitive_variable_digests,omitempty"`
+	Options          Options           `json:"options"`
+	// Versions are the backend versions the plan read.
+	Versions map[string]string `json:"backend_versions"`
+	// Digest is Plan.Digest of the plan.
+	Digest string    `json:"changes_digest"`
+	Plan   *JSONPlan `json:"plan"`
+}
+
+// VarArg is a -var NAME=VALUE (File empty) or -var-file=FILE argument.
+type VarArg struct {
+	File  string `json:"file,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value,omitempty"`
+}
+
+// WriteFile saves a plan file atomically.
+func WriteFile(path string, sp *SavedPlan) error {
+	sp.Magic = planMagic
+	sp.FormatVersion = FormatVersion
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".scriptsync-plan-*")
+	if err != nil {
+		return fmt.Errorf("planner: write plan file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriter(tmp)
+	zw := gzip.NewWriter(bw)
+	enc := json.NewEncoder(zw)
+	if err := enc.Encode(sp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("planner: write plan file: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("planner: write plan file: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("planner: write plan file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("planner: write plan file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("planner: write plan file: %w", err)
+	}
+	return nil
+}
+
+// ReadFile reads a plan file, checking that it is one and that this
+// version of scriptsync can apply it.
+func ReadFile(path string) (*SavedPlan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("plan file %s does not exist", path)
+		}
+		return nil, fmt.Errorf("read plan file: %w", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s (it is not a saved plan: create one with plan -out=FILE)", ErrNotPlanFile, path)
+	}
+	var sp SavedPlan
+	dec := json.NewDecoder(zr)
+	if err := dec.Decode(&sp); err != nil || sp.Magic != planMagic {
+		return nil, fmt.Errorf("%w: %s is damaged or truncated (%s); run plan -out=FILE again", ErrNotPlanFile, path, describeDecodeError(err))
+	}
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		return nil, fmt.Errorf("%w: %s is damaged or truncated (%s); run plan -out=FILE again", ErrNotPlanFile, path, describeDecodeError(err))
+	}
+	if major(sp.FormatVersion) != major(FormatVersion) {
+		return nil, fmt.Errorf("%w: %s has format version %s, which this scriptsync (format %s) cannot apply; run plan again",
+			ErrNotPlanFile, path, sp.FormatVersion, FormatVersion)
+	}
+	if sp.Plan == nil {
+		return nil, fmt.Errorf("%w: %s holds no plan", ErrNotPlanFile, path)
+	}
+	return &sp, nil
+}
+
+func describeDecodeError(err error) string {
+	switch {
+	case err == nil:
+		return "wrong magic"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "it ends early"
+	case strings.Contains(err.Error(), "gzip"), strings.Contains(err.Error(), "flate"):
+		return "its compressed data is corrupt"
+	default:
+		return "its contents are not a plan"
+	}
+}
+
+func major(v string) string {
+	m, _, _ := strings.Cut(v, ".")
+	return m
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -1,0 +1,321 @@
+package planner
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"scriptsync/providers"
+)
+
+// RenderOptions tune human output.
+type RenderOptions struct {
+	Color bool
+	// Providers orders the per-backend summary; providers absent from the
+	// plan are skipped.
+	Providers []string
+}
+
+const (
+	colorReset  = "\x1b[0m"
+	colorGreen  = "\x1b[32m"
+	colorYellow = "\x1b[33m"
+	colorRed    = "\x1b[31m"
+	colorBold   = "\x1b[1m"
+)
+
+type printer struct {
+	w     io.Writer
+	color bool
+	err   error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (p *printer) paint(code, s string) string {
+	if !p.color {
+		return s
+	}
+	return code + s + colorReset
+}
+
+// Render writes a plan the way Terraform does: one block per changed
+// object, then per-backend totals and the summary line.
+func Render(w io.Writer, plan *Plan, opts RenderOptions) error {
+	p := &printer{w: w, color: opts.Color}
+	for _, warn := range plan.Warnings {
+		p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
+	}
+	if !plan.HasChanges() {
+		p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" The backends match the configuration.")
+		return p.err
+	}
+	p.printf("scriptsync will perform the following actions:\n")
+	for _, c := range plan.Changes {
+		if c.Action != providers.NoOp {
+			p.change(c)
+		}
+	}
+	p.printf("\n")
+	p.backends(plan, opts.Providers)
+	s := plan.Summary()
+	p.printf("%s %d to add, %d to change, %d to destroy.\n", p.paint(colorBold, "Plan:"), s.Add, s.Change, s.Destroy)
+	return p.err
+}
+
+func (p *printer) change(c *providers.Change) {
+	o := c.Object()
+	var verb, mark, color string
+	switch c.Action {
+	case providers.Create:
+		verb, mark, color = "will be created", "+", colorGreen
+	case providers.Update:
+		verb, mark, color = "will be updated in place", "~", colorYellow
+	case providers.Delete:
+		verb, mark, color = "will be destroyed", "-", colorRed
+	case providers.Replace:
+		verb, mark, color = "must be replaced", "-/+", colorRed
+	}
+	p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Address()), verb)
+	if c.Moved() {
+		p.printf("  # (moved from %s)\n", c.Before.Address)
+	}
+	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
+	p.attrs(c)
+	pad := strings.Repeat(" ", len(mark))
+	p.printf("  %s }\n", pad)
+}
+
+// BlockHeader names an object's block: its type, and the path of a file,
+// the name of a declared object, or nothing for a derived one.
+func BlockHeader(provider string, o *providers.Object) string {
+	typ := o.Type
+	if provider != "sql" && !strings.HasPrefix(typ, provider+"_") {
+		typ = provider + "_" + typ
+	}
+	if path, ok := o.Attrs["path"].(string); ok && path != "" {
+		return typ + " " + strconv.Quote(path)
+	}
+	if rest, ok := strings.CutPrefix(o.Address, o.Type+"."); ok && !strings.ContainsAny(rest, ".[") {
+		return typ + " " + strconv.Quote(rest)
+	}
+	return typ
+}
+
+func (p *printer) attrs(c *providers.Change) {
+	var before, after map[string]any
+	if c.Before != nil {
+		before = c.Before.Attrs
+	}
+	if c.After != nil {
+		after = c.After.Attrs
+	}
+	names := map[string]bool{}
+	for k := range before {
+		names[k] = true
+	}
+	for k := range after {
+		names[k] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for k := range names {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	sensitive := map[string]bool{}
+	for _, o := range []*providers.Object{c.Before, c.After} {
+		if o != nil {
+			for _, s := range o.Sensitive {
+				sensitive[s] = true
+			}
+		}
+	}
+	forces := map[string]bool{}
+	if c.Action == providers.Replace {
+		for _, f := range forcesNew(c.Before, c.After) {
+			forces[f] = true
+		}
+	}
+	type line struct{ mark, name, value string }
+	var lines []line
+	hidden := 0
+	for _, k := range sorted {
+		bv, inBefore := before[k]
+		av, inAfter := after[k]
+		show := func(v any) string {
+			if sensitive[k] {
+				return "(sensitive value)"
+			}
+			return FormatValue(v)
+		}
+		switch {
+		case c.Action == providers.Create:
+			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
+		case c.Action == providers.Delete:
+			lines = append(lines, line{p.paint(colorRed, "-"), k, show(bv) + " -> null"})
+		case inBefore && inAfter && equalValue(bv, av):
+			hidden++
+		case !inBefore:
+			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
+		case !inAfter:
+			lines = append(lines, line{p.paint(colorRed, "-"), k, show(bv) + " -> null"})
+		default:
+			v := show(bv) + " -> " + show(av)
+			if forces[k] {
+				v += p.paint(colorRed, " # forces replacement")
+			}
+			lines = append(lines, line{p.paint(colorYellow, "~"), k, v})
+		}
+	}
+	width := 0
+	for _, l := range lines {
+		if len(l.name) > width {
+			width = len(l.name)
+		}
+	}
+	for _, l := range lines {
+		p.printf("      %s %-*s = %s\n", l.mark, width, l.name, l.value)
+	}
+	if hidden > 0 {
+		noun := "attributes"
+		if hidden == 1 {
+			noun = "attribute"
+		}
+		p.printf("        # (%d unchanged %s hidden)\n", hidden, noun)
+	}
+}
+
+// backends prints one line per provider with changes.
+func (p *printer) backends(plan *Plan, order []string) {
+	type tally struct {
+		Summary
+		bytes int64
+	}
+	per := map[string]*tally{}
+	var seen []string
+	for _, c := range plan.Changes {
+		if c.Action == providers.NoOp {
+			continue
+		}
+		t := per[c.Provider]
+		if t == nil {
+			t = &tally{}
+			per[c.Provider] = t
+			seen = append(seen, c.Provider)
+		}
+		switch c.Action {
+		case providers.Create:
+			t.Add++
+		case providers.Update:
+			t.Change++
+		case providers.Delete:
+			t.Destroy++
+		case providers.Replace:
+			t.Add++
+			t.Destroy++
+		}
+		if c.After != nil {
+			t.bytes += c.After.Size
+		}
+	}
+	if len(order) == 0 {
+		order = seen
+	}
+	p.printf("Changes by backend:\n")
+	for _, name := range order {
+		t := per[name]
+		if t == nil {
+			continue
+		}
+		p.printf("  %-4s %d to add, %d to change, %d to destroy", name+":", t.Add, t.Change, t.Destroy)
+		if t.bytes > 0 {
+			p.printf(", %s to write", FormatBytes(t.bytes))
+		}
+		p.printf("\n")
+	}
+	p.printf("\n")
+}
+
+// FormatBytes renders a byte count for humans: 512 B, 14.2 KiB, 3.0 MiB.
+func FormatBytes(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB"}
+	v := float64(n)
+	i := -1
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64) + " " + units[i]
+}
+
+// FormatValue renders an attribute value in HCL syntax.
+func FormatValue(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return strconv.Quote(t)
+	case bool:
+		return strconv.FormatBool(t)
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case int:
+		return strconv.Itoa(t)
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case []any:
+		parts := make([]string, len(t))
+		for i, e := range t {
+			parts[i] = FormatValue(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []string:
+		parts := make([]string, len(t))
+		for i, e := range t {
+			parts[i] = strconv.Quote(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		if len(t) == 0 {
+			return "{}"
+		}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			name := k
+			if !isIdent(k) {
+				name = strconv.Quote(k)
+			}
+			parts[i] = name + " = " + FormatValue(t[k])
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
+	default:
+		return fmt.Sprint(t)
+	}
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && (r >= '0' && r <= '9' || r == '-')) {
+			return false
+		}
+	}
+	return true
+}
