@@ -26,14 +26,14 @@ type fake struct {
 	peers   map[string]string
 	locked  bool
 
-	failApplyAt  string // address whose change fails in Apply
-	failCommit   bool
-	failUndo     bool
-	lockHeld     bool
-	applied      []string // addresses applied in the last Apply, in order
-	compensated  int
-	rolledBack   int
-	beginCount   int
+	failApplyAt string // address whose change fails in Apply
+	failCommit  bool
+	failUndo    bool
+	lockHeld    bool
+	applied     []string // addresses applied in the last Apply, in order
+	compensated int
+	rolledBack  int
+	beginCount  int
 }
 
 func newFake(name string, compensable bool) *fake {

@@ -1,6 +1,3 @@
-// Package fountain parses Fountain screenplays (https://fountain.io): bytes
-// in, a typed screenplay out. It is pure: no I/O, no global state, safe for
-// concurrent use.
 package fountain
 
 // Screenplay is a parsed Fountain document.
@@ -8,10 +5,16 @@ type Screenplay struct {
 	// TitlePage holds the title page's fields in file order.
 	TitlePage []TitleField
 	// Prelude holds what comes before the first scene heading (a cold open
-	// written as action, say), as a scene with Number 0 and no heading.
+	// written as action, say), as a scene with Number 0 and no heading; nil
+	// when no element comes before it.
 	Prelude *Scene
 	// Scenes are the scenes in file order; Scenes[i].Number == i+1.
 	Scenes []*Scene
+
+	// body is the offset in the input where the body starts: after a BOM,
+	// the title page and the blank lines that end it. The prelude's and the
+	// scenes' Raw cover the input from there on.
+	body int
 }
 
 // TitleField is one key of the title page. Multi-line values (indented
@@ -63,7 +66,7 @@ type Scene struct {
 	Heading        string // the heading as written, without a forcing "." and without the scene number
 	Location       string // "HOUSE" from "INT. HOUSE - NIGHT"
 	TimeOfDay      string // "NIGHT"
-	Line           int    // 1-based line of the heading
+	Line           int    // 1-based line of the heading; for the prelude and ParseBody, the line where Raw starts
 	// Raw is the exact input from the start of the heading line to the start
 	// of the next heading line (or the end of the input): a substring of the
 	// input.
