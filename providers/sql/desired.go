@@ -1,0 +1,261 @@
+package sql
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"scriptsync/library"
+	"scriptsync/providers"
+)
+
+// Object types, as plans show them.
+const (
+	typeSeries    = "series"
+	typeScript    = "script"
+	typeCharacter = "character"
+	typeScene     = "scene"
+	typeEmbedding = "embedding"
+	typeBible     = "bible"
+)
+
+// sensitiveValue replaces a sensitive attribute's value in Attrs and in the
+// bookkeeping.
+const sensitiveValue = "(sensitive)"
+
+// Desired returns the objects lib wants in the database, sorted by address.
+// It reads nothing but lib; it remembers lib.Dir, which Apply reads
+// embedding vectors from.
+func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagnostics) {
+	if lib == nil {
+		return nil, nil
+	}
+	p.mu.Lock()
+	p.libDir = lib.Dir
+	p.mu.Unlock()
+
+	b := &builder{known: map[string]string{}}
+	for _, s := range lib.Series {
+		b.series(s)
+	}
+	for _, s := range lib.Scripts {
+		b.script(s)
+	}
+	for _, e := range lib.Embeddings {
+		b.embedding(e)
+	}
+	for _, bi := range lib.Bibles {
+		b.bible(bi)
+	}
+	slices.SortFunc(b.objs, func(x, y *providers.Object) int { return strings.Compare(x.Address, y.Address) })
+	if b.diags.HasErrors() {
+		return nil, b.diags
+	}
+	return b.objs, b.diags
+}
+
+// builder accumulates Desired's objects and diagnostics.
+type builder struct {
+	objs  []*providers.Object
+	diags hcl.Diagnostics
+	known map[string]string // address -> type, for references and duplicates
+}
+
+func (b *builder) errorf(m library.Meta, summary, format string, args ...any) {
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...)}
+	if m.Range != (hcl.Range{}) {
+		r := m.Range
+		d.Subject = &r
+	}
+	b.diags = append(b.diags, d)
+}
+
+// add records an object; it returns false (with a diagnostic) when the
+// address is taken or the values cannot be encoded.
+func (b *builder) add(m library.Meta, typ string, attrs map[string]any, h *hasher, deps []string, payload any, err error) *providers.Object {
+	if err != nil {
+		b.errorf(m, "Invalid value", "%s: %v", m.Address, err)
+		return nil
+	}
+	if _, dup := b.known[m.Address]; dup {
+		b.errorf(m, "Duplicate object", "%s is declared more than once.", m.Address)
+		return nil
+	}
+	b.known[m.Address] = typ
+	for k, v := range attrs {
+		n, err := normalize(v)
+		if err != nil {
+			b.errorf(m, "Invalid value", "%s: attribute %s: %v", m.Address, k, err)
+			return nil
+		}
+		attrs[k] = n
+	}
+	for _, k := range m.Sensitive {
+		if _, ok := attrs[k]; ok {
+			attrs[k] = sensitiveValue
+		}
+	}
+	o := &providers.Object{
+		Address:        m.Address,
+		Type:           typ,
+		Resource:       m.Resource,
+		Hash:           h.sum(),
+		Attrs:          attrs,
+		Deps:           deps,
+		PreventDestroy: m.PreventDestroy,
+		Sensitive:      slices.Clone(m.Sensitive),
+		Payload:        payload,
+	}
+	b.objs = append(b.objs, o)
+	return o
+}
+
+// ref checks that addr names a known object of type typ.
+func (b *builder) ref(m library.Meta, what, addr, typ string) bool {
+	if b.known[addr] != typ {
+		b.errorf(m, "Reference to an undeclared object", "%s refers to %s %q, which is not declared.", m.Address, what, addr)
+		return false
+	}
+	return true
+}
+
+func (b *builder) series(s *library.Series) {
+	row, err := seriesRow(s)
+	h := newHasher(typeSeries)
+	h.values(row...)
+	attrs := map[string]any{"title": s.Title, "description": s.Description, "metadata": s.Metadata}
+	b.add(s.Meta, typeSeries, attrs, h, nil, s, err)
+}
+
+func (b *builder) script(s *library.Script) {
+	row, err := scriptRow(s)
+	h := newHasher(typeScript)
+	h.str(s.Series)
+	h.values(row...)
+	var deps []string
+	if s.Series != "" {
+		if !b.ref(s.Meta, "series", s.Series, typeSeries) {
+			return
+		}
+		deps = []string{s.Series}
+	}
+	var filePath any
+	if s.Path != "" {
+		filePath = s.Path
+	}
+	attrs := map[string]any{
+		"title": s.Title, "author": s.Author, "file_path": filePath, "format": row[3],
+		"series_title": s.SeriesTitle, "season": nullInt(s.Season), "episode": nullInt(s.Episode),
+		"metadata": s.Metadata, "content_hash": s.ContentHash,
+	}
+	if b.add(s.Meta, typeScript, attrs, h, deps, s, err) == nil {
+		return
+	}
+	names := make(map[string]string, len(s.Characters))
+	for _, c := range s.Characters {
+		if b.character(s, c) {
+			names[c.Name] = c.Address
+		}
+	}
+	numbers := make(map[int]string, len(s.Scenes))
+	for _, sc := range s.Scenes {
+		if other, dup := numbers[sc.Number]; dup {
+			b.errorf(sc.Meta, "Duplicate scene number", "%s and %s both have number %d in %s.", other, sc.Address, sc.Number, s.Address)
+			continue
+		}
+		numbers[sc.Number] = sc.Address
+		b.scene(s, sc, names)
+	}
+}
+
+func (b *builder) character(s *library.Script, c *library.Character) bool {
+	row, err := characterRow(c)
+	h := newHasher(typeCharacter)
+	h.str(s.Address)
+	h.values(row...)
+	aliases := c.Aliases
+	if aliases == nil {
+		aliases = []string{}
+	}
+	attrs := map[string]any{"name": c.Name, "aliases": aliases, "description": c.Description}
+	return b.add(c.Meta, typeCharacter, attrs, h, []string{s.Address}, c, err) != nil
+}
+
+func (b *builder) scene(s *library.Script, sc *library.Scene, names map[string]string) {
+	row, err := sceneRow(sc)
+	if err != nil {
+		b.errorf(sc.Meta, "Invalid value", "%s: %v", sc.Address, err)
+		return
+	}
+	dialogues, actions, err := elementRows(sc)
+	if err != nil {
+		b.errorf(sc.Meta, "Invalid value", "%s: %v", sc.Address, err)
+		return
+	}
+	deps := []string{s.Address}
+	for _, d := range dialogues {
+		name := d[0].(string)
+		addr, ok := names[name]
+		if !ok {
+			b.errorf(sc.Meta, "Unknown character", "%s has dialogue for %q, who is not a character of %s.", sc.Address, name, s.Address)
+			return
+		}
+		if !slices.Contains(deps, addr) {
+			deps = append(deps, addr)
+		}
+	}
+	slices.Sort(deps[1:])
+	h := newHasher(typeScene)
+	h.str(s.Address)
+	h.values(row...)
+	h.str(childHash(dialogues, actions))
+	attrs := map[string]any{
+		"scene_number": int64(sc.Number), "heading": sc.Heading, "location": sc.Location, "time_of_day": sc.TimeOfDay,
+		"content_hash": sc.ContentHash, "dialogues": int64(len(dialogues)), "actions": int64(len(actions)),
+	}
+	o := b.add(sc.Meta, typeScene, attrs, h, deps, sc, nil)
+	if o != nil && strings.HasPrefix(sc.Address, s.Address+".scenes[") {
+		// A scene derived from a Fountain source is followed across
+		// renumbering by its content.
+		o.Group, o.MatchHash, o.Seq = s.Address, sc.ContentHash, sc.Number
+	}
+}
+
+func (b *builder) embedding(e *library.Embedding) {
+	if !b.ref(e.Meta, "scene", e.Scene, typeScene) {
+		return
+	}
+	if e.Dimensions <= 0 || e.Source == "" || e.OID == "" {
+		b.errorf(e.Meta, "Invalid embedding", "%s needs a source, its OID and a positive number of dimensions.", e.Address)
+		return
+	}
+	h := newHasher(typeEmbedding)
+	h.str(e.Scene)
+	h.values("scene", e.Model, int64(e.Dimensions), e.OID)
+	attrs := map[string]any{"scene": e.Scene, "model": e.Model, "dimensions": int64(e.Dimensions), "lfs_oid": e.OID}
+	if o := b.add(e.Meta, typeEmbedding, attrs, h, []string{e.Scene}, e, nil); o != nil {
+		o.Size = int64(e.Dimensions) * 4
+	}
+}
+
+func (b *builder) bible(bi *library.Bible) {
+	var deps []string
+	var script any
+	if bi.Script != "" {
+		if !b.ref(bi.Meta, "script", bi.Script, typeScript) {
+			return
+		}
+		deps, script = []string{bi.Script}, bi.Script
+	}
+	h := newHasher(typeBible)
+	h.str(bi.Script)
+	h.values(bibleRow(bi)...)
+	h.str(chunkHash(bi))
+	attrs := map[string]any{"file_path": bi.Path, "title": bi.Title, "file_hash": bi.Hash, "script": script,
+		"chunks": int64(len(bi.Chunks))}
+	if o := b.add(bi.Meta, typeBible, attrs, h, deps, bi, nil); o != nil {
+		o.Size = int64(len(bi.Data))
+	}
+}

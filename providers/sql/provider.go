@@ -1,0 +1,149 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"scriptsync/providers"
+)
+
+func init() {
+	providers.Register(providers.Registration{
+		Name:       "sql",
+		Order:      20,
+		Factory:    New,
+		Attributes: []string{"driver", "dsn"},
+	})
+}
+
+var (
+	_ providers.Provider        = (*Provider)(nil)
+	_ providers.Initializer     = (*Provider)(nil)
+	_ providers.Describer       = (*Provider)(nil)
+	_ providers.Tx              = (*Tx)(nil)
+	_ providers.PeerRecorder    = (*Tx)(nil)
+	_ providers.VersionReporter = (*Tx)(nil)
+)
+
+// DefaultDSN is the SQLite database used when the provider block names none,
+// relative to the configuration directory.
+const DefaultDSN = "scriptrag.db"
+
+// defaultLockTimeout applies when BeginOptions.LockTimeout is zero.
+const defaultLockTimeout = 5 * time.Second
+
+// Provider is the SQL provider. It is safe for concurrent use; each Tx
+// holds its own connection.
+type Provider struct {
+	d   dialect
+	dir string // configuration directory, the fallback for libDir
+
+	mu     sync.Mutex
+	libDir string // Library.Dir from the last Desired: embeddings are read from it
+}
+
+// New builds the provider from its configuration block. It validates driver
+// and dsn and does not touch the database.
+func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	driver, d := stringAttr(cfg, "driver", "sqlite")
+	diags = append(diags, d...)
+	dsn, d := stringAttr(cfg, "dsn", "")
+	diags = append(diags, d...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	dir := cfg.Dir
+	if dir == "" {
+		dir = "."
+	}
+	p := &Provider{dir: dir}
+	switch driver {
+	case "sqlite":
+		if dsn == "" {
+			dsn = DefaultDSN
+		}
+		path := dsn
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		p.d = newSQLite(dsn, path)
+	case "postgres":
+		if dsn == "" {
+			return nil, hcl.Diagnostics{attrDiag(cfg, "dsn", "Missing PostgreSQL DSN",
+				`The "postgres" driver needs a dsn: a postgres:// URL or a key=value connection string.`)}
+		}
+		pg, err := newPostgres(dsn)
+		if err != nil {
+			return nil, hcl.Diagnostics{attrDiag(cfg, "dsn", "Invalid PostgreSQL DSN", err.Error())}
+		}
+		p.d = pg
+	default:
+		return nil, hcl.Diagnostics{attrDiag(cfg, "driver", "Unsupported SQL driver",
+			fmt.Sprintf(`The driver must be "sqlite" or "postgres", not %q.`, driver))}
+	}
+	return p, nil
+}
+
+// stringAttr reads an optional string attribute of the block.
+func stringAttr(cfg *providers.Config, name, def string) (string, hcl.Diagnostics) {
+	v, ok := cfg.Attrs[name]
+	if !ok || v.IsNull() {
+		return def, nil
+	}
+	if !v.IsKnown() || v.Type() != cty.String {
+		return "", hcl.Diagnostics{attrDiag(cfg, name, "Incorrect attribute value type",
+			fmt.Sprintf("The %q attribute of the sql provider must be a string.", name))}
+	}
+	return v.AsString(), nil
+}
+
+func attrDiag(cfg *providers.Config, name, summary, detail string) *hcl.Diagnostic {
+	diag := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail}
+	if _, set := cfg.Attrs[name]; set && cfg.Ranges[name] != (hcl.Range{}) {
+		r := cfg.Ranges[name]
+		diag.Subject = &r
+	} else if r, ok := cfg.Ranges[name]; ok && cfg.DeclRange == (hcl.Range{}) {
+		diag.Subject = &r
+	} else if cfg.DeclRange != (hcl.Range{}) {
+		r := cfg.DeclRange
+		diag.Subject = &r
+	}
+	return diag
+}
+
+// Name implements providers.Provider.
+func (p *Provider) Name() string { return "sql" }
+
+// Describe names the backend without secrets: "sqlite scriptrag.db",
+// "postgres postgres://user@host:5432/db".
+func (p *Provider) Describe() string { return p.d.describe() }
+
+// Init creates the database and its schema when they are missing. It is
+// idempotent.
+func (p *Provider) Init(ctx context.Context) error {
+	tx, err := p.Begin(ctx, providers.BeginOptions{})
+	if err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// Close releases the provider's connections.
+func (p *Provider) Close() error { return p.d.close() }
+
+// embeddingDir is the directory embedding sources are relative to.
+func (p *Provider) embeddingDir() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.libDir != "" {
+		return p.libDir
+	}
+	return p.dir
+}

@@ -1,0 +1,311 @@
+package sql
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"maps"
+	"math"
+	"strconv"
+
+	"scriptsync/library"
+)
+
+// This file builds the column values the provider writes for each entity.
+// Desired hashes exactly these values and Apply inserts them, so that equal
+// hashes mean equal rows. References to other objects are hashed by address
+// and written by row id.
+
+// Column lists, in the order the row builders return values (the id and
+// parent columns that Apply prepends are listed with them).
+var (
+	seriesCols    = []string{"id", "title", "description", "metadata"}
+	scriptCols    = []string{"id", "series_id", "title", "author", "file_path", "format", "project_title", "series_title", "season", "episode", "metadata"}
+	characterCols = []string{"id", "script_id", "name", "aliases", "description", "metadata"}
+	sceneCols     = []string{"id", "script_id", "scene_number", "heading", "location", "time_of_day", "content", "metadata"}
+	dialogueCols  = []string{"scene_id", "character_id", "dialogue_text", "order_in_scene", "metadata"}
+	actionCols    = []string{"scene_id", "action_text", "order_in_scene", "metadata"}
+	embeddingCols = []string{"id", "entity_type", "entity_id", "embedding_model", "embedding", "dimensions", "lfs_oid"}
+	bibleCols     = []string{"id", "script_id", "file_path", "title", "file_hash", "metadata"}
+	chunkCols     = []string{"id", "bible_id", "chunk_number", "heading", "level", "content", "content_hash", "parent_chunk_id", "metadata"}
+)
+
+func seriesRow(s *library.Series) ([]any, error) {
+	md, err := jsonValue(s.Metadata)
+	return []any{s.Title, nullString(s.Description), md}, err
+}
+
+func scriptRow(s *library.Script) ([]any, error) {
+	md, err := jsonValue(withKey(s.Metadata, "content_hash", s.ContentHash))
+	format := s.Format
+	if format == "" {
+		format = "fountain"
+	}
+	return []any{s.Title, nullString(s.Author), nullString(s.Path), format, nullString(s.SeriesTitle),
+		nullString(s.SeriesTitle), nullInt(s.Season), nullInt(s.Episode), md}, err
+}
+
+func characterRow(c *library.Character) ([]any, error) {
+	aliases := c.Aliases
+	if aliases == nil {
+		aliases = []string{}
+	}
+	al, err := jsonValue(aliases)
+	if err != nil {
+		return nil, err
+	}
+	md, err := jsonValue(c.Metadata)
+	return []any{c.Name, al, nullString(c.Description), md}, err
+}
+
+func sceneRow(s *library.Scene) ([]any, error) {
+	md, err := jsonValue(withKey(s.Metadata, "content_hash", s.ContentHash))
+	return []any{int64(s.Number), s.Heading, nullString(s.Location), nullString(s.TimeOfDay), s.Content, md}, err
+}
+
+// elementRows returns a scene's dialogues (character name, text, order,
+// metadata) and actions (text, order, metadata); order_in_scene is the
+// element's index among all of the scene's elements.
+func elementRows(s *library.Scene) (dialogues, actions [][]any, err error) {
+	for i, el := range s.Elements {
+		switch el.Kind {
+		case library.Dialogue:
+			md := el.Metadata
+			if el.Parenthetical != "" {
+				md = withKey(md, "parenthetical", el.Parenthetical)
+			}
+			v, err := jsonValue(md)
+			if err != nil {
+				return nil, nil, err
+			}
+			dialogues = append(dialogues, []any{el.Character, el.Text, int64(i), v})
+		default:
+			v, err := jsonValue(el.Metadata)
+			if err != nil {
+				return nil, nil, err
+			}
+			actions = append(actions, []any{el.Text, int64(i), v})
+		}
+	}
+	return dialogues, actions, nil
+}
+
+func bibleRow(b *library.Bible) []any {
+	return []any{b.Path, nullString(b.Title), b.Hash, nil}
+}
+
+// chunkRow returns a chunk's values after its id and bible_id; the parent is
+// its chunk number (0 for none), replaced by the parent's row id on write.
+func chunkRow(c *library.BibleChunk) []any {
+	return []any{int64(c.Number), nullString(c.Heading), int64(c.Level), c.Content, c.ContentHash, int64(c.Parent), nil}
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// withKey returns a copy of m with key set to v (m itself is the library's).
+func withKey(m map[string]any, key string, v any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	maps.Copy(out, m)
+	out[key] = v
+	return out
+}
+
+// jsonValue encodes v canonically (sorted keys, no HTML escaping) as the
+// text of a JSON column; nil and empty maps are NULL.
+func jsonValue(v any) (any, error) {
+	switch m := v.(type) {
+	case nil:
+		return nil, nil
+	case map[string]any:
+		if len(m) == 0 {
+			return nil, nil
+		}
+	}
+	b, err := canonicalJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+func canonicalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode JSON: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// normalize returns v as Read will return it after a JSON round trip:
+// numbers that are whole become int64, other numbers float64, slices []any
+// and maps map[string]any. Desired normalizes its attributes so that an
+// unchanged object's attributes compare equal to the ones Read returns.
+func normalize(v any) (any, error) {
+	switch x := v.(type) {
+	case nil, string, bool, int64:
+		return v, nil
+	case int:
+		return int64(x), nil
+	case []any:
+		if x == nil {
+			return []any{}, nil
+		}
+		out := make([]any, len(x))
+		for i, e := range x {
+			n, err := normalize(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = n
+		}
+		return out, nil
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = e
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			n, err := normalize(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = n
+		}
+		return out, nil
+	}
+	b, err := canonicalJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	return decodeJSON(b)
+}
+
+// decodeJSON decodes a JSON value with the number rules of normalize.
+func decodeJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return numbers(v), nil
+}
+
+func numbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if n, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return n
+		}
+		f, _ := strconv.ParseFloat(string(x), 64)
+		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return int64(f)
+		}
+		return f
+	case []any:
+		for i, e := range x {
+			x[i] = numbers(e)
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = numbers(e)
+		}
+	}
+	return v
+}
+
+// hasher digests typed values unambiguously: every value is tagged and
+// strings are length-prefixed.
+type hasher struct {
+	h   hash.Hash
+	buf [binary.MaxVarintLen64 + 1]byte
+}
+
+func newHasher(kind string) *hasher {
+	h := &hasher{h: sha256.New()}
+	h.str("scriptsync/sql/v1/" + kind)
+	return h
+}
+
+func (h *hasher) str(s string) {
+	h.buf[0] = 's'
+	n := binary.PutUvarint(h.buf[1:], uint64(len(s)))
+	h.h.Write(h.buf[:n+1])
+	h.h.Write([]byte(s))
+}
+
+func (h *hasher) int(v int64) {
+	h.buf[0] = 'i'
+	n := binary.PutVarint(h.buf[1:], v)
+	h.h.Write(h.buf[:n+1])
+}
+
+// values digests row values: nil, string, int64, []byte.
+func (h *hasher) values(vals ...any) {
+	h.int(int64(len(vals)))
+	for _, v := range vals {
+		switch x := v.(type) {
+		case nil:
+			h.h.Write([]byte{'n'})
+		case string:
+			h.str(x)
+		case int64:
+			h.int(x)
+		case []byte:
+			h.buf[0] = 'b'
+			n := binary.PutUvarint(h.buf[1:], uint64(len(x)))
+			h.h.Write(h.buf[:n+1])
+			h.h.Write(x)
+		default:
+			h.str(fmt.Sprintf("%T:%v", v, v))
+		}
+	}
+}
+
+func (h *hasher) sum() string { return hex.EncodeToString(h.h.Sum(nil)) }
+
+// childHash digests a scene's dialogues and actions: when it is unchanged,
+// an update of the scene leaves them alone.
+func childHash(dialogues, actions [][]any) string {
+	h := newHasher("scene-children")
+	h.int(int64(len(dialogues)))
+	for _, r := range dialogues {
+		h.values(r...)
+	}
+	h.int(int64(len(actions)))
+	for _, r := range actions {
+		h.values(r...)
+	}
+	return h.sum()
+}
+
+// chunkHash digests a bible's chunks.
+func chunkHash(b *library.Bible) string {
+	h := newHasher("bible-chunks")
+	h.int(int64(len(b.Chunks)))
+	for i := range b.Chunks {
+		h.values(chunkRow(&b.Chunks[i])...)
+	}
+	return h.sum()
+}

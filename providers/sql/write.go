@@ -1,0 +1,395 @@
+package sql
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"scriptsync/library"
+	"scriptsync/providers"
+)
+
+// writer knows how to write one type's own row.
+type writer struct {
+	table string
+	cols  []string // id first
+	// values returns the row's values after the id, resolving references
+	// to row ids.
+	values func(a *applier, o *providers.Object) ([]any, error)
+}
+
+var writers = map[string]writer{
+	typeSeries:    {"series", seriesCols, seriesValues},
+	typeScript:    {"scripts", scriptCols, scriptValues},
+	typeCharacter: {"characters", characterCols, characterValues},
+	typeScene:     {"scenes", sceneCols, sceneValues},
+	typeEmbedding: {"embeddings", embeddingCols, embeddingValues},
+	typeBible:     {"script_bibles", bibleCols, bibleValues},
+}
+
+// payload returns the library entity a desired object carries.
+func payload[T any](o *providers.Object) (T, error) {
+	p, ok := o.Payload.(T)
+	if !ok {
+		var zero T
+		return zero, fmt.Errorf("sql: %s has no %T payload (was the plan made by Desired?)", o.Address, zero)
+	}
+	return p, nil
+}
+
+// rowID resolves the address of an object the row refers to.
+func (a *applier) rowID(from, addr string) (int64, error) {
+	id, ok := a.ids[addr]
+	if !ok {
+		return 0, fmt.Errorf("sql: %s: %s is not in the database", from, addr)
+	}
+	return id, nil
+}
+
+func (a *applier) optionalRowID(from, addr string) (any, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	return a.rowID(from, addr)
+}
+
+func seriesValues(a *applier, o *providers.Object) ([]any, error) {
+	s, err := payload[*library.Series](o)
+	if err != nil {
+		return nil, err
+	}
+	return seriesRow(s)
+}
+
+func scriptValues(a *applier, o *providers.Object) ([]any, error) {
+	s, err := payload[*library.Script](o)
+	if err != nil {
+		return nil, err
+	}
+	series, err := a.optionalRowID(o.Address, s.Series)
+	if err != nil {
+		return nil, err
+	}
+	row, err := scriptRow(s)
+	return append([]any{series}, row...), err
+}
+
+func characterValues(a *applier, o *providers.Object) ([]any, error) {
+	c, err := payload[*library.Character](o)
+	if err != nil {
+		return nil, err
+	}
+	script, err := a.rowID(o.Address, c.Script)
+	if err != nil {
+		return nil, err
+	}
+	row, err := characterRow(c)
+	return append([]any{script}, row...), err
+}
+
+func sceneValues(a *applier, o *providers.Object) ([]any, error) {
+	s, err := payload[*library.Scene](o)
+	if err != nil {
+		return nil, err
+	}
+	script, err := a.rowID(o.Address, s.Script)
+	if err != nil {
+		return nil, err
+	}
+	row, err := sceneRow(s)
+	return append([]any{script}, row...), err
+}
+
+func embeddingValues(a *applier, o *providers.Object) ([]any, error) {
+	e, err := payload[*library.Embedding](o)
+	if err != nil {
+		return nil, err
+	}
+	scene, err := a.rowID(o.Address, e.Scene)
+	if err != nil {
+		return nil, err
+	}
+	vec, err := readVector(a.t.p.embeddingDir(), e)
+	if err != nil {
+		return nil, err
+	}
+	return []any{"scene", scene, e.Model, vec, int64(e.Dimensions), e.OID}, nil
+}
+
+func bibleValues(a *applier, o *providers.Object) ([]any, error) {
+	b, err := payload[*library.Bible](o)
+	if err != nil {
+		return nil, err
+	}
+	script, err := a.optionalRowID(o.Address, b.Script)
+	if err != nil {
+		return nil, err
+	}
+	return append([]any{script}, bibleRow(b)...), nil
+}
+
+// readVector reads an embedding's raw little-endian float32 data from its
+// .npy file, after checking that the file is still the one planned.
+func readVector(dir string, e *library.Embedding) ([]byte, error) {
+	path := e.Source
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sql: %s: read vector: %w", e.Address, err)
+	}
+	sum := sha256.Sum256(data)
+	if !strings.EqualFold(hex.EncodeToString(sum[:]), e.OID) {
+		return nil, fmt.Errorf("sql: %s: %s changed since the plan was made", e.Address, e.Source)
+	}
+	n := int64(e.Dimensions) * 4
+	if e.DataOffset < 0 || e.DataOffset+n > int64(len(data)) {
+		return nil, fmt.Errorf("sql: %s: %s: %w: %d bytes of vector data expected at offset %d", e.Address, e.Source,
+			io.ErrUnexpectedEOF, n, e.DataOffset)
+	}
+	return data[e.DataOffset : e.DataOffset+n], nil
+}
+
+// write carries out one type's updates and creates, then writes the child
+// rows of the objects that need them.
+func (a *applier) write(ctx context.Context, typ string) error {
+	w := writers[typ]
+	// Updates keep their row. One whose row vanished in this apply (a
+	// cascade from a deleted parent it no longer refers to) is created
+	// again.
+	set := make([]string, 0, len(w.cols))
+	for _, c := range w.cols[1:] {
+		set = append(set, c+" = ?")
+	}
+	update := fmt.Sprintf("UPDATE %s SET %s, updated_at = CURRENT_TIMESTAMP WHERE id = ?", w.table, strings.Join(set, ", "))
+	var vanished []*op
+	for _, o := range a.updates[typ] {
+		vals, err := w.values(a, o.after)
+		if err != nil {
+			return err
+		}
+		a.s.queue(update, append(vals, o.rowID), func(n int64) error {
+			if n == 0 {
+				vanished = append(vanished, o)
+			}
+			return nil
+		})
+	}
+	if err := a.s.flush(ctx); err != nil {
+		return wrapf(err, "update %s rows", typ)
+	}
+	creates := append(a.creates[typ], vanished...)
+	updates := a.updates[typ]
+	if len(vanished) > 0 {
+		updates = updates[:0:0]
+		for _, o := range a.updates[typ] {
+			if !containsOp(vanished, o) {
+				updates = append(updates, o)
+			}
+		}
+	}
+	if len(creates) > 0 {
+		ids, err := a.s.nextIDs(ctx, w.table, len(creates))
+		if err != nil {
+			return wrapf(err, "allocate %s ids", typ)
+		}
+		rows := make([][]any, len(creates))
+		for i, o := range creates {
+			o.rowID, o.rewrite = ids[i], true
+			vals, err := w.values(a, o.after)
+			if err != nil {
+				return err
+			}
+			rows[i] = append([]any{o.rowID}, vals...)
+		}
+		if err := a.s.insert(ctx, w.table, w.cols, rows); err != nil {
+			return wrapf(err, "insert %s rows", typ)
+		}
+	}
+	all := append(updates[:len(updates):len(updates)], creates...)
+	for _, o := range all {
+		a.ids[o.addr] = o.rowID
+	}
+	var err error
+	switch typ {
+	case typeScene:
+		err = a.writeSceneChildren(ctx, all)
+	case typeBible:
+		err = a.writeChunks(ctx, all)
+	}
+	if err != nil {
+		return err
+	}
+	a.written = append(a.written, all...)
+	for range all {
+		a.progress(1, 0)
+	}
+	return nil
+}
+
+func containsOp(ops []*op, o *op) bool {
+	for _, x := range ops {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+// writeSceneChildren writes the dialogues and actions of created scenes and
+// of updated scenes whose elements changed, replacing the old ones.
+func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
+	var dialogues, actions [][]any
+	type pending struct {
+		o         *op
+		dialogues [][]any
+		actions   [][]any
+	}
+	var todo []pending
+	scripts := map[int64]bool{}
+	for _, o := range ops {
+		sc, err := payload[*library.Scene](o.after)
+		if err != nil {
+			return err
+		}
+		d, ac, err := elementRows(sc)
+		if err != nil {
+			return fmt.Errorf("sql: %s: %w", o.addr, err)
+		}
+		o.children = childHash(d, ac)
+		if !o.rewrite && o.before != nil && o.before.childHash == o.children {
+			continue
+		}
+		if !o.rewrite {
+			a.s.queue("DELETE FROM dialogues WHERE scene_id = ?", []any{o.rowID}, nil)
+			a.s.queue("DELETE FROM actions WHERE scene_id = ?", []any{o.rowID}, nil)
+		}
+		if len(d) > 0 {
+			script, err := a.rowID(o.addr, sc.Script)
+			if err != nil {
+				return err
+			}
+			scripts[script] = true
+		}
+		todo = append(todo, pending{o, d, ac})
+	}
+	if err := a.loadCharacters(ctx, scripts); err != nil {
+		return err
+	}
+	for _, p := range todo {
+		sc := p.o.after.Payload.(*library.Scene)
+		names := a.chars[a.ids[sc.Script]]
+		for _, d := range p.dialogues {
+			name := d[0].(string)
+			id, ok := names[name]
+			if !ok {
+				return fmt.Errorf("sql: %s: character %q of %s is not in the database", p.o.addr, name, sc.Script)
+			}
+			dialogues = append(dialogues, []any{p.o.rowID, id, d[1], d[2], d[3]})
+		}
+		for _, ac := range p.actions {
+			actions = append(actions, []any{p.o.rowID, ac[0], ac[1], ac[2]})
+		}
+	}
+	if err := a.s.insert(ctx, "dialogues", dialogueCols, dialogues); err != nil {
+		return wrapf(err, "insert dialogues")
+	}
+	if err := a.s.insert(ctx, "actions", actionCols, actions); err != nil {
+		return wrapf(err, "insert actions")
+	}
+	return nil
+}
+
+// loadCharacters reads the character ids of the scripts, by name.
+func (a *applier) loadCharacters(ctx context.Context, scripts map[int64]bool) error {
+	var ids []any
+	for id := range scripts {
+		if _, ok := a.chars[id]; !ok {
+			ids = append(ids, id)
+			a.chars[id] = map[string]int64{}
+		}
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		chunk := ids[:n]
+		ids = ids[n:]
+		q := "SELECT script_id, name, id FROM characters WHERE script_id IN (?" + strings.Repeat(", ?", n-1) + ")"
+		err := scanAll(ctx, a.s, func(r rows) error {
+			var script, id int64
+			var name string
+			if err := r.Scan(&script, &name, &id); err != nil {
+				return err
+			}
+			a.chars[script][name] = id
+			return nil
+		}, q, chunk...)
+		if err != nil {
+			return wrapf(err, "read characters")
+		}
+	}
+	return nil
+}
+
+// writeChunks writes the chunks of created bibles and of updated bibles
+// whose chunks changed, replacing the old ones.
+func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
+	var todo []*op
+	total := 0
+	for _, o := range ops {
+		b, err := payload[*library.Bible](o.after)
+		if err != nil {
+			return err
+		}
+		o.children = chunkHash(b)
+		if !o.rewrite && o.before != nil && o.before.childHash == o.children {
+			continue
+		}
+		if !o.rewrite {
+			a.s.queue("DELETE FROM bible_chunks WHERE bible_id = ?", []any{o.rowID}, nil)
+		}
+		todo = append(todo, o)
+		total += len(b.Chunks)
+	}
+	if total == 0 {
+		if err := a.s.flush(ctx); err != nil {
+			return wrapf(err, "delete bible_chunks")
+		}
+		return nil
+	}
+	ids, err := a.s.nextIDs(ctx, "bible_chunks", total)
+	if err != nil {
+		return wrapf(err, "allocate bible_chunks ids")
+	}
+	rows := make([][]any, 0, total)
+	for _, o := range todo {
+		b := o.after.Payload.(*library.Bible)
+		byNumber := make(map[int64]int64, len(b.Chunks))
+		first := len(rows)
+		for i := range b.Chunks {
+			id := ids[len(rows)]
+			byNumber[int64(b.Chunks[i].Number)] = id
+			rows = append(rows, append([]any{id, o.rowID}, chunkRow(&b.Chunks[i])...))
+		}
+		for _, r := range rows[first:] {
+			parent := r[7].(int64)
+			switch id, ok := byNumber[parent]; {
+			case parent == 0:
+				r[7] = nil
+			case !ok:
+				return fmt.Errorf("sql: %s: chunk %d has no parent chunk %d", o.addr, r[2], parent)
+			default:
+				r[7] = id
+			}
+		}
+	}
+	if err := a.s.insert(ctx, "bible_chunks", chunkCols, rows); err != nil {
+		return wrapf(err, "insert bible_chunks")
+	}
+	return nil
+}
