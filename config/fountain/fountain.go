@@ -73,7 +73,10 @@ type Scene struct {
 	Raw string
 	// Content is the scene as text: line endings normalised to "\n",
 	// boneyard and notes removed, trailing spaces removed, runs of blank
-	// lines collapsed to one, no leading or trailing blank lines.
+	// lines collapsed to one, no leading or trailing blank lines. It starts
+	// with the heading line as written (forcing "." and scene number
+	// included). Sections and synopses are structure, not content: they are
+	// Elements but not in Content.
 	Content string
 	// Elements are the body's elements (not the heading) in order.
 	Elements []Element
