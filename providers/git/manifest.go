@@ -1,0 +1,325 @@
+package git
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// ManifestDir is where the manifest lives in the tree. Paths under
+// .scriptsync/ are reserved.
+const ManifestDir = ".scriptsync/manifest"
+
+// manifestFormat is the manifest's format_version.
+const manifestFormat = 1
+
+// shards is the number of files the manifest is split into. An entry
+// lives in ManifestDir/<xx>.json, xx being the top six bits of the first
+// byte of the SHA-1 of its address, in two hex digits (00 to 3f), so that
+// an apply rewrites only the shards of the files it changes (a 10,000-file
+// library has about 160 entries, 20 KB, a shard) instead of one file
+// listing them all, and a read still reads few objects.
+const shards = 64
+
+// manifest is the set of files scriptsync manages, committed with them.
+// Each shard is JSON, one file per line, sorted by address, so that it
+// diffs well:
+//
+//	{
+//	  "format_version": 1,
+//	  "generator": "scriptsync",
+//	  "files": [
+//	    {"address":"embedding.pilot[\"3\"]","path":"vectors/pilot/3.npy","blob":"<40 hex>","size":131},
+//	    {"address":"script.pilot","path":"scripts/pilot.fountain","blob":"<40 hex>","size":1234}
+//	  ]
+//	}
+//
+// blob is the git blob id written, size its length; resource (the
+// configuration block, for -target) is written only when it differs from
+// the address.
+type manifest struct {
+	byAddress map[string]*manifestEntry
+	byPath    map[string]*manifestEntry
+	// entries are the entries as read, shard by shard, in file order.
+	entries []*manifestEntry
+	// dirty marks the shards that changed since they were read.
+	dirty map[int]bool
+}
+
+type manifestEntry struct {
+	Address  string `json:"address"`
+	Path     string `json:"path"`
+	Blob     string `json:"blob"`
+	Size     int64  `json:"size"`
+	Resource string `json:"resource,omitempty"`
+
+	shard int
+}
+
+type manifestFile struct {
+	FormatVersion int              `json:"format_version"`
+	Generator     string           `json:"generator,omitempty"`
+	Files         []*manifestEntry `json:"files"`
+}
+
+func newManifest() *manifest { return newManifestSize(0) }
+
+func newManifestSize(n int) *manifest {
+	return &manifest{
+		byAddress: make(map[string]*manifestEntry, n),
+		byPath:    make(map[string]*manifestEntry, n),
+		entries:   make([]*manifestEntry, 0, n),
+		dirty:     map[int]bool{},
+	}
+}
+
+func shardOf(address string) int {
+	sum := sha1.Sum([]byte(address))
+	return int(sum[0]) * shards / 256
+}
+
+// shardPath is the path of a shard in the tree.
+func shardPath(shard int) string {
+	return ManifestDir + "/" + hex.EncodeToString([]byte{byte(shard)}) + ".json"
+}
+
+// shardName parses a shard's file name, "00.json" to "ff.json".
+func shardName(name string) (int, bool) {
+	hexPart, ok := strings.CutSuffix(name, ".json")
+	if !ok || len(hexPart) != 2 || strings.ToLower(hexPart) != hexPart {
+		return 0, false
+	}
+	b, err := hex.DecodeString(hexPart)
+	if err != nil || int(b[0]) >= shards {
+		return 0, false
+	}
+	return int(b[0]), true
+}
+
+// put adds or replaces an entry and marks its shard changed.
+func (m *manifest) put(e *manifestEntry) {
+	e.shard = shardOf(e.Address)
+	if old := m.byAddress[e.Address]; old != nil {
+		delete(m.byPath, old.Path)
+	}
+	m.byAddress[e.Address] = e
+	m.byPath[e.Path] = e
+	m.dirty[e.shard] = true
+}
+
+func (m *manifest) remove(address string) {
+	if old := m.byAddress[address]; old != nil {
+		delete(m.byPath, old.Path)
+		delete(m.byAddress, address)
+		m.dirty[old.shard] = true
+	}
+}
+
+// add records an entry that decodeShard read from shard file; it does not
+// change e, which the provider's cache shares. It reports entries listed
+// twice; one in the wrong shard is moved to its own at the next write.
+func (m *manifest) add(e *manifestEntry, file int) error {
+	if m.byAddress[e.Address] != nil {
+		return fmt.Errorf("git: %s: address %s is listed twice", ManifestDir, e.Address)
+	}
+	if other := m.byPath[e.Path]; other != nil {
+		return fmt.Errorf("git: %s: path %s is listed for %s and %s", ManifestDir, e.Path, other.Address, e.Address)
+	}
+	if e.shard != file {
+		m.dirty[file], m.dirty[e.shard] = true, true
+	}
+	m.byAddress[e.Address] = e
+	m.byPath[e.Path] = e
+	m.entries = append(m.entries, e)
+	return nil
+}
+
+// dirtyShards returns the changed shards, in order, with their entries
+// sorted by address; a shard with no entries left is empty.
+func (m *manifest) dirtyShards() (ids []int, entries map[int][]*manifestEntry) {
+	entries = map[int][]*manifestEntry{}
+	for id := range m.dirty {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	for _, e := range m.byAddress {
+		if m.dirty[e.shard] {
+			entries[e.shard] = append(entries[e.shard], e)
+		}
+	}
+	for _, list := range entries {
+		sort.Slice(list, func(i, j int) bool { return list[i].Address < list[j].Address })
+	}
+	return ids, entries
+}
+
+// manifestHeader is how a shard starts; decodeShard takes a fast path for
+// shards that look exactly like what encodeShard writes.
+const manifestHeader = "{\n  \"format_version\": 1,\n  \"generator\": \"scriptsync\",\n  \"files\": ["
+
+// encodeShard writes entries, sorted by address, as a shard.
+func encodeShard(entries []*manifestEntry) []byte {
+	b := make([]byte, 0, 64+160*len(entries))
+	b = append(b, manifestHeader...)
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n    {\"address\":"...)
+		b = appendJSONString(b, e.Address)
+		b = append(b, ",\"path\":"...)
+		b = appendJSONString(b, e.Path)
+		b = append(b, ",\"blob\":\""...)
+		b = append(b, e.Blob...)
+		b = append(b, "\",\"size\":"...)
+		b = strconv.AppendInt(b, e.Size, 10)
+		if e.Resource != "" && e.Resource != e.Address {
+			b = append(b, ",\"resource\":"...)
+			b = appendJSONString(b, e.Resource)
+		}
+		b = append(b, '}')
+	}
+	if len(entries) > 0 {
+		b = append(b, "\n  "...)
+	}
+	return append(b, "]\n}\n"...)
+}
+
+// appendJSONString appends s as a JSON string, escaping only what JSON
+// requires, so that paths stay readable.
+func appendJSONString(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		q, _ := json.Marshal(s) // replaces invalid bytes, as encoding/json does
+		return append(b, q...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, fmt.Sprintf("\\u%04x", c)...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// decodeShard reads and checks a shard's entries.
+func decodeShard(data []byte, file int) ([]*manifestEntry, error) {
+	entries, ok := decodeShardFast(data)
+	if !ok {
+		var f manifestFile
+		if err := json.Unmarshal(data, &f); err != nil {
+			return nil, fmt.Errorf("git: %s is not valid JSON: %w", shardPath(file), err)
+		}
+		if f.FormatVersion != manifestFormat {
+			return nil, fmt.Errorf("git: %s has format_version %d; this scriptsync reads format %d",
+				shardPath(file), f.FormatVersion, manifestFormat)
+		}
+		entries = f.Files
+	}
+	for _, e := range entries {
+		if e == nil || e.Address == "" || e.Path == "" {
+			return nil, fmt.Errorf("git: %s: an entry has no address or path", shardPath(file))
+		}
+		if _, ok := parseHex(e.Blob); !ok {
+			return nil, fmt.Errorf("git: %s: %s: blob %q is not a 40-digit object id", shardPath(file), e.Address, e.Blob)
+		}
+		if e.Size < 0 {
+			return nil, fmt.Errorf("git: %s: %s: negative size", shardPath(file), e.Address)
+		}
+		if e.Resource == "" {
+			e.Resource = e.Address
+		}
+		e.shard = shardOf(e.Address)
+	}
+	return entries, nil
+}
+
+// decodeShardFast reads a shard exactly as encodeShard writes it, without
+// reflection; ok is false for anything else, which encoding/json then
+// reads.
+func decodeShardFast(data []byte) (entries []*manifestEntry, ok bool) {
+	rest, ok := bytes.CutPrefix(data, []byte(manifestHeader))
+	if !ok {
+		return nil, false
+	}
+	entries = make([]*manifestEntry, 0, bytes.Count(rest, []byte{'\n'}))
+	for {
+		line, tail, found := bytes.Cut(rest, []byte{'\n'})
+		if !found {
+			return nil, false
+		}
+		rest = tail
+		line = bytes.TrimLeft(line, " ")
+		if len(line) == 0 {
+			continue
+		}
+		if line[0] == ']' {
+			if !bytes.Equal(line, []byte("]")) || !bytes.Equal(bytes.TrimSpace(rest), []byte("}")) {
+				return nil, false
+			}
+			return entries, true
+		}
+		e, ok := parseEntryFast(bytes.TrimSuffix(line, []byte{','}))
+		if !ok {
+			return nil, false
+		}
+		entries = append(entries, e)
+	}
+}
+
+func parseEntryFast(line []byte) (*manifestEntry, bool) {
+	var e manifestEntry
+	p := line
+	field := func(prefix string) bool {
+		var ok bool
+		p, ok = bytes.CutPrefix(p, []byte(prefix))
+		return ok
+	}
+	str := func(dst *string) bool {
+		if len(p) == 0 || p[0] != '"' {
+			return false
+		}
+		end := bytes.IndexByte(p[1:], '"')
+		if end < 0 || bytes.IndexByte(p[1:1+end], '\\') >= 0 {
+			return false // escapes: leave them to encoding/json
+		}
+		*dst = string(p[1 : 1+end])
+		p = p[2+end:]
+		return true
+	}
+	if !field(`{"address":`) || !str(&e.Address) || !field(`,"path":`) || !str(&e.Path) ||
+		!field(`,"blob":`) || !str(&e.Blob) || !field(`,"size":`) {
+		return nil, false
+	}
+	n := 0
+	for n < len(p) && '0' <= p[n] && p[n] <= '9' {
+		n++
+	}
+	size, err := strconv.ParseInt(string(p[:n]), 10, 64)
+	if err != nil {
+		return nil, false
+	}
+	e.Size, p = size, p[n:]
+	if field(`,"resource":`) && !str(&e.Resource) {
+		return nil, false
+	}
+	if !bytes.Equal(p, []byte{'}'}) {
+		return nil, false
+	}
+	return &e, true
+}
+
+func (e *manifestEntry) blob() plumbing.Hash { return plumbing.NewHash(e.Blob) }
