@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,5 +138,32 @@ func TestTxAfterEnd(t *testing.T) {
 	}
 	if err := tx.Commit(ctx); !errors.Is(err, errTxDone) {
 		t.Errorf("second Commit: %v", err)
+	}
+}
+
+// TestApplyIgnoresOrder applies a plan in reverse: Apply orders writes by
+// type itself, so any order the planner picks within its rules works.
+func TestApplyIgnoresOrder(t *testing.T) {
+	ctx := context.Background()
+	p := sqliteBackend.open(t)
+	lib := fixture(t, t.TempDir())
+	changes := plan(mustDesired(t, p, lib), nil)
+	slices.Reverse(changes)
+	tx, err := p.Begin(ctx, providers.BeginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if st, err := tx.Read(ctx, nil); err != nil || st.Version != "" {
+		t.Fatalf("Tx.Read of a new database: %+v, %v", st, err)
+	}
+	if err := tx.Apply(ctx, changes, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c := pending(t, p, lib); len(c) != 0 {
+		t.Errorf("%d changes after a reversed apply", len(c))
 	}
 }

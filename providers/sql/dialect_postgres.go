@@ -411,7 +411,7 @@ func (s *pgSession) columns(ctx context.Context, table string) (map[string]bool,
 		}
 		out[name] = true
 		return nil
-	}, "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?", table)
+	}, "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped", table)
 	return out, err
 }
 

@@ -47,7 +47,13 @@
 // dependents first, then creates and updates run dependencies first, type by
 // type, in bulk (multi-row prepared INSERTs on SQLite, COPY or pipelined
 // batches on PostgreSQL). Updates keep the row id; a renumbered scene keeps
-// its row and only its number changes. Rows of unchanged objects are never
-// touched, and a scene's dialogues and actions are rewritten only when they
-// changed.
+// its row and only its number changes. A replaced object gets a new row;
+// the references other objects' rows hold to the old one move to it before
+// the old row is deleted, so that replacing a script does not cascade into
+// its unchanged scenes. Rows of unchanged objects are never touched, and a
+// scene's dialogues and actions are rewritten only when they changed.
+//
+// Embedding vectors are read at apply time from the .npy file named by the
+// embedding (relative to the Library.Dir that Desired saw), after checking
+// that the file's SHA-256 is still the planned OID.
 package sql

@@ -70,15 +70,22 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 	return inv.state(), nil
 }
 
-// presence tells, per type, whether a managed object's row still exists.
-const presence = `CASE o.type
-  WHEN 'series' THEN (SELECT count(*) FROM series t WHERE t.id = o.row_id)
-  WHEN 'script' THEN (SELECT count(*) FROM scripts t WHERE t.id = o.row_id)
-  WHEN 'character' THEN (SELECT count(*) FROM characters t WHERE t.id = o.row_id)
-  WHEN 'scene' THEN (SELECT count(*) FROM scenes t WHERE t.id = o.row_id)
-  WHEN 'embedding' THEN (SELECT count(*) FROM embeddings t WHERE t.id = o.row_id)
-  WHEN 'bible' THEN (SELECT count(*) FROM script_bibles t WHERE t.id = o.row_id)
-  ELSE 1 END`
+// inventoryQuery reads the bookkeeping, left-joined to each type's table
+// so that a managed object whose row was deleted behind scriptsync's back
+// shows as absent. (Joins rather than per-row subqueries: PostgreSQL costs
+// those high enough to JIT-compile the query, which takes longer than
+// running it.)
+const inventoryQuery = `SELECT o.address, o.type, o.row_id, o.hash, o.child_hash, o.attrs, o.deps, o.grp, o.match_hash,
+  o.seq, o.force_new, o.sensitive, o.resource,
+  CASE WHEN o.type NOT IN ('series', 'script', 'character', 'scene', 'embedding', 'bible')
+    OR COALESCE(t1.id, t2.id, t3.id, t4.id, t5.id, t6.id) IS NOT NULL THEN 1 ELSE 0 END
+FROM scriptsync_objects o
+LEFT JOIN series t1 ON o.type = 'series' AND t1.id = o.row_id
+LEFT JOIN scripts t2 ON o.type = 'script' AND t2.id = o.row_id
+LEFT JOIN characters t3 ON o.type = 'character' AND t3.id = o.row_id
+LEFT JOIN scenes t4 ON o.type = 'scene' AND t4.id = o.row_id
+LEFT JOIN embeddings t5 ON o.type = 'embedding' AND t5.id = o.row_id
+LEFT JOIN script_bibles t6 ON o.type = 'bible' AND t6.id = o.row_id`
 
 // readInventory reads the bookkeeping. A database without it (new, or a
 // ScriptRAG database scriptsync has not written yet) has an empty one.
@@ -125,7 +132,7 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 			&o.MatchHash, &o.Seq, &forceNew, &sensitive, &o.Resource, &present); err != nil {
 			return err
 		}
-		a, err := decodeJSON([]byte(attrs))
+		a, err := decodeAttrs(attrs)
 		if err != nil {
 			return fmt.Errorf("%s: malformed attrs: %w", o.Address, err)
 		}
@@ -146,9 +153,7 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 		}
 		inv.recs[o.Address] = &rec
 		return nil
-	}, `SELECT o.address, o.type, o.row_id, o.hash, o.child_hash, o.attrs, o.deps, o.grp, o.match_hash, o.seq,
-  o.force_new, o.sensitive, o.resource, `+presence+`
-FROM scriptsync_objects o`)
+	}, inventoryQuery)
 	if err != nil {
 		return nil, wrapf(err, "read scriptsync_objects")
 	}

@@ -6,10 +6,13 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 
 	"scriptsync/library"
@@ -137,11 +140,71 @@ func jsonValue(v any) (any, error) {
 			return nil, nil
 		}
 	}
+	if m, ok := v.(map[string]any); ok {
+		if s, ok := simpleJSON(m); ok {
+			return s, nil
+		}
+	}
 	b, err := canonicalJSON(v)
 	if err != nil {
 		return nil, err
 	}
 	return string(b), nil
+}
+
+// simpleJSON encodes a small map of plain strings and integers exactly as
+// canonicalJSON does, without its allocations: most metadata is one
+// content hash or parenthetical. It reports false for anything else.
+func simpleJSON(m map[string]any) (string, bool) {
+	if len(m) > 4 {
+		return "", false
+	}
+	var keys [4]string
+	n := 0
+	for k := range m {
+		if !plainJSON(k) {
+			return "", false
+		}
+		keys[n] = k
+		n++
+	}
+	slices.Sort(keys[:n])
+	b := make([]byte, 0, 128)
+	b = append(b, '{')
+	for i, k := range keys[:n] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':')
+		switch v := m[k].(type) {
+		case string:
+			if !plainJSON(v) {
+				return "", false
+			}
+			b = append(b, '"')
+			b = append(b, v...)
+			b = append(b, '"')
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		default:
+			return "", false
+		}
+	}
+	return string(append(b, '}')), true
+}
+
+// plainJSON reports whether s needs no escaping in JSON.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func canonicalJSON(v any) ([]byte, error) {
@@ -208,6 +271,9 @@ func decodeJSON(b []byte) (any, error) {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("trailing data after JSON value")
 	}
 	return numbers(v), nil
 }
