@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -242,3 +243,7 @@ func validBranch(name string) error {
 	}
 	return nil
 }
+
+// SchemaVersion is the version of the manifest format this provider
+// writes.
+func (p *Provider) SchemaVersion() string { return strconv.Itoa(manifestFormat) }

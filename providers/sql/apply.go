@@ -29,14 +29,11 @@ type Tx struct {
 	done      bool
 }
 
-// Begin takes the write lock, waiting up to opts.LockTimeout (a few seconds
-// when zero), and creates or migrates the schema inside the transaction.
+// Begin takes the write lock, waiting up to opts.LockTimeout (not at all
+// when zero, as Terraform's -lock-timeout=0s), and creates or migrates the
+// schema inside the transaction.
 func (p *Provider) Begin(ctx context.Context, opts providers.BeginOptions) (providers.Tx, error) {
-	timeout := opts.LockTimeout
-	if timeout <= 0 {
-		timeout = defaultLockTimeout
-	}
-	s, err := p.d.begin(ctx, timeout)
+	s, err := p.d.begin(ctx, max(opts.LockTimeout, 0))
 	if err != nil {
 		return nil, err
 	}

@@ -106,6 +106,8 @@ func (d *sqliteDialect) begin(ctx context.Context, timeout time.Duration) (sessi
 			return nil, fmt.Errorf("sql: create %s: %w", d.path, err)
 		}
 	}
+	_, statErr := os.Stat(d.path)
+	created := os.IsNotExist(statErr)
 	db, err := d.open(true)
 	if err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func (d *sqliteDialect) begin(ctx context.Context, timeout time.Duration) (sessi
 	if err != nil {
 		return nil, d.fail("open", err)
 	}
-	s := &sqliteSession{d: d, conn: conn, write: true}
+	s := &sqliteSession{d: d, conn: conn, write: true, created: created}
 	lockErr := func(err error) error {
 		s.release()
 		if isBusy(err) {
@@ -185,6 +187,7 @@ type sqliteSession struct {
 	d       *sqliteDialect
 	conn    *stdsql.Conn
 	write   bool
+	created bool // begin created the database file: rollback removes it
 	stmts   map[string]*stdsql.Stmt
 	pending []queued
 	next    map[string]int64 // next free row id per table
@@ -384,6 +387,15 @@ func (s *sqliteSession) rollback(ctx context.Context) error {
 	s.release()
 	if err != nil && strings.Contains(err.Error(), "no transaction is active") {
 		err = nil
+	}
+	if s.created && err == nil {
+		// A first apply that did not happen leaves no empty database
+		// behind: a rolled-back apply changes nothing, files included.
+		if cerr := s.d.close(); cerr == nil {
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+				os.Remove(s.d.path + suffix)
+			}
+		}
 	}
 	if err != nil {
 		return s.d.explain("rollback", err)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"scriptsync/library"
 	"scriptsync/providers"
@@ -292,7 +293,8 @@ func tryApply(ctx context.Context, p *Provider, lib *library.Library, replace ..
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	tx, err := p.Begin(ctx, providers.BeginOptions{})
+	// Wait for a concurrent apply, as a user with -lock-timeout would.
+	tx, err := p.Begin(ctx, providers.BeginOptions{LockTimeout: 30 * time.Second})
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -35,8 +35,8 @@ var (
 // relative to the configuration directory.
 const DefaultDSN = "scriptrag.db"
 
-// defaultLockTimeout applies when BeginOptions.LockTimeout is zero.
-const defaultLockTimeout = 5 * time.Second
+// SchemaVersion is the version of the schema this provider writes.
+func (p *Provider) SchemaVersion() string { return strconv.Itoa(schemaVersion) }
 
 // Provider is the SQL provider. It is safe for concurrent use; each Tx
 // holds its own connection.

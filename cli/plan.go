@@ -1,0 +1,266 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	ucli "github.com/urfave/cli/v2"
+
+	"scriptsync/applier"
+	"scriptsync/config"
+	"scriptsync/planner"
+)
+
+// planFlags are shared by plan, apply and destroy.
+func planFlags(withDestroy bool) []ucli.Flag {
+	flags := []ucli.Flag{
+		&ucli.StringSliceFlag{Name: "target", Usage: "limit the plan to `ADDRESS` and what it depends on (repeatable)"},
+		&ucli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
+		&ucli.StringSliceFlag{Name: "var-file", Usage: "read variables from `FILE.vars.hcl` (repeatable)"},
+		&ucli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another apply's lock"},
+	}
+	if withDestroy {
+		flags = append(flags, &ucli.BoolFlag{Name: "destroy", Usage: "plan to destroy every managed object"})
+	}
+	return flags
+}
+
+// planOptions reads and checks -target and -destroy.
+func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
+	opts := planner.Options{Destroy: destroy || c.Bool("destroy")}
+	for _, t := range c.StringSlice("target") {
+		if _, diags := hclsyntax.ParseTraversalAbs([]byte(t), "-target", hcl.InitialPos); diags.HasErrors() || strings.TrimSpace(t) == "" {
+			return opts, usageError("-target %q is not an address such as script.pilot or embedding.pilot[\"3\"]", t)
+		}
+		opts.Targets = append(opts.Targets, t)
+	}
+	return opts, nil
+}
+
+func (s *session) planCommand() *ucli.Command {
+	flags := append(planFlags(true),
+		&ucli.StringFlag{Name: "out", Usage: "save the plan to `FILE` for apply"},
+		&ucli.BoolFlag{Name: "json", Usage: "print the plan as JSON"},
+		&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes"},
+	)
+	return &ucli.Command{
+		Name:      "plan",
+		Usage:     "show what apply would change in each backend",
+		ArgsUsage: " ",
+		Flags:     flags,
+		Action: func(c *ucli.Context) error {
+			if c.Args().Len() > 0 {
+				return usageError("plan takes no arguments, got %q (flags go before arguments)", c.Args().First())
+			}
+			vars, err := scanVarArgs(s.env.Args)
+			if err != nil {
+				return err
+			}
+			opts, err := planOptions(c, false)
+			if err != nil {
+				return err
+			}
+			ws, err := s.load(vars)
+			if err != nil {
+				return err
+			}
+			defer ws.close()
+			plan, err := applier.Plan(s.ctx, ws.backends, opts)
+			if err != nil {
+				return s.explain(err, ws)
+			}
+			if c.Bool("json") {
+				if err := planner.WriteJSON(s.env.Stdout, plan); err != nil {
+					return failure(err)
+				}
+			} else if err := planner.Render(s.env.Stdout, plan, planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}); err != nil {
+				return failure(err)
+			}
+			if out := c.String("out"); out != "" {
+				if err := planner.WriteFile(s.path(out), savedPlan(ws, plan, vars)); err != nil {
+					return failure(err)
+				}
+				if !c.Bool("json") {
+					s.ui.printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    scriptsync apply %q\n", out, out)
+				}
+			}
+			if c.Bool("detailed-exitcode") && plan.HasChanges() {
+				return silent(ExitChanges)
+			}
+			return nil
+		},
+	}
+}
+
+func (s *session) applyCommand() *ucli.Command {
+	flags := append(planFlags(true),
+		&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
+	)
+	return &ucli.Command{
+		Name:      "apply",
+		Usage:     "make the backends match the configuration (or apply a saved plan)",
+		ArgsUsage: "[PLANFILE]",
+		Flags:     flags,
+		Action: func(c *ucli.Context) error {
+			switch c.Args().Len() {
+			case 0:
+				return s.apply(c, false)
+			case 1:
+				return s.applySaved(c, c.Args().First())
+			default:
+				return usageError("apply takes at most one argument, a saved plan file")
+			}
+		},
+	}
+}
+
+func (s *session) destroyCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "destroy",
+		Usage:     "delete every object scriptsync manages, and only those",
+		ArgsUsage: " ",
+		Flags:     append(planFlags(false), &ucli.BoolFlag{Name: "auto-approve", Usage: "destroy without asking"}),
+		Action: func(c *ucli.Context) error {
+			if c.Args().Len() > 0 {
+				return usageError("destroy takes no arguments")
+			}
+			return s.apply(c, true)
+		},
+	}
+}
+
+// apply plans and applies, asking first unless -auto-approve.
+func (s *session) apply(c *ucli.Context, destroy bool) error {
+	vars, err := scanVarArgs(s.env.Args)
+	if err != nil {
+		return err
+	}
+	opts, err := planOptions(c, destroy)
+	if err != nil {
+		return err
+	}
+	if !c.Bool("auto-approve") && !s.env.StdinIsTerminal {
+		return usageError("%s needs approval, but standard input is not a terminal to ask on. Run with -auto-approve, or save a plan (plan -out=FILE) and apply it.", c.Command.Name)
+	}
+	ws, err := s.load(vars)
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	render := planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}
+	req := applier.Request{
+		Backends:    ws.backends,
+		Options:     opts,
+		LockTimeout: c.Duration("lock-timeout"),
+		Confirm: func(p *planner.Plan) (bool, error) {
+			if err := planner.Render(s.env.Stdout, p, render); err != nil {
+				return false, err
+			}
+			if c.Bool("auto-approve") {
+				return true, nil
+			}
+			question, detail := "Do you want to perform these actions?", "scriptsync will perform the actions described above."
+			if opts.Destroy {
+				question, detail = "Do you really want to destroy all managed objects?", "scriptsync will destroy every object it manages, as shown above. There is no undo."
+			}
+			return s.confirm(question, detail)
+		},
+	}
+	return s.run(req, ws, render)
+}
+
+// applySaved applies a plan file made by plan -out.
+func (s *session) applySaved(c *ucli.Context, file string) error {
+	for _, f := range []string{"target", "var", "var-file", "destroy"} {
+		if c.IsSet(f) {
+			return usageError("-%s cannot be used with a saved plan: the plan already fixes it", f)
+		}
+	}
+	sp, err := planner.ReadFile(s.path(file))
+	if err != nil {
+		return failure(err)
+	}
+	var vars []config.VarArg
+	for _, a := range sp.VarArgs {
+		vars = append(vars, config.VarArg{File: a.File, Name: a.Name, Value: a.Value})
+	}
+	ws, err := s.load(vars)
+	if err != nil {
+		return err
+	}
+	defer ws.close()
+	if err := staleInputs(sp, ws); err != nil {
+		return s.explain(err, ws)
+	}
+	render := planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}
+	req := applier.Request{
+		Backends:    ws.backends,
+		Options:     sp.Options,
+		LockTimeout: c.Duration("lock-timeout"),
+		Expect:      &applier.Expectation{Versions: sp.Versions, Digest: sp.Digest},
+	}
+	return s.run(req, ws, render)
+}
+
+// run applies and reports.
+func (s *session) run(req applier.Request, ws *workspace, render planner.RenderOptions) error {
+	prog := s.newProgress()
+	req.Progress = func(p applier.Progress) { prog.update(p.Done, p.Total, p.Bytes) }
+	start := time.Now()
+	res, err := applier.Apply(s.ctx, req)
+	prog.finish()
+	if errors.Is(err, applier.ErrCancelled) {
+		s.ui.printf("Apply cancelled.\n")
+		return silent(ExitError)
+	}
+	if err != nil {
+		return s.explain(err, ws)
+	}
+	if !res.Applied {
+		if err := planner.Render(s.env.Stdout, res.Plan, render); err != nil {
+			return failure(err)
+		}
+	}
+	sum := res.Plan.Summary()
+	if !res.Applied {
+		sum = planner.Summary{}
+	}
+	verb := "Apply"
+	if req.Options.Destroy {
+		verb = "Destroy"
+	}
+	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed.\n",
+		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy)
+	_ = start
+	s.outputs(ws)
+	return nil
+}
+
+// outputs prints output values after an apply.
+func (s *session) outputs(ws *workspace) {
+	if len(ws.cfg.Outputs) == 0 {
+		return
+	}
+	s.ui.printf("\n%s\n\n", s.ui.paint(bold+green, "Outputs:"))
+	for _, o := range ws.cfg.Outputs {
+		v := "<sensitive>"
+		if !o.Sensitive {
+			v = formatCty(o.Value)
+		}
+		s.ui.printf("%s = %s\n", o.Name, v)
+	}
+}
+
+// path resolves a file argument against the working directory.
+func (s *session) path(p string) string {
+	if len(p) > 0 && p[0] == '/' {
+		return p
+	}
+	return s.dir + "/" + p
+}
+
+var _ = fmt.Sprint

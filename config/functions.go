@@ -1,0 +1,266 @@
+package config
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"scriptsync/config/fountain"
+	"scriptsync/library"
+)
+
+// functions returns what expressions can call: go-cty's standard library
+// under Terraform's names, plus the functions that read files and the
+// environment. Nothing here is non-deterministic (no timestamp, no uuid):
+// two plans of the same inputs must agree.
+func (ev *evaluator) functions() map[string]function.Function {
+	fns := map[string]function.Function{
+		"abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc,
+		"chunklist": stdlib.ChunklistFunc, "coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc,
+		"compact": stdlib.CompactFunc, "concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc,
+		"csvdecode": stdlib.CSVDecodeFunc, "distinct": stdlib.DistinctFunc, "element": stdlib.ElementFunc,
+		"flatten": stdlib.FlattenFunc, "floor": stdlib.FloorFunc, "format": stdlib.FormatFunc,
+		"formatdate": stdlib.FormatDateFunc, "formatlist": stdlib.FormatListFunc, "indent": stdlib.IndentFunc,
+		"index": stdlib.IndexFunc, "join": stdlib.JoinFunc, "jsondecode": stdlib.JSONDecodeFunc,
+		"jsonencode": stdlib.JSONEncodeFunc, "keys": stdlib.KeysFunc, "length": lengthFunc,
+		"log": stdlib.LogFunc, "lookup": stdlib.LookupFunc, "lower": stdlib.LowerFunc, "max": stdlib.MaxFunc,
+		"merge": stdlib.MergeFunc, "min": stdlib.MinFunc, "parseint": stdlib.ParseIntFunc, "pow": stdlib.PowFunc,
+		"range": stdlib.RangeFunc, "regex": stdlib.RegexFunc, "regexall": stdlib.RegexAllFunc,
+		"replace": stdlib.ReplaceFunc, "reverse": stdlib.ReverseListFunc, "setintersection": stdlib.SetIntersectionFunc,
+		"setproduct": stdlib.SetProductFunc, "setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
+		"signum": stdlib.SignumFunc, "slice": stdlib.SliceFunc, "sort": stdlib.SortFunc, "split": stdlib.SplitFunc,
+		"strrev": stdlib.ReverseFunc, "substr": stdlib.SubstrFunc, "timeadd": stdlib.TimeAddFunc,
+		"title": stdlib.TitleFunc, "trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc,
+		"trimspace": stdlib.TrimSpaceFunc, "trimsuffix": stdlib.TrimSuffixFunc, "upper": stdlib.UpperFunc,
+		"values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc, "strlen": stdlib.StrlenFunc,
+		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
+		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
+
+		"md5":          hashFunc(func(b []byte) []byte { s := md5.Sum(b); return s[:] }),
+		"sha1":         hashFunc(func(b []byte) []byte { s := sha1.Sum(b); return s[:] }),
+		"sha256":       hashFunc(func(b []byte) []byte { s := sha256.Sum256(b); return s[:] }),
+		"sha512":       hashFunc(func(b []byte) []byte { s := sha512.Sum512(b); return s[:] }),
+		"base64encode": stringFunc(func(s string) (string, error) { return base64.StdEncoding.EncodeToString([]byte(s)), nil }),
+		"base64decode": stringFunc(func(s string) (string, error) {
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return "", fmt.Errorf("invalid base64: %w", err)
+			}
+			if !utf8.Valid(b) {
+				return "", fmt.Errorf("the decoded bytes are not valid UTF-8")
+			}
+			return string(b), nil
+		}),
+		"urlencode": stringFunc(func(s string) (string, error) { return url.QueryEscape(s), nil }),
+		"basename":  stringFunc(func(s string) (string, error) { return path.Base(filepath.ToSlash(s)), nil }),
+		"dirname":   stringFunc(func(s string) (string, error) { return path.Dir(filepath.ToSlash(s)), nil }),
+
+		"file":       ev.fileFunc(),
+		"fileexists": ev.fileExistsFunc(),
+		"fileset":    ev.filesetFunc(),
+		"filesha256": ev.fileSHA256Func(),
+		"env":        ev.envFunc(),
+		"fountain":   ev.fountainFunc(),
+	}
+	return fns
+}
+
+func stringFunc(f func(string) (string, error)) function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "str", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			s, err := f(args[0].AsString())
+			if err != nil {
+				return cty.UnknownVal(cty.String), err
+			}
+			return cty.StringVal(s), nil
+		},
+	})
+}
+
+func hashFunc(sum func([]byte) []byte) function.Function {
+	return stringFunc(func(s string) (string, error) { return hex.EncodeToString(sum([]byte(s))), nil })
+}
+
+func (ev *evaluator) fileFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			data, _, err := ev.l.inputs.read(args[0].AsString())
+			if err != nil {
+				return cty.UnknownVal(cty.String), err
+			}
+			if !utf8.Valid(data) {
+				return cty.UnknownVal(cty.String), fmt.Errorf("%s is not valid UTF-8 text", args[0].AsString())
+			}
+			return cty.StringVal(string(data)), nil
+		},
+	})
+}
+
+func (ev *evaluator) fileSHA256Func() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			_, hash, err := ev.l.inputs.peek(args[0].AsString())
+			if err != nil {
+				return cty.UnknownVal(cty.String), err
+			}
+			return cty.StringVal(hash), nil
+		},
+	})
+}
+
+func (ev *evaluator) fileExistsFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p := ev.l.inputs.abs(args[0].AsString())
+			st, err := os.Stat(p)
+			switch {
+			case err == nil && st.IsDir():
+				return cty.False, fmt.Errorf("%s is a directory, not a file", args[0].AsString())
+			case err == nil:
+				return cty.True, nil
+			case os.IsNotExist(err):
+				return cty.False, nil
+			default:
+				return cty.False, fmt.Errorf("cannot stat %s: %v", args[0].AsString(), err)
+			}
+		},
+	})
+}
+
+// filesetFunc is Terraform's fileset(dir, pattern): the regular files under
+// dir matching pattern (with ** for any depth), relative to dir.
+func (ev *evaluator) filesetFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "pattern", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.Set(cty.String)),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			dir, pattern := args[0].AsString(), args[1].AsString()
+			if !doublestar.ValidatePattern(pattern) {
+				return cty.UnknownVal(cty.Set(cty.String)), fmt.Errorf("invalid pattern %q", pattern)
+			}
+			root := ev.l.inputs.abs(dir)
+			matches, err := doublestar.Glob(os.DirFS(root), pattern, doublestar.WithFilesOnly())
+			if err != nil {
+				return cty.UnknownVal(cty.Set(cty.String)), fmt.Errorf("fileset %s: %v", dir, err)
+			}
+			if len(matches) == 0 {
+				return cty.SetValEmpty(cty.String), nil
+			}
+			sort.Strings(matches)
+			vals := make([]cty.Value, 0, len(matches))
+			for _, m := range matches {
+				if st, err := fs.Stat(os.DirFS(root), m); err == nil && st.Mode().IsRegular() {
+					vals = append(vals, cty.StringVal(m))
+				}
+			}
+			if len(vals) == 0 {
+				return cty.SetValEmpty(cty.String), nil
+			}
+			return cty.SetVal(vals), nil
+		},
+	})
+}
+
+func (ev *evaluator) envFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "name", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return cty.StringVal(ev.l.opts.Getenv(args[0].AsString())), nil
+		},
+	})
+}
+
+// fountainFunc parses a screenplay: fountain(path) is an object with title,
+// author, scenes (keyed by number) and characters (keyed by name). Its
+// scenes are values, not managed objects, so their address is null.
+func (ev *evaluator) fountainFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:   function.StaticReturnType(cty.DynamicPseudoType),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			p := args[0].AsString()
+			if v, ok := ev.fountains[p]; ok {
+				return v, nil
+			}
+			data, _, err := ev.l.inputs.read(p)
+			if err != nil {
+				return cty.DynamicVal, err
+			}
+			sp, err := fountain.Parse(data)
+			if err != nil {
+				return cty.DynamicVal, fmt.Errorf("%s: %v", p, err)
+			}
+			s := &library.Script{}
+			s.Scenes = deriveScenes(s, sp)
+			s.Characters = deriveCharacters(s)
+			scenes := map[string]cty.Value{}
+			for _, sc := range s.Scenes {
+				v := sceneValue(sc).AsValueMap()
+				v["address"], v["script"] = cty.NullVal(cty.String), cty.NullVal(cty.String)
+				scenes[itoa(sc.Number)] = cty.ObjectVal(v)
+			}
+			chars := map[string]cty.Value{}
+			for _, c := range s.Characters {
+				chars[c.Name] = cty.ObjectVal(map[string]cty.Value{"name": cty.StringVal(c.Name)})
+			}
+			v := cty.ObjectVal(map[string]cty.Value{
+				"title":      cty.StringVal(sp.Title()),
+				"author":     cty.StringVal(sp.Author()),
+				"scenes":     cty.ObjectVal(scenes),
+				"characters": cty.ObjectVal(chars),
+			})
+			ev.fountains[p] = v
+			return v, nil
+		},
+	})
+}
+
+// lengthFunc is Terraform's length: of a string, list, set, tuple, map, or
+// object (so that length(series.show) counts a for_each block's instances).
+var lengthFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowMarked: true}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		v, marks := args[0].Unmark()
+		ty := v.Type()
+		switch {
+		case v.IsNull():
+			return cty.UnknownVal(cty.Number), fmt.Errorf("argument must not be null")
+		case ty == cty.String:
+			return stdlib.Strlen(v)
+		case ty.IsObjectType():
+			return cty.NumberIntVal(int64(len(ty.AttributeTypes()))).WithMarks(marks), nil
+		case ty.IsListType() || ty.IsSetType() || ty.IsTupleType() || ty.IsMapType():
+			return v.Length().WithMarks(marks), nil
+		}
+		return cty.UnknownVal(cty.Number), fmt.Errorf("argument must be a string, a collection or an object, not %s", ty.FriendlyName())
+	},
+})

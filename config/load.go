@@ -1,0 +1,220 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+
+	"scriptsync/library"
+	"scriptsync/providers"
+)
+
+// VarFileName is the variable file read automatically when present.
+const VarFileName = "scriptsync.vars.hcl"
+
+// EnvVarPrefix prefixes environment variables that set input variables.
+const EnvVarPrefix = "SCRIPTSYNC_VAR_"
+
+// Options says where and how to load a configuration.
+type Options struct {
+	// Dir is the configuration directory.
+	Dir string
+	// Vars are the -var and -var-file arguments in command-line order.
+	Vars []VarArg
+	// Getenv reads the environment: env(), SCRIPTSYNC_VAR_<name> and
+	// providers' credentials. nil reads nothing.
+	Getenv func(string) string
+}
+
+// VarArg is one -var NAME=VALUE (File empty) or -var-file=FILE argument.
+type VarArg struct {
+	File  string
+	Name  string
+	Value string
+}
+
+// Config is a loaded configuration.
+type Config struct {
+	// Dir is the absolute configuration directory.
+	Dir string
+	// Files holds every parsed file by the name diagnostics use.
+	Files   map[string]*hcl.File
+	Library *library.Library
+	// Providers holds the configuration of every registered provider, from
+	// its block or, without one, empty (the provider's defaults).
+	Providers map[string]*providers.Config
+	Variables []*Variable
+	Outputs   []*Output
+	// Digest is the hex SHA-256 of the configuration files (and variable
+	// files) that were read, names included.
+	Digest string
+	// Inputs maps every other file the configuration read (sources,
+	// file(), vectors), relative to Dir, to its hex SHA-256.
+	Inputs map[string]string
+}
+
+// Variable is an input variable with its final value.
+type Variable struct {
+	Name        string
+	Description string
+	Sensitive   bool
+	Value       cty.Value // unmarked
+	Range       hcl.Range
+}
+
+// Output is an output value.
+type Output struct {
+	Name      string
+	Sensitive bool
+	Value     cty.Value // unmarked
+	Range     hcl.Range
+}
+
+type loader struct {
+	opts    Options
+	dir     string
+	parser  *hclparse.Parser
+	files   map[string]*hcl.File
+	digest  map[string][]byte // configuration file name → contents
+	inputs  *inputs
+	diags   hcl.Diagnostics
+	decl    *declarations
+	vars    map[string]cty.Value
+	sources map[string]*varSource // where each variable's value came from
+}
+
+// Load reads and evaluates the configuration in opts.Dir. On error the
+// returned diagnostics say what is wrong and where; the Config is nil.
+func Load(opts Options) (*Config, hcl.Diagnostics) {
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, hcl.Diagnostics{errorf("Invalid configuration directory", "%s", err)}
+	}
+	l := &loader{
+		opts:   opts,
+		dir:    dir,
+		parser: hclparse.NewParser(),
+		files:  map[string]*hcl.File{},
+		digest: map[string][]byte{},
+		inputs: newInputs(dir),
+	}
+	cfg := l.load()
+	if l.diags.HasErrors() {
+		// Keep Files so the caller can render snippets.
+		return &Config{Dir: dir, Files: l.files}, l.diags
+	}
+	return cfg, l.diags
+}
+
+func (l *loader) load() *Config {
+	l.parseDir()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	l.declare()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	l.setVariables()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	ev := newEvaluator(l)
+	ev.run()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	lib := ev.assemble()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	return &Config{
+		Dir:       l.dir,
+		Files:     l.files,
+		Library:   lib,
+		Providers: ev.providerConfigs(),
+		Variables: ev.variables(),
+		Outputs:   ev.outputs,
+		Digest:    l.configDigest(),
+		Inputs:    l.inputs.digests(),
+	}
+}
+
+// parseDir parses every *.hcl file in the directory except variable files.
+func (l *loader) parseDir() {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		l.diags = append(l.diags, errorf("Cannot read configuration directory", "%s", err))
+		return
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".hcl") || strings.HasSuffix(name, ".vars.hcl") {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		l.diags = append(l.diags, errorf("No configuration files",
+			"%s contains no *.hcl files. scriptsync reads every *.hcl file of the working directory (see -chdir).", l.dir))
+		return
+	}
+	for _, name := range names {
+		l.parseFile(name)
+	}
+}
+
+// parseFile parses one HCL file, named relative to the configuration
+// directory (or as given when outside it).
+func (l *loader) parseFile(name string) *hcl.File {
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(l.dir, name)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		l.diags = append(l.diags, errorf("Cannot read file", "%s", err))
+		return nil
+	}
+	l.digest[name] = src
+	f, diags := l.parser.ParseHCL(src, name)
+	l.files[name] = f
+	l.diags = append(l.diags, diags...)
+	return f
+}
+
+func (l *loader) configDigest() string {
+	names := make([]string, 0, len(l.digest))
+	for n := range l.digest {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(l.digest[n]))
+		h.Write(l.digest[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func errorf(summary, format string, args ...any) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...)}
+}
+
+func errorAt(rng hcl.Range, summary, format string, args ...any) *hcl.Diagnostic {
+	r := rng
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r}
+}

@@ -1,0 +1,379 @@
+package config
+
+import (
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"scriptsync/config/fountain"
+	"scriptsync/library"
+)
+
+func (ev *evaluator) buildSeries(inst *instance) cty.Value {
+	meta, ok := ev.metadata(inst)
+	if !ok {
+		return cty.NilVal
+	}
+	s := &library.Series{
+		Meta:        inst.meta,
+		Key:         keyOf(inst),
+		Title:       str(inst.vals["title"]),
+		Description: str(inst.vals["description"]),
+		Metadata:    meta,
+	}
+	if s.Title == "" {
+		s.Title = inst.decl.name
+	}
+	ev.series = append(ev.series, s)
+	ev.seriesByAddr[s.Address] = s
+	return cty.ObjectVal(map[string]cty.Value{
+		"address":     cty.StringVal(s.Address),
+		"key":         cty.StringVal(s.Key),
+		"title":       cty.StringVal(s.Title),
+		"description": cty.StringVal(s.Description),
+		"metadata":    ctyValue(anyMap(meta)),
+	})
+}
+
+func anyMap(m map[string]any) any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func (ev *evaluator) buildScript(inst *instance) cty.Value {
+	meta, ok := ev.metadata(inst)
+	if !ok {
+		return cty.NilVal
+	}
+	s := &library.Script{
+		Meta:     inst.meta,
+		Key:      keyOf(inst),
+		Format:   "fountain",
+		Title:    str(inst.vals["title"]),
+		Author:   str(inst.vals["author"]),
+		Metadata: meta,
+	}
+	var okNum bool
+	if s.Season, okNum = ev.wholeNumber(inst, "season", 0); !okNum {
+		return cty.NilVal
+	}
+	if s.Episode, okNum = ev.wholeNumber(inst, "episode", 0); !okNum {
+		return cty.NilVal
+	}
+	series, ok := ev.reference(inst, "series", "series", func(a string) bool { return ev.seriesByAddr[a] != nil })
+	if !ok {
+		return cty.NilVal
+	}
+	if series != "" {
+		s.Series = series
+		s.SeriesTitle = ev.seriesByAddr[series].Title
+	}
+	if source := str(inst.vals["source"]); source != "" {
+		data, hash, err := ev.l.inputs.read(source)
+		if err != nil {
+			ev.diag(errorAt(inst.rngs["source"], "Cannot read script source", "%s.", err))
+			return cty.NilVal
+		}
+		sp, err := fountain.Parse(data)
+		if err != nil {
+			ev.diag(errorAt(inst.rngs["source"], "Invalid Fountain screenplay", "%s: %s.", source, err))
+			return cty.NilVal
+		}
+		s.Source, s.Data, s.ContentHash = source, data, hash
+		s.Path = str(inst.vals["path"])
+		if s.Path == "" {
+			s.Path = defaultPath("scripts", inst, ".fountain")
+		}
+		if s.Title == "" {
+			s.Title = sp.Title()
+		}
+		if s.Author == "" {
+			s.Author = sp.Author()
+		}
+		s.Scenes = deriveScenes(s, sp)
+		s.Characters = deriveCharacters(s)
+	} else if !inst.vals["path"].IsNull() {
+		ev.diag(errorAt(inst.rngs["path"], "Path without source",
+			"An outline script (one without source) has no file to put at a path. Set source, or remove path."))
+		return cty.NilVal
+	}
+	if s.Title == "" {
+		s.Title = inst.decl.name
+	}
+	for _, sc := range s.Scenes {
+		ev.sceneScript[sc.Address] = s.Address
+	}
+	ev.scripts = append(ev.scripts, s)
+	ev.scriptByAddr[s.Address] = s
+	return scriptValue(s)
+}
+
+var sceneType = cty.Object(map[string]cty.Type{
+	"address": cty.String, "script": cty.String, "number": cty.Number, "heading": cty.String,
+	"location": cty.String, "time_of_day": cty.String, "content_hash": cty.String,
+})
+
+var characterType = cty.Object(map[string]cty.Type{
+	"address": cty.String, "script": cty.String, "name": cty.String,
+})
+
+func sceneValue(sc *library.Scene) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"address":      cty.StringVal(sc.Address),
+		"script":       cty.StringVal(sc.Script),
+		"number":       cty.NumberIntVal(int64(sc.Number)),
+		"heading":      cty.StringVal(sc.Heading),
+		"location":     cty.StringVal(sc.Location),
+		"time_of_day":  cty.StringVal(sc.TimeOfDay),
+		"content_hash": cty.StringVal(sc.ContentHash),
+	})
+}
+
+func characterValue(c *library.Character) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"address": cty.StringVal(c.Address),
+		"script":  cty.StringVal(c.Script),
+		"name":    cty.StringVal(c.Name),
+	})
+}
+
+// scenesValue and charactersValue are the computed attributes
+// script.X.scenes (keyed by number) and script.X.characters (by name).
+func scenesValue(scenes []*library.Scene) cty.Value {
+	if len(scenes) == 0 {
+		return cty.MapValEmpty(sceneType)
+	}
+	m := make(map[string]cty.Value, len(scenes))
+	for _, sc := range scenes {
+		m[itoa(sc.Number)] = sceneValue(sc)
+	}
+	return cty.MapVal(m)
+}
+
+func charactersValue(chars []*library.Character) cty.Value {
+	if len(chars) == 0 {
+		return cty.MapValEmpty(characterType)
+	}
+	m := make(map[string]cty.Value, len(chars))
+	for _, c := range chars {
+		m[c.Name] = characterValue(c)
+	}
+	return cty.MapVal(m)
+}
+
+func scriptValue(s *library.Script) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{
+		"address":      cty.StringVal(s.Address),
+		"key":          cty.StringVal(s.Key),
+		"source":       strOrNull(s.Source),
+		"path":         strOrNull(s.Path),
+		"title":        cty.StringVal(s.Title),
+		"author":       cty.StringVal(s.Author),
+		"series":       strOrNull(s.Series),
+		"season":       intPtrVal(s.Season),
+		"episode":      intPtrVal(s.Episode),
+		"content_hash": strOrNull(s.ContentHash),
+		"scenes":       scenesValue(s.Scenes),
+		"characters":   charactersValue(s.Characters),
+		"metadata":     ctyValue(anyMap(s.Metadata)),
+	})
+}
+
+func (ev *evaluator) buildScene(inst *instance) cty.Value {
+	meta, ok := ev.metadata(inst)
+	if !ok {
+		return cty.NilVal
+	}
+	script, ok := ev.reference(inst, "script", "script", func(a string) bool { return ev.scriptByAddr[a] != nil })
+	if !ok {
+		return cty.NilVal
+	}
+	owner := ev.scriptByAddr[script]
+	if owner.Source != "" {
+		ev.diag(errorAt(inst.rngs["script"], "Scene declared for a script with a source",
+			"%s takes its scenes from %s, so it cannot also have scene blocks. Edit the screenplay instead, or point this scene at an outline script (one without source).",
+			script, owner.Source))
+		return cty.NilVal
+	}
+	number, ok := ev.wholeNumber(inst, "number", 1)
+	if !ok {
+		return cty.NilVal
+	}
+	sc := &library.Scene{
+		Meta:      inst.meta,
+		Script:    script,
+		Number:    int(*number),
+		Heading:   strings.TrimSpace(str(inst.vals["heading"])),
+		Location:  str(inst.vals["location"]),
+		TimeOfDay: str(inst.vals["time_of_day"]),
+		Metadata:  meta,
+	}
+	sc.PreventDestroy = sc.PreventDestroy || owner.PreventDestroy
+	if sc.Location == "" && sc.TimeOfDay == "" {
+		sc.Location, sc.TimeOfDay = splitHeading(sc.Heading)
+	}
+	body, err := fountain.ParseBody([]byte(str(inst.vals["content"])))
+	if err != nil {
+		ev.diag(errorAt(inst.rngs["content"], "Invalid scene content", "%s.", err))
+		return cty.NilVal
+	}
+	fillScene(sc, body)
+	ev.sceneBlocks = append(ev.sceneBlocks, sc)
+	ev.sceneScript[sc.Address] = script
+	return sceneValue(sc)
+}
+
+// charBlock is an evaluated character block, merged into its script's
+// characters when the library is assembled.
+type charBlock struct {
+	inst *instance
+	c    *library.Character
+}
+
+func (ev *evaluator) buildCharacter(inst *instance) cty.Value {
+	meta, ok := ev.metadata(inst)
+	if !ok {
+		return cty.NilVal
+	}
+	script, ok := ev.reference(inst, "script", "script", func(a string) bool { return ev.scriptByAddr[a] != nil })
+	if !ok {
+		return cty.NilVal
+	}
+	name := strings.TrimSpace(str(inst.vals["name"]))
+	if name == "" {
+		ev.diag(errorAt(inst.rngs["name"], "Invalid character name", "A character's name cannot be empty."))
+		return cty.NilVal
+	}
+	var aliases []string
+	if v := inst.vals["aliases"]; !v.IsNull() {
+		for it := v.ElementIterator(); it.Next(); {
+			_, a := it.Element()
+			if a.IsNull() {
+				ev.diag(errorAt(inst.rngs["aliases"], "Invalid alias", "Aliases cannot contain null."))
+				return cty.NilVal
+			}
+			aliases = append(aliases, a.AsString())
+		}
+	}
+	c := &library.Character{
+		Meta:        inst.meta,
+		Script:      script,
+		Name:        name,
+		Aliases:     aliases,
+		Description: str(inst.vals["description"]),
+		Metadata:    meta,
+	}
+	c.Address = library.CharacterAddress(script, name)
+	ev.charBlocks = append(ev.charBlocks, &charBlock{inst: inst, c: c})
+	return characterValue(c)
+}
+
+// embeddingDecl is an evaluated embedding block, completed at assembly
+// when every scene is known.
+type embeddingDecl struct {
+	inst *instance
+	e    *library.Embedding
+}
+
+func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
+	scene, ok := ev.reference(inst, "scene", "scene", func(a string) bool { return ev.sceneScript[a] != "" })
+	if !ok {
+		return cty.NilVal
+	}
+	e := &library.Embedding{
+		Meta:   inst.meta,
+		Scene:  scene,
+		Script: ev.sceneScript[scene],
+		Model:  str(inst.vals["model"]),
+		Source: str(inst.vals["source"]),
+		Path:   str(inst.vals["path"]),
+	}
+	if e.Path == "" {
+		e.Path = defaultPath("embeddings", inst, ".npy")
+	}
+	if strings.TrimSpace(e.Model) == "" {
+		ev.diag(errorAt(inst.rngs["model"], "Invalid embedding model", "model cannot be empty."))
+		return cty.NilVal
+	}
+	want, ok := ev.wholeNumber(inst, "dimensions", 1)
+	if !ok {
+		return cty.NilVal
+	}
+	data, hash, err := ev.l.inputs.peek(e.Source)
+	if err != nil {
+		ev.diag(errorAt(inst.rngs["source"], "Cannot read embedding source", "%s.", err))
+		return cty.NilVal
+	}
+	dims, offset, err := inspectVector(data)
+	if err != nil {
+		ev.diag(errorAt(inst.rngs["source"], "Invalid embedding vector", "%s: %s.", e.Source, err))
+		return cty.NilVal
+	}
+	if want != nil && int64(dims) != *want {
+		ev.diag(errorAt(inst.rngs["dimensions"], "Embedding dimension mismatch",
+			"%s holds a vector of %d dimensions, but dimensions = %d.", e.Source, dims, *want))
+		return cty.NilVal
+	}
+	e.Dimensions, e.DataOffset, e.OID, e.Size = dims, offset, hash, int64(len(data))
+	ev.embeddings = append(ev.embeddings, &embeddingDecl{inst: inst, e: e})
+	return cty.ObjectVal(map[string]cty.Value{
+		"address":    cty.StringVal(e.Address),
+		"scene":      cty.StringVal(e.Scene),
+		"model":      cty.StringVal(e.Model),
+		"dimensions": cty.NumberIntVal(int64(e.Dimensions)),
+		"oid":        cty.StringVal(e.OID),
+		"path":       cty.StringVal(e.Path),
+	})
+}
+
+func (ev *evaluator) buildBible(inst *instance) cty.Value {
+	script, ok := ev.reference(inst, "script", "script", func(a string) bool { return ev.scriptByAddr[a] != nil })
+	if !ok {
+		return cty.NilVal
+	}
+	source := str(inst.vals["source"])
+	data, hash, err := ev.l.inputs.read(source)
+	if err != nil {
+		ev.diag(errorAt(inst.rngs["source"], "Cannot read bible source", "%s.", err))
+		return cty.NilVal
+	}
+	if err := checkText(data); err != nil {
+		ev.diag(errorAt(inst.rngs["source"], "Invalid bible", "%s: %s.", source, err))
+		return cty.NilVal
+	}
+	b := &library.Bible{
+		Meta:   inst.meta,
+		Key:    keyOf(inst),
+		Source: source,
+		Path:   str(inst.vals["path"]),
+		Data:   data,
+		Hash:   hash,
+		Title:  str(inst.vals["title"]),
+		Script: script,
+		Chunks: chunkMarkdown(data),
+	}
+	if b.Path == "" {
+		b.Path = defaultPath("bibles", inst, ".md")
+	}
+	if b.Title == "" {
+		for _, c := range b.Chunks {
+			if c.Level > 0 {
+				b.Title = c.Heading
+				break
+			}
+		}
+	}
+	if b.Title == "" {
+		b.Title = inst.decl.name
+	}
+	ev.bibles = append(ev.bibles, b)
+	return cty.ObjectVal(map[string]cty.Value{
+		"address": cty.StringVal(b.Address),
+		"path":    cty.StringVal(b.Path),
+		"title":   cty.StringVal(b.Title),
+		"hash":    cty.StringVal(b.Hash),
+		"script":  strOrNull(b.Script),
+	})
+}

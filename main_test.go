@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	_ "modernc.org/sqlite"
+)
+
+// The testscripts in testscripts/ and each example's script run the real
+// Main: testscript re-executes this test binary as "scriptsync".
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"scriptsync": func() { os.Exit(Main()) },
+	})
+}
+
+// TestScripts runs testscripts/*.txtar. Set SCRIPTSYNC_UPDATE_GOLDEN=1 to
+// rewrite the expected output inside the scripts from what the commands
+// print now.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, params(t, "testscripts"))
+}
+
+func params(t *testing.T, dir string) testscript.Params {
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testscript.Params{
+		Dir:           dir,
+		UpdateScripts: os.Getenv("SCRIPTSYNC_UPDATE_GOLDEN") != "",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("EXAMPLES", filepath.Join(root, "examples"))
+			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			env.Setenv("GIT_AUTHOR_NAME", "Test Writer")
+			env.Setenv("GIT_AUTHOR_EMAIL", "writer@example.com")
+			env.Setenv("GIT_COMMITTER_NAME", "Test Writer")
+			env.Setenv("GIT_COMMITTER_EMAIL", "writer@example.com")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"cpdir":      cmdCpdir,
+			"sqlite":     cmdSQLite,
+			"exits":      cmdExits,
+			"sqlitelock": cmdSQLiteLock,
+		},
+	}
+}
+
+// cpdir SRC DST copies a directory tree (an example into $WORK).
+func cmdCpdir(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cpdir SRC DST")
+	}
+	src, dst := ts.MkAbs(args[0]), ts.MkAbs(args[1])
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			if d.Name() == "library.git" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		}
+		if strings.HasPrefix(d.Name(), "scriptrag.db") || strings.HasSuffix(d.Name(), ".plan") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	ts.Check(err)
+}
+
+// sqlite DB QUERY prints the query's rows, one per line, columns separated
+// by " | ", NULL as NULL.
+func cmdSQLite(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: sqlite DB QUERY")
+	}
+	db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0])+"?mode=ro")
+	ts.Check(err)
+	defer db.Close()
+	rows, err := db.Query(args[1])
+	if err != nil {
+		if neg {
+			return
+		}
+		ts.Fatalf("sqlite: %v", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	ts.Check(err)
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		ts.Check(rows.Scan(ptrs...))
+		parts := make([]string, len(cols))
+		for i, v := range vals {
+			switch x := v.(type) {
+			case nil:
+				parts[i] = "NULL"
+			case []byte:
+				parts[i] = string(x)
+			default:
+				parts[i] = fmt.Sprint(x)
+			}
+		}
+		fmt.Fprintln(ts.Stdout(), strings.Join(parts, " | "))
+	}
+	ts.Check(rows.Err())
+	if neg {
+		ts.Fatalf("sqlite: query succeeded")
+	}
+}
+
+// exits N PROGRAM ARGS... runs a program and checks its exit code, for the
+// codes that matter (plan -detailed-exitcode: 2, fmt -check: 3). Its
+// output is then checked with stdout and stderr as usual.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exits: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// sqlitelock DB holds SQLite's write lock on DB (as another apply would)
+// until the script ends.
+func cmdSQLiteLock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sqlitelock DB")
+	}
+	db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0]))
+	ts.Check(err)
+	conn, err := db.Conn(context.Background())
+	ts.Check(err)
+	_, err = conn.ExecContext(context.Background(), "BEGIN IMMEDIATE")
+	ts.Check(err)
+	ts.Defer(func() {
+		conn.ExecContext(context.Background(), "ROLLBACK")
+		conn.Close()
+		db.Close()
+	})
+}
