@@ -52,6 +52,9 @@ type Result struct {
 	Plan *planner.Plan
 	// Applied is false when there was nothing to do.
 	Applied bool
+	// Recorded is true when nothing changed but the backends' versions were
+	// recorded again (the plan had PeerDrift).
+	Recorded bool
 	// Versions are the backend versions after the apply.
 	Versions map[string]string
 }
@@ -158,10 +161,10 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	if req.Expect != nil && plan.Digest() != req.Expect.Digest {
 		return nil, &StaleError{Reason: "the changes it would make today differ from the saved ones; run plan again"}
 	}
-	if !plan.HasChanges() {
+	if !plan.HasChanges() && !plan.PeerDrift {
 		return res, nil
 	}
-	if req.Confirm != nil {
+	if req.Confirm != nil && plan.HasChanges() {
 		ok, err := req.Confirm(plan)
 		if err != nil {
 			return nil, err
@@ -185,7 +188,8 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Applied = true
+	res.Applied = plan.HasChanges()
+	res.Recorded = !res.Applied
 	res.Versions = versions
 	return res, nil
 }

@@ -225,6 +225,9 @@ func (s *session) run(req applier.Request, ws *workspace, render planner.RenderO
 			return failure(err)
 		}
 	}
+	if res.Recorded {
+		s.ui.printf("\nRecorded the backends' current versions, so the warning above will not repeat.\n")
+	}
 	sum := res.Plan.Summary()
 	if !res.Applied {
 		sum = planner.Summary{}

@@ -41,6 +41,11 @@ type Plan struct {
 	Versions map[string]string
 	// Warnings are things a human should know before applying.
 	Warnings []string
+	// PeerDrift is set when a backend is not at the version another
+	// backend recorded at the last apply: an apply stopped between two
+	// commits, or someone changed the backend outside scriptsync. Applying
+	// records the current versions even when nothing else changes.
+	PeerDrift bool
 }
 
 // Summary counts a plan's changes the way its last line does.
@@ -138,7 +143,44 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		sort.Strings(protected)
 		return nil, &PreventDestroyError{Addresses: dedupe(protected)}
 	}
+	p.checkPeers(inputs)
 	return p, nil
+}
+
+// checkPeers compares the versions each backend recorded for the others at
+// the last apply with the versions they are at now.
+func (p *Plan) checkPeers(inputs []Input) {
+	for _, in := range inputs {
+		if in.Actual == nil {
+			continue
+		}
+		peers := make([]string, 0, len(in.Actual.Peers))
+		for name := range in.Actual.Peers {
+			peers = append(peers, name)
+		}
+		sort.Strings(peers)
+		for _, name := range peers {
+			recorded := in.Actual.Peers[name]
+			now, ok := p.Versions[name]
+			if !ok || now == recorded {
+				continue
+			}
+			p.PeerDrift = true
+			p.Warnings = append(p.Warnings, fmt.Sprintf(
+				"%s is at %s, but the last apply recorded %s in %s. Either that apply stopped after %s committed and before %s did, or %s was changed outside scriptsync. This plan brings every backend to the configuration; applying it records the current versions.",
+				name, shortVersion(now), shortVersion(recorded), in.Provider, name, in.Provider, name))
+		}
+	}
+}
+
+func shortVersion(v string) string {
+	switch {
+	case v == "":
+		return "(nothing)"
+	case len(v) > 12:
+		return v[:12]
+	}
+	return v
 }
 
 // target narrows desired and actual objects to the targeted addresses,
