@@ -14,15 +14,39 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
 	_ "modernc.org/sqlite"
+	"scriptsync/internal/npy"
+	"scriptsync/internal/pgtest"
 )
 
 // The testscripts in testscripts/ and each example's script run the real
 // Main: testscript re-executes this test binary as "scriptsync".
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(pgMain{m}, map[string]func(){
 		"scriptsync": func() { os.Exit(Main()) },
 	})
+}
+
+// pgMain stops the PostgreSQL cluster that the postgres scripts may start.
+type pgMain struct{ m *testing.M }
+
+func (p pgMain) Run() int { return pgtest.Run(p.m) }
+
+// TestPostgresScripts runs testscripts/postgres/*.txtar with $PG_DSN set to
+// a new, empty database for each script. Without PostgreSQL's server
+// binaries it skips, except with CI=true, where it fails.
+func TestPostgresScripts(t *testing.T) {
+	p := params(t, "testscripts/postgres")
+	setup := p.Setup
+	p.Setup = func(env *testscript.Env) error {
+		if err := setup(env); err != nil {
+			return err
+		}
+		env.Setenv("PG_DSN", pgtest.NewDatabase(t))
+		return nil
+	}
+	testscript.Run(t, p)
 }
 
 // TestScripts runs testscripts/*.txtar. Set SCRIPTSYNC_UPDATE_GOLDEN=1 to
@@ -55,6 +79,7 @@ func params(t *testing.T, dir string) testscript.Params {
 			"sqlite":     cmdSQLite,
 			"exits":      cmdExits,
 			"sqlitelock": cmdSQLiteLock,
+			"mknpy":      cmdMknpy,
 		},
 	}
 }
@@ -174,4 +199,29 @@ func cmdSQLiteLock(ts *testscript.TestScript, neg bool, args []string) {
 		conn.Close()
 		db.Close()
 	})
+}
+
+// mknpy [-truncate] FILE N writes a .npy vector of N float32 values
+// (with -truncate, missing its last three bytes).
+func cmdMknpy(ts *testscript.TestScript, neg bool, args []string) {
+	truncate := len(args) > 0 && args[0] == "-truncate"
+	if truncate {
+		args = args[1:]
+	}
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mknpy [-truncate] FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(i) / 10
+	}
+	data := npy.Encode(v)
+	if truncate {
+		data = data[:len(data)-3]
+	}
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+	ts.Check(os.WriteFile(path, data, 0o644))
 }

@@ -43,6 +43,18 @@ type Meta struct {
 	Sensitive []string
 	// Range is where the object is declared, for diagnostics.
 	Range hcl.Range
+	// AttrRanges says where each attribute set in the block was written,
+	// so that a provider can point at the attribute it rejects.
+	AttrRanges map[string]hcl.Range
+}
+
+// RangeOf returns where attribute name was written, or the object's range
+// when it was not set (a default, or a derived object).
+func (m Meta) RangeOf(name string) hcl.Range {
+	if r, ok := m.AttrRanges[name]; ok {
+		return r
+	}
+	return m.Range
 }
 
 // Series is a series block.
@@ -161,6 +173,10 @@ type Embedding struct {
 	// DataOffset is where the raw little-endian float32 data starts in the
 	// file (after the .npy header).
 	DataOffset int64
+	// Data is the .npy file's bytes as the configuration read them (the
+	// bytes OID digests), or nil when the library was built without them;
+	// providers then read Source and check it against OID.
+	Data []byte
 }
 
 // Bible is a script bible: a Markdown file committed to git and indexed in

@@ -123,7 +123,7 @@ var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,99}$`)
 func AgentPath(key string) string { return ".scriptrag/agents/" + key + ".md" }
 
 func fromMeta(m library.Meta, path string, data []byte) wanted {
-	return wanted{address: m.Address, resource: m.Resource, path: path, data: data, rng: m.Range, preventDestroy: m.PreventDestroy}
+	return wanted{address: m.Address, resource: m.Resource, path: path, data: data, rng: m.RangeOf("path"), preventDestroy: m.PreventDestroy}
 }
 
 // fileObject is a file as both Desired and Read describe it, so that an
@@ -278,6 +278,9 @@ func diagLess(a, b *hcl.Diagnostic) bool {
 }
 
 func pathDiag(f wanted, detail string) *hcl.Diagnostic {
+	if !strings.Contains(detail, f.address) {
+		detail = f.address + ": " + detail
+	}
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Invalid path in the git repository",
