@@ -2,9 +2,8 @@ package cli
 
 import (
 	"errors"
-	"fmt"
+	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -210,7 +209,6 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 func (s *session) run(req applier.Request, ws *workspace, render planner.RenderOptions) error {
 	prog := s.newProgress()
 	req.Progress = func(p applier.Progress) { prog.update(p.Done, p.Total, p.Bytes) }
-	start := time.Now()
 	res, err := applier.Apply(s.ctx, req)
 	prog.finish()
 	if errors.Is(err, applier.ErrCancelled) {
@@ -238,7 +236,6 @@ func (s *session) run(req applier.Request, ws *workspace, render planner.RenderO
 	}
 	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed.\n",
 		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy)
-	_ = start
 	s.outputs(ws)
 	return nil
 }
@@ -260,10 +257,8 @@ func (s *session) outputs(ws *workspace) {
 
 // path resolves a file argument against the working directory.
 func (s *session) path(p string) string {
-	if len(p) > 0 && p[0] == '/' {
+	if filepath.IsAbs(p) {
 		return p
 	}
-	return s.dir + "/" + p
+	return filepath.Join(s.dir, p)
 }
-
-var _ = fmt.Sprint
