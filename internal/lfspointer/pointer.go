@@ -76,7 +76,7 @@ func Parse(data []byte) (Pointer, error) {
 		switch key {
 		case "oid":
 			hex, ok := strings.CutPrefix(value, "sha256:")
-			if !ok || !isHex64(hex) {
+			if !ok || !ValidOID(hex) {
 				return Pointer{}, fmt.Errorf("%w: oid %q is not sha256:<64 hex digits>", ErrNotPointer, value)
 			}
 			p.OID, sawOID = hex, true
@@ -94,7 +94,9 @@ func Parse(data []byte) (Pointer, error) {
 	return p, nil
 }
 
-func isHex64(s string) bool {
+// ValidOID reports whether s is an object id as Git LFS writes it: a
+// lowercase hex SHA-256.
+func ValidOID(s string) bool {
 	if len(s) != 64 {
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"scriptsync/internal/lfspointer"
 	"sync"
 	"sync/atomic"
 )
@@ -264,15 +265,4 @@ func (s *Store) mkdir(dir string) error {
 // validOID reports whether s is a lowercase hex SHA-256, the only form the
 // store and the Batch API accept. It guards Path and every URL built from
 // an oid.
-func validOID(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func validOID(s string) bool { return lfspointer.ValidOID(s) }

@@ -105,3 +105,20 @@ func wrapf(err error, format string, args ...any) error {
 	}
 	return fmt.Errorf("sql: "+format+": %w", append(args, err)...)
 }
+
+// columnNames runs a query listing a table's column names, one per row.
+func columnNames(ctx context.Context, s session, query, table string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := scanAll(ctx, s, func(r rows) error {
+		var name string
+		if err := r.Scan(&name); err != nil {
+			return err
+		}
+		out[name] = true
+		return nil
+	}, query, table)
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
+}

@@ -400,19 +400,7 @@ func (s *pgSession) nextIDs(ctx context.Context, table string, n int) ([]int64, 
 }
 
 func (s *pgSession) columns(ctx context.Context, table string) (map[string]bool, error) {
-	var out map[string]bool
-	err := scanAll(ctx, s, func(r rows) error {
-		var name string
-		if err := r.Scan(&name); err != nil {
-			return err
-		}
-		if out == nil {
-			out = map[string]bool{}
-		}
-		out[name] = true
-		return nil
-	}, "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped", table)
-	return out, err
+	return columnNames(ctx, s, "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped", table)
 }
 
 func (s *pgSession) commit(ctx context.Context) error {

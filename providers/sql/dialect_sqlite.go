@@ -348,19 +348,7 @@ func (s *sqliteSession) nextIDs(ctx context.Context, table string, n int) ([]int
 }
 
 func (s *sqliteSession) columns(ctx context.Context, table string) (map[string]bool, error) {
-	var out map[string]bool
-	err := scanAll(ctx, s, func(r rows) error {
-		var name string
-		if err := r.Scan(&name); err != nil {
-			return err
-		}
-		if out == nil {
-			out = map[string]bool{}
-		}
-		out[name] = true
-		return nil
-	}, "SELECT name FROM pragma_table_info(?)", table)
-	return out, err
+	return columnNames(ctx, s, "SELECT name FROM pragma_table_info(?)", table)
 }
 
 func (s *sqliteSession) commit(ctx context.Context) error {
