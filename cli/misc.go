@@ -117,7 +117,7 @@ func (s *session) initCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			ws, err := s.load(vars)
+			ws, err := s.load(vars, false)
 			if err != nil {
 				return err
 			}

@@ -63,7 +63,7 @@ func (s *session) planCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			ws, err := s.load(vars)
+			ws, err := s.load(vars, true)
 			if err != nil {
 				return err
 			}
@@ -145,7 +145,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	if !c.Bool("auto-approve") && !s.env.StdinIsTerminal {
 		return usageError("%s needs approval, but standard input is not a terminal to ask on. Run with -auto-approve, or save a plan (plan -out=FILE) and apply it.", c.Command.Name)
 	}
-	ws, err := s.load(vars)
+	ws, err := s.load(vars, true)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	for _, a := range sp.VarArgs {
 		vars = append(vars, config.VarArg{File: a.File, Name: a.Name, Value: a.Value})
 	}
-	ws, err := s.load(vars)
+	ws, err := s.load(vars, true)
 	if err != nil {
 		return err
 	}

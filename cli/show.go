@@ -108,7 +108,7 @@ func (s *session) managed() ([]managedObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws, err := s.load(vars)
+	ws, err := s.load(vars, true)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
@@ -39,23 +40,57 @@ func (w *workspace) providerNames() []string {
 }
 
 // load reads the configuration and builds every provider, printing
-// diagnostics. It touches no backend.
-func (s *session) load(vars []config.VarArg) (*workspace, error) {
-	cfg, diags := config.Load(config.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv})
+// diagnostics. It touches no backend, except that with warm it starts
+// reading those that can be read before the configuration is fully
+// evaluated (providers.Warmer), for a command that reads them next.
+func (s *session) load(vars []config.VarArg, warm bool) (*workspace, error) {
+	ws := &workspace{}
+	var factoryDiags hcl.Diagnostics
+	built := false
+	build := func(configs map[string]*providers.Config) {
+		built = true
+		for _, reg := range providers.Registered() {
+			p, d := reg.Factory(configs[reg.Name])
+			factoryDiags = append(factoryDiags, d...)
+			if d.HasErrors() || p == nil {
+				continue
+			}
+			ws.backends = append(ws.backends, applier.Backend{Provider: p})
+		}
+		if warm && !factoryDiags.HasErrors() {
+			for _, b := range ws.backends {
+				if w, ok := b.Provider.(providers.Warmer); ok {
+					w.Warm(s.ctx)
+				}
+			}
+		}
+	}
+	cfg, diags := config.Load(config.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, OnProviders: build})
 	if diags.HasErrors() {
+		ws.close()
 		s.ui.diagnostics(diags, cfg.Files)
 		return nil, silent(ExitError)
 	}
-	ws := &workspace{cfg: cfg}
-	for _, reg := range providers.Registered() {
-		p, d := reg.Factory(cfg.Providers[reg.Name])
+	ws.cfg = cfg
+	if !built {
+		build(cfg.Providers)
+	}
+	diags = append(diags, factoryDiags...)
+	// Each provider turns the whole library into its objects: side by
+	// side, they take as long as the slowest one.
+	desiredDiags := make([]hcl.Diagnostics, len(ws.backends))
+	var wg sync.WaitGroup
+	for i := range ws.backends {
+		b := &ws.backends[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.Desired, desiredDiags[i] = b.Provider.Desired(cfg.Library)
+		}()
+	}
+	wg.Wait()
+	for _, d := range desiredDiags {
 		diags = append(diags, d...)
-		if d.HasErrors() || p == nil {
-			continue
-		}
-		desired, d := p.Desired(cfg.Library)
-		diags = append(diags, d...)
-		ws.backends = append(ws.backends, applier.Backend{Provider: p, Desired: desired})
 	}
 	s.ui.diagnostics(warningsOnly(diags), cfg.Files)
 	if diags.HasErrors() {

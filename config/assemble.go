@@ -79,8 +79,7 @@ func (ev *evaluator) assemble() *library.Library {
 
 	// One embedding per scene and model: the SQL index keys on both.
 	byTarget := map[string]string{}
-	for _, ed := range ev.embeddings {
-		e := ed.e
+	for _, e := range ev.embeddings {
 		k := e.Scene + "\x00" + e.Model
 		if other, dup := byTarget[k]; dup {
 			ev.diag(errorAt(e.Range, "Duplicate embedding",

@@ -162,6 +162,20 @@ type objectDecl struct {
 	forEach        hcl.Expression
 	preventDestroy bool
 	rng            hcl.Range
+	rngs           map[string]hcl.Range // see attrRanges
+}
+
+// attrRanges says where each attribute of the block is written. Every
+// instance of a for_each block shares the one map (it becomes their
+// library.Meta.AttrRanges): nobody changes it.
+func (o *objectDecl) attrRanges() map[string]hcl.Range {
+	if o.rngs == nil {
+		o.rngs = make(map[string]hcl.Range, len(o.attrs))
+		for name, a := range o.attrs {
+			o.rngs[name] = a.Expr.Range()
+		}
+	}
+	return o.rngs
 }
 
 func (l *loader) declare() {

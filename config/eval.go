@@ -2,6 +2,7 @@ package config
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -32,10 +33,11 @@ type evaluator struct {
 	sceneBlocks  []*library.Scene
 	sceneScript  map[string]string // scene address → script address
 	charBlocks   []*charBlock
-	embeddings   []*embeddingDecl
+	embeddings   []*library.Embedding
 	bibles       []*library.Bible
 	agents       []*library.Agent
 	fountains    map[string]cty.Value // fountain() results by path
+	deferred     []*deferral          // for_each blocks to build last
 }
 
 // instance is one evaluated instance of an object block.
@@ -80,25 +82,118 @@ func (ev *evaluator) run() {
 	if ev.l.diags.HasErrors() {
 		return
 	}
+	ev.prefetchLiteralSources()
 	for _, n := range ordered {
+		n.leaf = true
+	}
+	for _, n := range ordered {
+		for _, d := range n.deps {
+			d.leaf = false
+		}
+	}
+	// The provider blocks, and what they refer to, are evaluated first, so
+	// that Options.OnProviders hears of the backends as early as it can;
+	// then the rest, in order. Diagnostics keep the order of ordered.
+	first := providerClosure(ordered)
+	seq := make([]int, 0, len(ordered)) // positions in ordered, in evaluation order
+	for i, n := range ordered {
+		if first[n] {
+			seq = append(seq, i)
+		}
+	}
+	announceAt := len(seq) - 1
+	for i, n := range ordered {
+		if !first[n] {
+			seq = append(seq, i)
+		}
+	}
+	if announceAt < 0 {
+		ev.announceProviders(first)
+	}
+	base := len(ev.l.diags)
+	var spans []diagSpan
+	for k, i := range seq {
+		n := ordered[i]
 		// Keep going after an error in one node only when its dependencies
 		// are sound, so one mistake yields one diagnostic.
-		if !depsDone(n) {
-			continue
+		if depsDone(n) {
+			before := len(ev.l.diags)
+			switch n.kind {
+			case localNode:
+				ev.evalLocal(n)
+			case objectNode:
+				if d := ev.evalObject(n); d != nil {
+					d.pos = i
+				}
+			case outputNode:
+				ev.evalOutput(n)
+			case providerNode:
+				ev.evalProvider(n)
+			}
+			n.done = !hcl.Diagnostics(ev.l.diags[before:]).HasErrors()
+			spans = append(spans, diagSpan{i, before, len(ev.l.diags)})
 		}
-		before := len(ev.l.diags)
-		switch n.kind {
-		case localNode:
-			ev.evalLocal(n)
-		case objectNode:
-			ev.evalObject(n)
-		case outputNode:
-			ev.evalOutput(n)
-		case providerNode:
-			ev.evalProvider(n)
+		if k == announceAt {
+			ev.announceProviders(first)
 		}
-		n.done = !hcl.Diagnostics(ev.l.diags[before:]).HasErrors()
 	}
+	for _, d := range ev.deferred {
+		before := len(ev.l.diags)
+		ev.finish(d)
+		d.n.done = d.n.done && !hcl.Diagnostics(ev.l.diags[before:]).HasErrors()
+		spans = append(spans, diagSpan{d.pos, before, len(ev.l.diags)})
+	}
+	ev.l.diags = append(ev.l.diags[:base], orderDiags(ev.l.diags, spans)...)
+}
+
+// providerClosure returns the provider nodes and the nodes they depend
+// on, directly or not.
+func providerClosure(ordered []*node) map[*node]bool {
+	in := map[*node]bool{}
+	var add func(n *node)
+	add = func(n *node) {
+		if in[n] {
+			return
+		}
+		in[n] = true
+		for _, d := range n.deps {
+			add(d)
+		}
+	}
+	for _, n := range ordered {
+		if n.kind == providerNode {
+			add(n)
+		}
+	}
+	return in
+}
+
+// announceProviders tells Options.OnProviders the providers' configuration
+// once the provider blocks evaluated without error.
+func (ev *evaluator) announceProviders(first map[*node]bool) {
+	if ev.l.opts.OnProviders == nil {
+		return
+	}
+	for n := range first {
+		if !n.done {
+			return
+		}
+	}
+	ev.l.opts.OnProviders(ev.providerConfigs())
+}
+
+// diagSpan is where one node's diagnostics are in the list: [from, to).
+type diagSpan struct{ pos, from, to int }
+
+// orderDiags returns the diagnostics of spans ordered by node position, in
+// their order within each node.
+func orderDiags(diags hcl.Diagnostics, spans []diagSpan) hcl.Diagnostics {
+	sort.SliceStable(spans, func(i, j int) bool { return spans[i].pos < spans[j].pos })
+	var out hcl.Diagnostics
+	for _, s := range spans {
+		out = append(out, diags[s.from:s.to]...)
+	}
+	return out
 }
 
 func depsDone(n *node) bool {
@@ -226,37 +321,35 @@ func (ev *evaluator) variables() []*Variable {
 }
 
 // evalObject evaluates an object block: each of its for_each instances, or
-// the block itself.
-func (ev *evaluator) evalObject(n *node) {
+// the block itself. A for_each block that reads a file per instance and
+// that nothing refers to is built last (it returns its deferral), so that
+// its files are read while the rest of the configuration is evaluated.
+func (ev *evaluator) evalObject(n *node) *deferral {
 	o := n.object
 	ctx := ev.context(n)
 	if o.forEach == nil {
-		inst := ev.evalInstance(o, ctx, nil, cty.NilVal)
+		inst := ev.evalInstance(o, ctx, nil)
 		if inst != nil {
 			ev.objects[o.addr] = inst.value
 		}
-		return
+		return nil
 	}
 	fe, diags := o.forEach.Value(ctx)
 	ev.l.diags = append(ev.l.diags, diags...)
 	if diags.HasErrors() {
-		return
+		return nil
 	}
 	rng := o.forEach.Range()
 	if fe.ContainsMarked() {
 		ev.diag(errorAt(rng, "Invalid for_each argument",
 			"for_each cannot use sensitive values: instance keys appear in addresses, which are shown in plans."))
-		return
+		return nil
 	}
 	if fe.IsNull() {
 		ev.diag(errorAt(rng, "Invalid for_each argument", "for_each must be a map or a set of strings, not null."))
-		return
+		return nil
 	}
 	ty := fe.Type()
-	type kv struct {
-		key string
-		val cty.Value
-	}
 	var items []kv
 	switch {
 	case ty.IsMapType() || ty.IsObjectType():
@@ -269,42 +362,99 @@ func (ev *evaluator) evalObject(n *node) {
 			_, v := it.Element()
 			if v.IsNull() {
 				ev.diag(errorAt(rng, "Invalid for_each argument", "for_each sets cannot contain null."))
-				return
+				return nil
 			}
 			items = append(items, kv{v.AsString(), v})
 		}
 	case ty.IsSetType() || ty.IsListType() || ty.IsTupleType():
 		ev.diag(errorAt(rng, "Invalid for_each argument",
 			"for_each must be a map or a set of strings; this is %s. Convert a list of strings with toset(...).", ty.FriendlyName()))
-		return
+		return nil
 	default:
 		ev.diag(errorAt(rng, "Invalid for_each argument", "for_each must be a map or a set of strings; this is %s.", ty.FriendlyName()))
-		return
+		return nil
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].key < items[j].key })
-	values := map[string]cty.Value{}
-	for _, it := range items {
+	// Attributes first, for every instance; then the files the instances
+	// name are read side by side; then the objects are built, in key order.
+	insts := make([]*instance, len(items))
+	for i, it := range items {
 		key := it.key
 		each := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": it.val})
 		child := ctx.NewChild()
 		child.Variables = map[string]cty.Value{"each": each}
-		if inst := ev.evalInstance(o, child, &key, it.val); inst != nil {
-			values[key] = inst.value
+		insts[i] = ev.evalAttrs(o, child, &key)
+	}
+	var sources []string
+	for _, inst := range insts {
+		if inst != nil {
+			if v := inst.vals["source"]; v != cty.NilVal && !v.IsNull() {
+				sources = append(sources, v.AsString())
+			}
 		}
 	}
-	ev.objects[o.addr] = cty.ObjectVal(values)
+	d := &deferral{n: n, items: items, insts: insts}
+	if n.leaf && readsSource(o.typ) {
+		d.fetched = ev.l.inputs.prefetchAsync(sources, prepareFor(o.typ), keepsSource(o.typ), false)
+		ev.deferred = append(ev.deferred, d)
+		return d
+	}
+	ev.prefetch(o.typ, sources)
+	ev.finish(d)
+	return nil
+}
+
+// kv is one for_each element.
+type kv struct {
+	key string
+	val cty.Value
+}
+
+// deferral is a for_each block whose attributes are evaluated and whose
+// objects are still to build.
+type deferral struct {
+	n       *node
+	pos     int // in evaluation order
+	items   []kv
+	insts   []*instance // nil where the attributes were in error
+	fetched *sync.WaitGroup
+}
+
+// finish builds a for_each block's objects, in key order.
+func (ev *evaluator) finish(d *deferral) {
+	if d.fetched != nil {
+		d.fetched.Wait()
+	}
+	values := make(map[string]cty.Value, len(d.items))
+	for i, inst := range d.insts {
+		if inst != nil && ev.build(inst) {
+			values[d.items[i].key] = inst.value
+		}
+	}
+	ev.objects[d.n.object.addr] = cty.ObjectVal(values)
+	d.items, d.insts = nil, nil // built: what is left of them is in the library
 }
 
 // evalInstance evaluates one instance's attributes and builds its object.
-func (ev *evaluator) evalInstance(o *objectDecl, ctx *hcl.EvalContext, key *string, _ cty.Value) *instance {
+func (ev *evaluator) evalInstance(o *objectDecl, ctx *hcl.EvalContext, key *string) *instance {
+	inst := ev.evalAttrs(o, ctx, key)
+	if inst == nil || !ev.build(inst) {
+		return nil
+	}
+	return inst
+}
+
+// evalAttrs evaluates one instance's attributes, or returns nil with
+// diagnostics.
+func (ev *evaluator) evalAttrs(o *objectDecl, ctx *hcl.EvalContext, key *string) *instance {
 	inst := &instance{
 		decl: o,
 		key:  key,
 		addr: library.Address(o.typ, o.name, key),
-		vals: map[string]cty.Value{},
-		rngs: map[string]hcl.Range{},
+		vals: make(map[string]cty.Value, len(objectAttrs[o.typ])),
+		rngs: o.attrRanges(),
 	}
-	inst.meta = library.Meta{Address: inst.addr, Resource: inst.addr, PreventDestroy: o.preventDestroy, Range: o.rng}
+	inst.meta = library.Meta{Address: inst.addr, Resource: inst.addr, PreventDestroy: o.preventDestroy, Range: o.rng, AttrRanges: inst.rngs}
 	ok := true
 	for _, spec := range objectAttrs[o.typ] {
 		a, present := o.attrs[spec.name]
@@ -317,7 +467,6 @@ func (ev *evaluator) evalInstance(o *objectDecl, ctx *hcl.EvalContext, key *stri
 			inst.vals[spec.name] = cty.NullVal(spec.typ)
 			continue
 		}
-		inst.rngs[spec.name] = a.Expr.Range()
 		v, diags := a.Expr.Value(ctx)
 		ev.l.diags = append(ev.l.diags, diags...)
 		if diags.HasErrors() {
@@ -345,8 +494,14 @@ func (ev *evaluator) evalInstance(o *objectDecl, ctx *hcl.EvalContext, key *stri
 	if !ok {
 		return nil
 	}
+	return inst
+}
+
+// build makes an instance's object from its attributes and sets its
+// value; it reports false, with diagnostics, when it cannot.
+func (ev *evaluator) build(inst *instance) bool {
 	var value cty.Value
-	switch o.typ {
+	switch inst.decl.typ {
 	case "series":
 		value = ev.buildSeries(inst)
 	case "script":
@@ -363,8 +518,8 @@ func (ev *evaluator) evalInstance(o *objectDecl, ctx *hcl.EvalContext, key *stri
 		value = ev.buildAgent(inst)
 	}
 	if value == cty.NilVal {
-		return nil
+		return false
 	}
 	inst.value = value
-	return inst
+	return true
 }

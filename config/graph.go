@@ -33,6 +33,8 @@ type node struct {
 	// the first range that names it (for cycle diagnostics).
 	refs map[string]hcl.Range
 	done bool
+	// leaf is set when no other node refers to this one.
+	leaf bool
 }
 
 // buildGraph makes one node per local, object, output and provider block

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 )
 
@@ -16,13 +17,17 @@ type inputs struct {
 	dir   string
 	mu    sync.Mutex
 	files map[string]*inputFile
+	pool  prefetchPool
 }
 
 type inputFile struct {
-	data []byte // nil when not kept (vectors: the hash is all a plan needs)
+	data []byte // nil when not kept (filesha256: the hash is all it needs)
 	hash string
 	size int64
 	err  error
+	// prepared is what prefetch's prepare made of data (a parsed
+	// screenplay, a vector's header), nil when it did not run.
+	prepared any
 }
 
 func newInputs(dir string) *inputs {
@@ -84,6 +89,189 @@ func (in *inputs) load(rel string, keep bool) *inputFile {
 	}
 	in.files[rel] = f
 	return f
+}
+
+// vector returns the digest, size and header of an .npy vector without
+// keeping its contents: a plan needs only its digest, and an apply reads
+// the vectors it writes again, checking them against the digest.
+func (in *inputs) vector(rel string) (string, int64, vectorHeader, error) {
+	in.mu.Lock()
+	f, ok := in.files[rel]
+	if ok && f.err == nil {
+		if h, ok := f.prepared.(vectorHeader); ok {
+			f.prepared = nil
+			in.mu.Unlock()
+			return f.hash, f.size, h, nil
+		}
+		if f.data != nil {
+			in.mu.Unlock()
+			return f.hash, f.size, inspect(f.data), nil
+		}
+	}
+	in.mu.Unlock()
+	data, err := readFile(in.abs(rel))
+	if err != nil {
+		return "", 0, vectorHeader{}, readError(rel, err)
+	}
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
+	in.mu.Lock()
+	if _, ok := in.files[rel]; !ok {
+		in.files[rel] = &inputFile{hash: hash, size: int64(len(data))}
+	}
+	in.mu.Unlock()
+	return hash, int64(len(data)), inspect(data), nil
+}
+
+// takePrepared is read, plus what prefetch's prepare made of the file,
+// or nil when the file was not prefetched or it was taken before: the
+// caller owns it, and the cache lets go of it.
+func (in *inputs) takePrepared(rel string) ([]byte, string, any, error) {
+	f := in.load(rel, true)
+	in.mu.Lock()
+	prepared := f.prepared
+	f.prepared = nil
+	in.mu.Unlock()
+	return f.data, f.hash, prepared, f.err
+}
+
+// prefetchWorkers bounds the files read side by side: the work is opening
+// and reading small files (system calls) and parsing them, which a few
+// goroutines per core overlap best.
+var prefetchWorkers = max(4, 2*runtime.GOMAXPROCS(0))
+
+// The evaluation must build one object at a time to stay deterministic,
+// but reading and parsing the files that objects name needs no order. A
+// pool of workers does that ahead (prefetch): read and takePrepared then
+// find the files read and parsed. A file that cannot be read is left for
+// read to report in its place.
+
+// prefetchJob is one file to read ahead.
+type prefetchJob struct {
+	rel     string
+	prepare func([]byte) any
+	keep    bool // keep the contents, not only the digest and prepare's result
+	done    *sync.WaitGroup
+}
+
+// prefetchPool is the workers, started on first use and stopped by stop.
+type prefetchPool struct {
+	once sync.Once
+	// urgent jobs are files the evaluation waits for now; background
+	// jobs, files it will need later. Workers take urgent ones first.
+	urgent, background chan prefetchJob
+	quit               chan struct{}
+	workers            sync.WaitGroup
+}
+
+// prefetch reads (and prepares) the files and returns when they are done.
+// keep says whether their contents are kept (read) or only their digest
+// and what prepare made of them (vector).
+func (in *inputs) prefetch(rels []string, prepare func([]byte) any, keep bool) {
+	in.prefetchAsync(rels, prepare, keep, true).Wait()
+}
+
+// prefetchAsync queues the files to read (and prepare) and returns at
+// once; the WaitGroup is done when they are. urgent files go before the
+// background ones already queued.
+func (in *inputs) prefetchAsync(rels []string, prepare func([]byte) any, keep, urgent bool) *sync.WaitGroup {
+	var done sync.WaitGroup
+	todo := make([]string, 0, len(rels))
+	in.mu.Lock()
+	for _, rel := range rels {
+		if f, ok := in.files[rel]; !ok || (keep && f.data == nil) {
+			todo = append(todo, rel)
+		}
+	}
+	in.mu.Unlock()
+	if len(todo) == 0 {
+		return &done
+	}
+	p := &in.pool
+	p.once.Do(func() {
+		p.urgent, p.background, p.quit = make(chan prefetchJob), make(chan prefetchJob), make(chan struct{})
+		for range prefetchWorkers {
+			p.workers.Add(1)
+			go in.worker()
+		}
+	})
+	done.Add(len(todo))
+	send := func(ch chan prefetchJob) {
+		for _, rel := range todo {
+			select {
+			case ch <- prefetchJob{rel, prepare, keep, &done}:
+			case <-p.quit:
+				return
+			}
+		}
+	}
+	if urgent {
+		send(p.urgent)
+	} else {
+		go send(p.background)
+	}
+	return &done
+}
+
+func (in *inputs) worker() {
+	p := &in.pool
+	defer p.workers.Done()
+	var buf []byte // for the files whose contents are not kept
+	for {
+		var j prefetchJob
+		select {
+		case j = <-p.urgent:
+		default:
+			select {
+			case j = <-p.urgent:
+			case j = <-p.background:
+			case <-p.quit:
+				return
+			}
+		}
+		buf = in.fetch(j, buf)
+	}
+}
+
+// fetch reads one file, into buf when its contents are not kept, and
+// returns buf for the next one.
+func (in *inputs) fetch(j prefetchJob, buf []byte) []byte {
+	defer j.done.Done()
+	var data []byte
+	var err error
+	if j.keep {
+		data, err = readFile(in.abs(j.rel))
+	} else {
+		data, err = readFileInto(in.abs(j.rel), buf[:0])
+		buf = data
+	}
+	if err != nil {
+		return buf
+	}
+	sum := sha256.Sum256(data)
+	f := &inputFile{hash: hex.EncodeToString(sum[:]), size: int64(len(data))}
+	if j.keep {
+		f.data = data
+	}
+	if j.prepare != nil {
+		f.prepared = j.prepare(data)
+	}
+	in.mu.Lock()
+	if old, ok := in.files[j.rel]; !ok || (j.keep && old.data == nil) {
+		in.files[j.rel] = f
+	}
+	in.mu.Unlock()
+	return buf
+}
+
+// stop stops the prefetch workers, abandoning what is still queued.
+func (in *inputs) stop() {
+	p := &in.pool
+	p.once.Do(func() {}) // never start them after this
+	if p.quit != nil {
+		close(p.quit)
+		p.workers.Wait()
+	}
 }
 
 // exists reports whether a regular file exists, recording nothing: a

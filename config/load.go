@@ -32,6 +32,13 @@ type Options struct {
 	// Getenv reads the environment: env(), SCRIPTSYNC_VAR_<name> and
 	// providers' credentials. nil reads nothing.
 	Getenv func(string) string
+	// OnProviders, when set, is called once during Load, as soon as the
+	// provider blocks (and what they refer to) are evaluated without
+	// error, with every registered provider's configuration as
+	// Config.Providers will hold it: a caller can start on the backends
+	// while the rest of the configuration is evaluated. Load waits for it
+	// to return. It is not called when a provider block is in error.
+	OnProviders func(map[string]*providers.Config)
 }
 
 // VarArg is one -var NAME=VALUE (File empty) or -var-file=FILE argument.
@@ -110,6 +117,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 		inputs: newInputs(dir),
 	}
 	cfg := l.load()
+	l.inputs.stop()
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
 		return &Config{Dir: dir, Files: l.files}, l.diags

@@ -71,12 +71,16 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 		s.SeriesTitle = ev.seriesByAddr[series].Title
 	}
 	if source := str(inst.vals["source"]); source != "" {
-		data, hash, err := ev.l.inputs.read(source)
+		data, hash, prepared, err := ev.l.inputs.takePrepared(source)
 		if err != nil {
 			ev.diag(errorAt(inst.rngs["source"], "Cannot read script source", "%s.", err))
 			return cty.NilVal
 		}
-		sp, err := fountain.Parse(data)
+		parsed, ok := prepared.(parsedScreenplay)
+		if !ok {
+			parsed.sp, parsed.err = fountain.Parse(data)
+		}
+		sp, err := parsed.sp, parsed.err
 		if err != nil {
 			ev.diag(errorAt(inst.rngs["source"], "Invalid Fountain screenplay", "%s: %s.", source, err))
 			return cty.NilVal
@@ -270,13 +274,6 @@ func (ev *evaluator) buildCharacter(inst *instance) cty.Value {
 	return characterValue(c)
 }
 
-// embeddingDecl is an evaluated embedding block, completed at assembly
-// when every scene is known.
-type embeddingDecl struct {
-	inst *instance
-	e    *library.Embedding
-}
-
 func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 	scene, ok := ev.reference(inst, "scene", "scene", func(a string) bool { return ev.sceneScript[a] != "" })
 	if !ok {
@@ -301,12 +298,12 @@ func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 	if !ok {
 		return cty.NilVal
 	}
-	data, hash, err := ev.l.inputs.peek(e.Source)
+	hash, size, header, err := ev.l.inputs.vector(e.Source)
 	if err != nil {
 		ev.diag(errorAt(inst.rngs["source"], "Cannot read embedding source", "%s.", err))
 		return cty.NilVal
 	}
-	dims, offset, err := inspectVector(data)
+	dims, offset, err := header.dims, header.offset, header.err
 	if err != nil {
 		ev.diag(errorAt(inst.rngs["source"], "Invalid embedding vector", "%s: %s.", e.Source, err))
 		return cty.NilVal
@@ -316,8 +313,8 @@ func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 			"%s holds a vector of %d dimensions, but dimensions = %d.", e.Source, dims, *want))
 		return cty.NilVal
 	}
-	e.Dimensions, e.DataOffset, e.OID, e.Size = dims, offset, hash, int64(len(data))
-	ev.embeddings = append(ev.embeddings, &embeddingDecl{inst: inst, e: e})
+	e.Dimensions, e.DataOffset, e.OID, e.Size = dims, offset, hash, size
+	ev.embeddings = append(ev.embeddings, e)
 	return cty.ObjectVal(map[string]cty.Value{
 		"address":    cty.StringVal(e.Address),
 		"scene":      cty.StringVal(e.Scene),

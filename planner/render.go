@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"math"
@@ -49,7 +50,18 @@ func (p *printer) paint(code, s string) string {
 // Render writes a plan the way Terraform does: one block per changed
 // object, then per-backend totals and the summary line.
 func Render(w io.Writer, plan *Plan, opts RenderOptions) error {
-	p := &printer{w: w, color: opts.Color}
+	// A large plan is hundreds of thousands of short lines: one write
+	// each would cost more than computing the plan.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	p := &printer{w: bw, color: opts.Color}
+	err := p.render(plan, opts)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func (p *printer) render(plan *Plan, opts RenderOptions) error {
 	for _, warn := range plan.Warnings {
 		p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
 	}

@@ -16,7 +16,8 @@ type Provider interface {
 	// Name is the provider's registry name: "sql", "git" or "lfs".
 	Name() string
 	// Desired returns the objects that lib wants in this backend, sorted by
-	// address. It does no I/O.
+	// address. It does no I/O and does not change lib: the providers'
+	// Desired run side by side.
 	Desired(lib *library.Library) ([]*Object, hcl.Diagnostics)
 	// Read returns the managed objects the backend holds and its version,
 	// without taking a lock. A backend that does not exist yet reads as
@@ -84,6 +85,16 @@ type VersionReporter interface {
 // between two commits.
 type PeerRecorder interface {
 	RecordPeers(ctx context.Context, versions map[string]string) error
+}
+
+// Warmer is implemented by a provider that can start reading its backend
+// before the desired objects are known, while the configuration is still
+// being evaluated. Warm returns at once and reads in the background,
+// without a lock and without creating anything; the next Read, or Tx.Read,
+// uses what it read where that is still current and reads afresh where it
+// is not, so that the result is the same as without Warm. Close stops it.
+type Warmer interface {
+	Warm(ctx context.Context)
 }
 
 // Initializer is implemented by a provider that can create its backend

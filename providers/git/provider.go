@@ -41,6 +41,7 @@ var (
 	_ providers.Provider    = (*Provider)(nil)
 	_ providers.Initializer = (*Provider)(nil)
 	_ providers.Describer   = (*Provider)(nil)
+	_ providers.Warmer      = (*Provider)(nil)
 )
 
 // Provider keeps the library's files in a branch of a git repository.
@@ -60,6 +61,8 @@ type Provider struct {
 	// shardCache holds the manifest shards the last read decoded, by blob
 	// id; its entries are never modified.
 	shardCache map[plumbing.Hash][]*manifestEntry
+	// warming is closed when the read Warm started is done.
+	warming chan struct{}
 }
 
 // New builds the provider from its block. It touches nothing on disk.
@@ -125,7 +128,10 @@ func (p *Provider) Name() string { return Name }
 
 // Close implements providers.Provider. The provider holds nothing open
 // between calls.
-func (p *Provider) Close() error { return nil }
+func (p *Provider) Close() error {
+	p.waitWarm()
+	return nil
+}
 
 // Describe implements providers.Describer. It never shows credentials.
 func (p *Provider) Describe() string {

@@ -68,7 +68,53 @@ func (p *Provider) head(ctx context.Context, r *repo) (plumbing.Hash, error) {
 	return readRef(r.gitDir, p.ref)
 }
 
+// Warm implements providers.Warmer: it decodes the manifest of the local
+// branch into the shard cache, which the next read then finds decoded. It
+// reads only the local repository: with a remote, Read fetches first, and
+// fetching is left to it.
+func (p *Provider) Warm(ctx context.Context) {
+	if p.remote != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.warming != nil {
+		return
+	}
+	done := make(chan struct{})
+	p.warming = done
+	go func() {
+		defer close(done)
+		r, err := openRepo(p.dir, p.branch, false)
+		if err != nil || r == nil {
+			return
+		}
+		defer r.close()
+		head, err := readRef(r.gitDir, p.ref)
+		if err != nil || head.IsZero() || ctx.Err() != nil {
+			return
+		}
+		root, _, err := r.readCommit(head)
+		if err != nil {
+			return
+		}
+		// Errors are the next read's to report.
+		_ = p.readManifest(&snapshot{tree: newTreeEditor(r, root), manifest: newManifest()})
+	}()
+}
+
+// waitWarm waits for the read Warm started, if any.
+func (p *Provider) waitWarm() {
+	p.mu.Lock()
+	done := p.warming
+	p.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
 func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.Object) (*snapshot, error) {
+	p.waitWarm()
 	head, err := p.head(ctx, r)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package lfs
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"scriptsync/providers"
 )
@@ -15,26 +16,49 @@ import (
 // LFS objects are never deleted. The version is always "": nothing about a
 // content-addressed store can make a saved plan stale.
 func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*providers.State, error) {
-	local := map[string]bool{}
-	var ask []Object
+	// One stat per object, a few side by side: with thousands of objects
+	// the system calls are the whole cost.
+	var check []*providers.Object
+	seen := map[string]bool{}
 	for _, w := range want {
-		oid := w.Hash
-		if w.Type != ObjectType || !validOID(oid) {
+		if w.Type != ObjectType || !validOID(w.Hash) || seen[w.Hash] {
 			continue
 		}
-		if _, seen := local[oid]; seen {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		ok, err := p.store.Has(oid, w.Size)
-		if err != nil {
+		seen[w.Hash] = true
+		check = append(check, w)
+	}
+	has := make([]bool, len(check))
+	errs := make([]error, len(check))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(readWorkers, len(check)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if errs[i] = ctx.Err(); errs[i] == nil {
+					has[i], errs[i] = p.store.Has(check[i].Hash, check[i].Size)
+				}
+			}
+		}()
+	}
+	for i := range check {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	local := make(map[string]bool, len(check))
+	var ask []Object
+	for i, w := range check {
+		if err := errs[i]; err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
 			return nil, fmt.Errorf("lfs: read local store: %w", err)
 		}
-		local[oid] = ok
-		if ok {
-			ask = append(ask, Object{OID: oid, Size: w.Size, Label: label(w)})
+		local[w.Hash] = has[i]
+		if has[i] {
+			ask = append(ask, Object{OID: w.Hash, Size: w.Size, Label: label(w)})
 		}
 	}
 	if p.remote != nil && len(ask) > 0 {
@@ -56,6 +80,9 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 	}
 	return state, nil
 }
+
+// readWorkers bounds the stats Read makes side by side.
+const readWorkers = 4
 
 // label names an object for errors: its address and source file.
 func label(o *providers.Object) string {

@@ -57,7 +57,13 @@ func (t *Tx) Read(ctx context.Context, want []*providers.Object) (*providers.Sta
 }
 
 func (t *Tx) load(ctx context.Context) error {
-	inv, err := readInventory(ctx, t.s)
+	var inv *inventory
+	var err error
+	if w := t.p.takeWarm(ctx); w != nil && w.inv != nil {
+		inv, err = reuseInventory(ctx, t.s, w.inv)
+	} else {
+		inv, err = readInventory(ctx, t.s)
+	}
 	if err != nil {
 		return err
 	}

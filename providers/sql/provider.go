@@ -26,6 +26,7 @@ var (
 	_ providers.Provider        = (*Provider)(nil)
 	_ providers.Initializer     = (*Provider)(nil)
 	_ providers.Describer       = (*Provider)(nil)
+	_ providers.Warmer          = (*Provider)(nil)
 	_ providers.Tx              = (*Tx)(nil)
 	_ providers.PeerRecorder    = (*Tx)(nil)
 	_ providers.VersionReporter = (*Tx)(nil)
@@ -45,7 +46,8 @@ type Provider struct {
 	dir string // configuration directory, the fallback for libDir
 
 	mu     sync.Mutex
-	libDir string // Library.Dir from the last Desired: embeddings are read from it
+	libDir string  // Library.Dir from the last Desired: embeddings are read from it
+	warm   *warmth // the read Warm started, until Read or Tx.Read takes it
 }
 
 // New builds the provider from its configuration block. It validates driver
@@ -136,7 +138,10 @@ func (p *Provider) Init(ctx context.Context) error {
 }
 
 // Close releases the provider's connections.
-func (p *Provider) Close() error { return p.d.close() }
+func (p *Provider) Close() error {
+	p.stopWarm()
+	return p.d.close()
+}
 
 // embeddingDir is the directory embedding sources are relative to.
 func (p *Provider) embeddingDir() string {

@@ -53,8 +53,14 @@ func (inv *inventory) state() *providers.State {
 
 // Read returns the managed objects and the serial, from a consistent
 // snapshot and without a lock. A database that does not exist reads as
-// empty, and is not created.
+// empty, and is not created. After Warm, it returns what Warm read.
 func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*providers.State, error) {
+	if w := p.takeWarm(ctx); w != nil {
+		if w.inv == nil {
+			return &providers.State{}, nil
+		}
+		return w.inv.state(), nil
+	}
 	s, err := p.d.read(ctx)
 	if errors.Is(err, errNoDatabase) {
 		return &providers.State{}, nil
@@ -70,26 +76,130 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 	return inv.state(), nil
 }
 
-// inventoryQuery reads the bookkeeping, left-joined to each type's table
-// so that a managed object whose row was deleted behind scriptsync's back
-// shows as absent. (Joins rather than per-row subqueries: PostgreSQL costs
-// those high enough to JIT-compile the query, which takes longer than
-// running it.)
-const inventoryQuery = `SELECT o.address, o.type, o.row_id, o.hash, o.child_hash, o.attrs, o.deps, o.grp, o.match_hash,
-  o.seq, o.force_new, o.sensitive, o.resource,
-  CASE WHEN o.type NOT IN ('series', 'script', 'character', 'scene', 'embedding', 'bible')
-    OR COALESCE(t1.id, t2.id, t3.id, t4.id, t5.id, t6.id) IS NOT NULL THEN 1 ELSE 0 END
-FROM scriptsync_objects o
-LEFT JOIN series t1 ON o.type = 'series' AND t1.id = o.row_id
-LEFT JOIN scripts t2 ON o.type = 'script' AND t2.id = o.row_id
-LEFT JOIN characters t3 ON o.type = 'character' AND t3.id = o.row_id
-LEFT JOIN scenes t4 ON o.type = 'scene' AND t4.id = o.row_id
-LEFT JOIN embeddings t5 ON o.type = 'embedding' AND t5.id = o.row_id
-LEFT JOIN script_bibles t6 ON o.type = 'bible' AND t6.id = o.row_id`
+// inventoryQuery reads the bookkeeping.
+const inventoryQuery = `SELECT address, type, row_id, hash, child_hash, attrs, deps, grp, match_hash,
+  seq, force_new, sensitive, resource
+FROM scriptsync_objects`
+
+// rowTables are the tables of the object types whose rows Read checks for:
+// a managed object whose row was deleted behind scriptsync's back shows as
+// absent. Reading each table's ids once is cheaper than looking every
+// object's row up (a join makes SQLite seek once per object, which costs
+// more than the rest of the read).
+var rowTables = []struct{ typ, table string }{
+	{typeSeries, "series"}, {typeScript, "scripts"}, {typeCharacter, "characters"},
+	{typeScene, "scenes"}, {typeEmbedding, "embeddings"}, {typeBible, "script_bibles"},
+}
+
+// readRowIDs returns the ids of the rows of each type's table.
+func readRowIDs(ctx context.Context, s session) (map[string]map[int64]struct{}, error) {
+	out := make(map[string]map[int64]struct{}, len(rowTables))
+	for _, t := range rowTables {
+		ids := map[int64]struct{}{}
+		err := scanAll(ctx, s, func(r rows) error {
+			var id int64
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			ids[id] = struct{}{}
+			return nil
+		}, "SELECT id FROM "+t.table)
+		if err != nil {
+			return nil, wrapf(err, "read %s ids", t.table)
+		}
+		out[t.typ] = ids
+	}
+	return out, nil
+}
 
 // readInventory reads the bookkeeping. A database without it (new, or a
 // ScriptRAG database scriptsync has not written yet) has an empty one.
 func readInventory(ctx context.Context, s session) (*inventory, error) {
+	inv, err := readMeta(ctx, s)
+	if err != nil || inv.schema == 0 {
+		return inv, err
+	}
+	ids, err := readRowIDs(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	err = scanAll(ctx, s, func(r rows) error {
+		var (
+			rec                              record
+			o                                providers.Object
+			attrs, deps, forceNew, sensitive string
+		)
+		if err := r.Scan(&o.Address, &o.Type, &rec.rowID, &o.Hash, &rec.childHash, &attrs, &deps, &o.Group,
+			&o.MatchHash, &o.Seq, &forceNew, &sensitive, &o.Resource); err != nil {
+			return err
+		}
+		a, err := decodeAttrs(attrs)
+		if err != nil {
+			return fmt.Errorf("%s: malformed attrs: %w", o.Address, err)
+		}
+		o.Attrs, _ = a.(map[string]any)
+		if o.Deps, err = stringList(deps); err != nil {
+			return fmt.Errorf("%s: malformed deps: %w", o.Address, err)
+		}
+		if o.ForceNew, err = stringList(forceNew); err != nil {
+			return fmt.Errorf("%s: malformed force_new: %w", o.Address, err)
+		}
+		if o.Sensitive, err = stringList(sensitive); err != nil {
+			return fmt.Errorf("%s: malformed sensitive: %w", o.Address, err)
+		}
+		o.ID = strconv.FormatInt(rec.rowID, 10)
+		rec.obj = &o
+		inv.recs[o.Address] = &rec
+		return nil
+	}, inventoryQuery)
+	if err != nil {
+		return nil, wrapf(err, "read scriptsync_objects")
+	}
+	inv.checkRows(ids)
+	return inv, nil
+}
+
+// checkRows marks the records whose rows exist, given the ids of each
+// type's table, and counts the others.
+func (inv *inventory) checkRows(ids map[string]map[int64]struct{}) {
+	inv.orphans = 0
+	for _, rec := range inv.recs {
+		rec.present = true
+		if table, ok := ids[rec.obj.Type]; ok {
+			_, rec.present = table[rec.rowID]
+		}
+		if !rec.present {
+			inv.orphans++
+		}
+	}
+}
+
+// reuseInventory returns what readInventory would, given an inventory
+// read earlier from another snapshot (Warm): when the schema and the
+// serial are the same, the bookkeeping is too (every change to it bumps
+// the serial), and only whether the rows still exist, which changes
+// behind scriptsync's back without one, is read again. Otherwise it reads
+// afresh.
+func reuseInventory(ctx context.Context, s session, earlier *inventory) (*inventory, error) {
+	inv, err := readMeta(ctx, s)
+	if err != nil || inv.schema == 0 {
+		return inv, err
+	}
+	if inv.schema != earlier.schema || inv.serial != earlier.serial {
+		return readInventory(ctx, s)
+	}
+	ids, err := readRowIDs(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	inv.recs = earlier.recs
+	inv.checkRows(ids)
+	return inv, nil
+}
+
+// readMeta reads the schema version, the serial and the peers; the
+// records are left empty.
+func readMeta(ctx context.Context, s session) (*inventory, error) {
 	inv := &inventory{recs: map[string]*record{}}
 	v, err := readSchemaVersion(ctx, s)
 	if err != nil {
@@ -121,42 +231,6 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 	if err != nil {
 		return nil, wrapf(err, "read scriptsync_meta")
 	}
-	err = scanAll(ctx, s, func(r rows) error {
-		var (
-			rec                              record
-			o                                providers.Object
-			attrs, deps, forceNew, sensitive string
-			present                          int64
-		)
-		if err := r.Scan(&o.Address, &o.Type, &rec.rowID, &o.Hash, &rec.childHash, &attrs, &deps, &o.Group,
-			&o.MatchHash, &o.Seq, &forceNew, &sensitive, &o.Resource, &present); err != nil {
-			return err
-		}
-		a, err := decodeAttrs(attrs)
-		if err != nil {
-			return fmt.Errorf("%s: malformed attrs: %w", o.Address, err)
-		}
-		o.Attrs, _ = a.(map[string]any)
-		if o.Deps, err = stringList(deps); err != nil {
-			return fmt.Errorf("%s: malformed deps: %w", o.Address, err)
-		}
-		if o.ForceNew, err = stringList(forceNew); err != nil {
-			return fmt.Errorf("%s: malformed force_new: %w", o.Address, err)
-		}
-		if o.Sensitive, err = stringList(sensitive); err != nil {
-			return fmt.Errorf("%s: malformed sensitive: %w", o.Address, err)
-		}
-		o.ID = strconv.FormatInt(rec.rowID, 10)
-		rec.obj, rec.present = &o, present > 0
-		if !rec.present {
-			inv.orphans++
-		}
-		inv.recs[o.Address] = &rec
-		return nil
-	}, inventoryQuery)
-	if err != nil {
-		return nil, wrapf(err, "read scriptsync_objects")
-	}
 	return inv, nil
 }
 
@@ -165,9 +239,63 @@ func stringList(s string) ([]string, error) {
 	if s == "[]" || s == "" {
 		return nil, nil
 	}
+	if out, ok := plainStringList(s); ok {
+		return out, nil
+	}
 	var out []string
 	err := json.Unmarshal([]byte(s), &out)
 	return out, err
+}
+
+// plainStringList decodes a list as listJSON writes it, without
+// reflection, for strings whose only escapes are \" and \\ (addresses
+// quote their keys); ok is false for anything else, which encoding/json
+// then reads.
+func plainStringList(s string) (out []string, ok bool) {
+	if len(s) < 4 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	rest := s[1 : len(s)-1]
+	var b []byte
+	for {
+		if len(rest) < 2 || rest[0] != '"' {
+			return nil, false
+		}
+		b = b[:0]
+		escaped := false
+		i := 1
+		for ; i < len(rest) && rest[i] != '"'; i++ {
+			c := rest[i]
+			switch {
+			case c == '\\':
+				if i+1 >= len(rest) || (rest[i+1] != '"' && rest[i+1] != '\\') {
+					return nil, false
+				}
+				escaped = true
+				i++
+				c = rest[i]
+			case c < 0x20 || c >= 0x80:
+				return nil, false // control characters are invalid, and UTF-8 is left to encoding/json
+			}
+			b = append(b, c)
+		}
+		if i >= len(rest) {
+			return nil, false
+		}
+		if escaped {
+			out = append(out, string(b))
+		} else {
+			out = append(out, rest[1:i])
+		}
+		rest = rest[i+1:]
+		if rest == "" {
+			return out, true
+		}
+		if rest[0] != ',' {
+			return nil, false
+		}
+		rest = rest[1:]
+	}
 }
 
 // listJSON encodes a string list for the bookkeeping.
@@ -177,4 +305,77 @@ func listJSON(l []string) string {
 	}
 	b, _ := json.Marshal(l) // strings always encode
 	return string(b)
+}
+
+// warmth is the Read that Warm started.
+type warmth struct {
+	done   chan struct{}
+	cancel context.CancelFunc
+	inv    *inventory // nil when the database does not exist
+	err    error
+}
+
+// Warm starts reading the bookkeeping in the background (see
+// providers.Warmer), so that the reading overlaps the evaluation of the
+// configuration: the next Read returns what it read, and the next Tx.Read
+// reuses it when the serial has not moved (see reuseInventory).
+func (p *Provider) Warm(ctx context.Context) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.warm != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	w := &warmth{done: make(chan struct{}), cancel: cancel}
+	p.warm = w
+	go func() {
+		defer close(w.done)
+		s, err := p.d.read(ctx)
+		if errors.Is(err, errNoDatabase) {
+			return
+		}
+		if err != nil {
+			w.err = err
+			return
+		}
+		defer s.rollback(ctx)
+		w.inv, w.err = readInventory(ctx, s)
+	}()
+}
+
+// takeWarm waits for the read Warm started and hands it over, once; nil
+// when there is none, or it failed (the caller then reads afresh, and
+// reports the error if it happens again).
+func (p *Provider) takeWarm(ctx context.Context) *warmth {
+	p.mu.Lock()
+	w := p.warm
+	p.warm = nil
+	p.mu.Unlock()
+	if w == nil {
+		return nil
+	}
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		w.cancel()
+		<-w.done
+		return nil
+	}
+	w.cancel()
+	if w.err != nil {
+		return nil
+	}
+	return w
+}
+
+// stopWarm abandons a read Warm started and nobody took.
+func (p *Provider) stopWarm() {
+	p.mu.Lock()
+	w := p.warm
+	p.warm = nil
+	p.mu.Unlock()
+	if w != nil {
+		w.cancel()
+		<-w.done
+	}
 }
