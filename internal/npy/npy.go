@@ -174,6 +174,15 @@ func readHeader(cr *countingReader) (Header, error) {
 // parseDict validates the header dictionary the way numpy.lib.format reads
 // it: exactly the keys descr, fortran_order and shape.
 func (h *Header) parseDict(text string) error {
+	if n, ok := canonicalShape(text); ok {
+		h.Descr, h.FortranOrder, h.Shape, h.Dimensions = DType, false, []int{n}, n
+		return nil
+	}
+	return h.parseAnyDict(text)
+}
+
+// parseAnyDict is parseDict for any header numpy could have written.
+func (h *Header) parseAnyDict(text string) error {
 	v, err := parseLiteral(text)
 	if err != nil {
 		return problem("header is not a Python dictionary literal %s: %s", err.Error(), headerExcerpt(text))
@@ -238,6 +247,37 @@ func (h *Header) parseDict(text string) error {
 	h.Shape = dims
 	h.Dimensions = dims[0]
 	return nil
+}
+
+// canonicalPrefix starts the header numpy.save writes for a float32
+// vector; canonicalShape recognizes that header without the general
+// parser, which costs more than reading the file when there are many.
+const canonicalPrefix = "{'descr': '" + DType + "', 'fortran_order': False, 'shape': ("
+
+// canonicalShape returns N when text is exactly numpy.save's header for a
+// vector of N > 0 float32 values: the prefix, N, ",), }", then spaces and
+// a newline. Anything else is left to the general parser, which accepts
+// every spelling numpy does and explains what it rejects.
+func canonicalShape(text string) (int, bool) {
+	rest, ok := strings.CutPrefix(text, canonicalPrefix)
+	if !ok {
+		return 0, false
+	}
+	n, i := 0, 0
+	for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+		if n > maxDimensions {
+			return 0, false
+		}
+		n = n*10 + int(rest[i]-'0')
+	}
+	if i == 0 || rest[0] == '0' || n > maxDimensions {
+		return 0, false
+	}
+	rest, ok = strings.CutPrefix(rest[i:], ",), }")
+	if !ok {
+		return 0, false
+	}
+	return n, strings.TrimLeft(rest, " ") == "\n"
 }
 
 // checkDescr accepts only DType and explains every other dtype.

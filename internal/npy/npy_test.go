@@ -240,3 +240,30 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The fast path for numpy's own header must agree with the general parser
+// wherever it answers, and leave everything else to it.
+func TestCanonicalShapeAgreesWithParser(t *testing.T) {
+	for _, text := range []string{
+		canonicalPrefix + "384,), }" + strings.Repeat(" ", 50) + "\n",
+		canonicalPrefix + "1,), }\n",
+		canonicalPrefix + "0,), }\n",
+		canonicalPrefix + "0384,), }\n",
+		canonicalPrefix + "384,), }",
+		canonicalPrefix + "384,), } x\n",
+		canonicalPrefix + "384, 2), }\n",
+		canonicalPrefix + "99999999999999999999,), }\n",
+		canonicalPrefix + ",), }\n",
+		"{'descr': '<f4', 'fortran_order': True, 'shape': (3,), }\n",
+	} {
+		n, ok := canonicalShape(text)
+		var general Header
+		gerr := general.parseAnyDict(text)
+		if ok && (gerr != nil || general.Dimensions != n) {
+			t.Errorf("canonicalShape(%q) = %d, but the parser says %d, %v", text, n, general.Dimensions, gerr)
+		}
+	}
+	if n, ok := canonicalShape(canonicalPrefix + "384,), }" + strings.Repeat(" ", 50) + "\n"); !ok || n != 384 {
+		t.Errorf("numpy's header for 384 values: %d, %v", n, ok)
+	}
+}
