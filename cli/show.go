@@ -159,7 +159,7 @@ func (s *session) showState(asJSON bool, address string) error {
 		}{FormatVersion: planner.FormatVersion, Objects: []jsonObject{}}
 		for _, o := range objs {
 			vals := map[string]any{}
-			for k, v := range o.obj.Attrs {
+			for k, v := range o.obj.Attributes() {
 				vals[k] = v
 			}
 			for _, k := range o.obj.Sensitive {
@@ -181,9 +181,10 @@ func (s *session) showState(asJSON bool, address string) error {
 		}
 		s.ui.printf("# %s (%s)\n", o.obj.Address, o.provider)
 		s.ui.printf("%s {\n", strings.TrimSpace(blockName(o.provider, o.obj)))
-		keys := make([]string, 0, len(o.obj.Attrs))
+		attrs := o.obj.Attributes()
+		keys := make([]string, 0, len(attrs))
 		width := 0
-		for k := range o.obj.Attrs {
+		for k := range attrs {
 			keys = append(keys, k)
 			if len(k) > width {
 				width = len(k)
@@ -195,7 +196,7 @@ func (s *session) showState(asJSON bool, address string) error {
 			sensitive[k] = true
 		}
 		for _, k := range keys {
-			v := planner.FormatValue(o.obj.Attrs[k])
+			v := planner.FormatValue(attrs[k])
 			if sensitive[k] {
 				v = "(sensitive value)"
 			}

@@ -34,9 +34,13 @@ func diff(provider string, desired, actual []*providers.Object) []*providers.Cha
 
 // forcesNew returns the ForceNew attributes whose value differs.
 func forcesNew(before, after *providers.Object) []string {
+	if len(after.ForceNew) == 0 {
+		return nil
+	}
 	var out []string
+	b, a := before.Attributes(), after.Attributes()
 	for _, name := range after.ForceNew {
-		if !equalValue(before.Attrs[name], after.Attrs[name]) {
+		if !equalValue(b[name], a[name]) {
 			out = append(out, name)
 		}
 	}

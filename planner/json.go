@@ -109,8 +109,9 @@ func WriteJSON(w io.Writer, p *Plan) error {
 }
 
 func redact(o *providers.Object, sensitive map[string]bool) map[string]any {
-	out := make(map[string]any, len(o.Attrs))
-	for k, v := range o.Attrs {
+	attrs := o.Attributes()
+	out := make(map[string]any, len(attrs))
+	for k, v := range attrs {
 		out[k] = v
 	}
 	for _, k := range o.Sensitive {

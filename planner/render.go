@@ -112,7 +112,7 @@ func BlockHeader(provider string, o *providers.Object) string {
 	if provider != "sql" && !strings.HasPrefix(typ, provider+"_") {
 		typ = provider + "_" + typ
 	}
-	if path, ok := o.Attrs["path"].(string); ok && path != "" {
+	if path, ok := o.Attributes()["path"].(string); ok && path != "" {
 		return typ + " " + strconv.Quote(path)
 	}
 	if rest, ok := strings.CutPrefix(o.Address, o.Type+"."); ok && !strings.ContainsAny(rest, ".[") {
@@ -124,10 +124,10 @@ func BlockHeader(provider string, o *providers.Object) string {
 func (p *printer) attrs(c *providers.Change) {
 	var before, after map[string]any
 	if c.Before != nil {
-		before = c.Before.Attrs
+		before = c.Before.Attributes()
 	}
 	if c.After != nil {
-		after = c.After.Attrs
+		after = c.After.Attributes()
 	}
 	names := map[string]bool{}
 	for k := range before {

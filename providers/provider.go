@@ -151,8 +151,13 @@ type Object struct {
 	Hash string
 	// Attrs are the object's attributes for humans and for -json before and
 	// after: JSON-compatible values (string, int64, float64, bool, nil,
-	// []any, map[string]any).
+	// []any, map[string]any). Read them with Attributes.
 	Attrs map[string]any
+	// AttrsFunc, when Attrs is nil, makes them when they are asked for: a
+	// provider that reads or builds many objects leaves the work to the
+	// few whose attributes are shown or compared (Hash decides whether an
+	// object changed).
+	AttrsFunc func() map[string]any `json:"-"`
 	// ForceNew names the attributes whose change replaces the object
 	// (delete, then create) instead of updating it in place.
 	ForceNew []string
@@ -181,6 +186,17 @@ type Object struct {
 	// Payload is what Apply needs to write a desired object (the library
 	// entity). Never serialized.
 	Payload any `json:"-"`
+}
+
+// Attributes returns Attrs, or what AttrsFunc makes of them. What it
+// makes is not kept: rendering a plan of many new objects would
+// otherwise hold every object's attributes until the apply ends. A
+// caller that looks more than once keeps the map.
+func (o *Object) Attributes() map[string]any {
+	if o.Attrs == nil && o.AttrsFunc != nil {
+		return o.AttrsFunc()
+	}
+	return o.Attrs
 }
 
 // Action is what a change does.

@@ -287,7 +287,7 @@ func CommitMessage(created, changed, deleted int) string {
 }
 
 func pathOf(o *providers.Object) string {
-	s, _ := o.Attrs["path"].(string)
+	s, _ := o.Attributes()["path"].(string)
 	return s
 }
 

@@ -45,7 +45,7 @@ type wanted struct {
 // address. Bad paths and agent files are diagnostics.
 func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
-	var files []wanted
+	files := make([]wanted, 0, len(lib.Scripts)+len(lib.Bibles)+len(lib.Agents)+len(lib.Embeddings)+1)
 	for _, s := range lib.Scripts {
 		if s.Source == "" {
 			continue
@@ -81,7 +81,7 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 	var patterns []string
 	for _, e := range lib.Embeddings {
 		w := fromMeta(e.Meta, e.Path, lfspointer.Format(e.OID, e.Size))
-		w.deps = []string{GitattributesAddress}
+		w.deps = pointerDeps
 		files = append(files, w)
 		pat, err := lfsPattern(e.Path)
 		if err != nil {
@@ -116,6 +116,10 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 	return objs, diags
 }
 
+// pointerDeps are the Deps of every pointer file, shared: nobody changes
+// them.
+var pointerDeps = []string{GitattributesAddress}
+
 // agentNameRE is the agent names ScriptRAG's loader accepts.
 var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,99}$`)
 
@@ -141,10 +145,9 @@ func newFileObject(address, resource, path, blob string, size int64) *providers.
 		// Hash digests what Apply writes for a file: its content (the git
 		// blob id) and where it goes. Attrs["blob"] is the bare blob id.
 		Hash: blob + ":" + path,
-		Attrs: map[string]any{
-			"path": path,
-			"size": size,
-			"blob": blob,
+		// Made when shown: a library has many files, and a plan shows few.
+		AttrsFunc: func() map[string]any {
+			return map[string]any{"path": path, "size": size, "blob": blob}
 		},
 		ForceNew: forceNew,
 		Size:     size,

@@ -45,14 +45,14 @@ func TestDesired(t *testing.T) {
 		data := o.Payload.([]byte)
 		stock, err := gittest.TryGitInput(t, "", data, "hash-object", "--stdin")
 		mustf(t, err, "git hash-object")
-		if got := o.Attrs["blob"]; got != strings.TrimSpace(stock) {
+		if got := o.Attributes()["blob"]; got != strings.TrimSpace(stock) {
 			t.Errorf("%s: blob %v, git hash-object says %s", o.Address, got, strings.TrimSpace(stock))
 		}
 		if o.Hash != strings.TrimSpace(stock)+":"+pathOf(o) {
 			t.Errorf("%s: Hash %q", o.Address, o.Hash)
 		}
-		if o.Type != "file" || o.Size != int64(len(data)) || o.Attrs["size"] != int64(len(data)) {
-			t.Errorf("%s: type %q size %d attrs %v", o.Address, o.Type, o.Size, o.Attrs)
+		if o.Type != "file" || o.Size != int64(len(data)) || o.Attributes()["size"] != int64(len(data)) {
+			t.Errorf("%s: type %q size %d attrs %v", o.Address, o.Type, o.Size, o.Attributes())
 		}
 		if len(o.ForceNew) != 1 || o.ForceNew[0] != "path" {
 			t.Errorf("%s: ForceNew %v", o.Address, o.ForceNew)

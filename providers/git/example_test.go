@@ -48,7 +48,7 @@ func Example() {
 
 	st, _ := p.Read(ctx, want)
 	for _, o := range st.Objects {
-		fmt.Println(o.Address, o.Attrs["path"], o.Attrs["blob"], o.Attrs["size"])
+		fmt.Println(o.Address, o.Attributes()["path"], o.Attributes()["blob"], o.Attributes()["size"])
 	}
 	fmt.Println(st.Version == tx.(providers.VersionReporter).CommittedVersion())
 	// Output:

@@ -122,7 +122,7 @@ func diff(desired, actual []*providers.Object) []*providers.Change {
 		case a == nil:
 			changes = append(changes, &providers.Change{Provider: Name, Action: providers.Create, After: d})
 		case a.Hash == d.Hash:
-		case a.Attrs["path"] != d.Attrs["path"]:
+		case a.Attributes()["path"] != d.Attributes()["path"]:
 			changes = append(changes, &providers.Change{Provider: Name, Action: providers.Replace, Before: a, After: d})
 		default:
 			changes = append(changes, &providers.Change{Provider: Name, Action: providers.Update, Before: a, After: d})

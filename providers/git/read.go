@@ -241,7 +241,7 @@ func (p *Provider) readManifest(snap *snapshot) error {
 func (p *Provider) checkWanted(snap *snapshot, want []*providers.Object) error {
 	var conflicts []string
 	for _, o := range want {
-		path, _ := o.Attrs["path"].(string)
+		path, _ := o.Attributes()["path"].(string)
 		if path == "" || snap.manifest.byPath[path] != nil {
 			continue
 		}
@@ -272,7 +272,7 @@ func (p *Provider) checkWanted(snap *snapshot, want []*providers.Object) error {
 				continue
 			}
 			stand := fileObject(o.Address, o.Resource, path, plumbing.ZeroHash, o.Size)
-			stand.Hash, stand.Attrs, stand.ID = o.Hash, copyAttrs(o.Attrs), unmanagedID
+			stand.Hash, stand.Attrs, stand.ID = o.Hash, copyAttrs(o.Attributes()), unmanagedID
 			snap.state.Objects = append(snap.state.Objects, stand)
 		default:
 			conflicts = append(conflicts, fmt.Sprintf("%s (wanted by %s) is already on branch %s and scriptsync did not create it; "+

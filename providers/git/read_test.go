@@ -32,8 +32,8 @@ func TestReadMatchesDesired(t *testing.T) {
 	}
 	for _, o := range st.Objects {
 		for _, d := range desired(t, p, lib) {
-			if d.Address == o.Address && (fmt.Sprint(d.Attrs) != fmt.Sprint(o.Attrs) || d.Resource != o.Resource || d.Size != o.Size) {
-				t.Errorf("%s: read %v %q %d, desired %v %q %d", o.Address, o.Attrs, o.Resource, o.Size, d.Attrs, d.Resource, d.Size)
+			if d.Address == o.Address && (fmt.Sprint(d.Attributes()) != fmt.Sprint(o.Attributes()) || d.Resource != o.Resource || d.Size != o.Size) {
+				t.Errorf("%s: read %v %q %d, desired %v %q %d", o.Address, o.Attributes(), o.Resource, o.Size, d.Attributes(), d.Resource, d.Size)
 			}
 		}
 	}
@@ -127,7 +127,7 @@ func TestDriftIsRestored(t *testing.T) {
 
 	st, err := p.Read(context.Background(), desired(t, p, lib))
 	mustf(t, err, "Read")
-	if len(st.Objects) != 1 || st.Objects[0].Attrs["size"] != int64(len("edited by hand\n")) || len(st.Warnings) != 2 {
+	if len(st.Objects) != 1 || st.Objects[0].Attributes()["size"] != int64(len("edited by hand\n")) || len(st.Warnings) != 2 {
 		t.Errorf("state = %+v %v", st.Objects, st.Warnings)
 	}
 	apply(t, p, lib)
@@ -153,7 +153,7 @@ func TestAmendedCommitIsCheckedFileByFile(t *testing.T) {
 	}
 	st, err := p.Read(context.Background(), nil)
 	mustf(t, err, "Read")
-	if len(st.Objects) != 1 || st.Objects[0].Attrs["size"] != int64(len("amended\n")) || len(st.Warnings) != 1 {
+	if len(st.Objects) != 1 || st.Objects[0].Attributes()["size"] != int64(len("amended\n")) || len(st.Warnings) != 1 {
 		t.Errorf("state = %+v, %v", st.Objects, st.Warnings)
 	}
 }

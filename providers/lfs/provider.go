@@ -281,15 +281,11 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 			continue
 		}
 		objs = append(objs, &providers.Object{
-			Address:  e.Address,
-			Type:     ObjectType,
-			Resource: e.Resource,
-			Hash:     e.OID,
-			Attrs: map[string]any{
-				"oid":    "sha256:" + e.OID,
-				"size":   e.Size,
-				"source": e.Source,
-			},
+			Address:        e.Address,
+			Type:           ObjectType,
+			Resource:       e.Resource,
+			Hash:           e.OID,
+			AttrsFunc:      objectAttrs(e),
 			MatchHash:      e.OID,
 			PreventDestroy: e.PreventDestroy,
 			Size:           e.Size,
@@ -416,4 +412,12 @@ func (r *fileRemote) Upload(ctx context.Context, objs []Object, open func(Object
 		}
 	}
 	return nil
+}
+
+// objectAttrs makes an object's attributes when they are shown: a library
+// has many vectors, and a plan shows few.
+func objectAttrs(e *library.Embedding) func() map[string]any {
+	return func() map[string]any {
+		return map[string]any{"oid": "sha256:" + e.OID, "size": e.Size, "source": e.Source}
+	}
 }

@@ -149,7 +149,7 @@ func TestDesired(t *testing.T) {
 	o, e := objs[0], &dup
 	if o.Type != "lfs_object" || o.Resource != e.Resource || o.Hash != e.OID || o.MatchHash != e.OID ||
 		o.Size != e.Size || !o.PreventDestroy || o.Payload != e || o.ID != "" ||
-		o.Attrs["oid"] != "sha256:"+e.OID || o.Attrs["size"] != e.Size || o.Attrs["source"] != e.Source {
+		o.Attributes()["oid"] != "sha256:"+e.OID || o.Attributes()["size"] != e.Size || o.Attributes()["source"] != e.Source {
 		t.Fatalf("object = %+v", o)
 	}
 	if objs[0].Hash != objs[2].Hash {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"scriptsync/library"
 	"scriptsync/providers"
 )
 
@@ -57,7 +58,7 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 			return nil, fmt.Errorf("lfs: read local store: %w", err)
 		}
 		local[w.Hash] = has[i]
-		if has[i] {
+		if has[i] && p.remote != nil {
 			ask = append(ask, Object{OID: w.Hash, Size: w.Size, Label: label(w)})
 		}
 	}
@@ -86,7 +87,10 @@ const readWorkers = 4
 
 // label names an object for errors: its address and source file.
 func label(o *providers.Object) string {
-	if src, ok := o.Attrs["source"].(string); ok && src != "" {
+	if e, ok := o.Payload.(*library.Embedding); ok && e.Source != "" {
+		return fmt.Sprintf("%s (%s)", o.Address, e.Source)
+	}
+	if src, ok := o.Attributes()["source"].(string); ok && src != "" {
 		return fmt.Sprintf("%s (%s)", o.Address, src)
 	}
 	return o.Address

@@ -33,6 +33,10 @@ type Tx struct {
 // when zero, as Terraform's -lock-timeout=0s), and creates or migrates the
 // schema inside the transaction.
 func (p *Provider) Begin(ctx context.Context, opts providers.BeginOptions) (providers.Tx, error) {
+	// The read Warm started must be over before the lock is taken: with
+	// -lock-timeout=0, SQLite would answer busy while that read opens the
+	// database, as if another apply held it.
+	p.settleWarm(ctx)
 	s, err := p.d.begin(ctx, max(opts.LockTimeout, 0))
 	if err != nil {
 		return nil, err
@@ -373,17 +377,17 @@ func (a *applier) freeUniqueKeys(ctx context.Context) error {
 	// The attributes compared here are never redacted in practice; a
 	// redacted one compares unequal and frees the key, which is harmless.
 	for _, o := range a.updates[typeScene] {
-		if !sameValue(o.before.obj.Attrs, o.after.Attrs, "scene_number") {
+		if !sameValue(o.before.obj.Attributes(), o.after.Attributes(), "scene_number") {
 			a.s.queue("UPDATE scenes SET scene_number = -id WHERE id = ?", []any{o.rowID}, nil)
 		}
 	}
 	for _, o := range a.updates[typeScript] {
-		if !sameValue(o.before.obj.Attrs, o.after.Attrs, "file_path") {
+		if !sameValue(o.before.obj.Attributes(), o.after.Attributes(), "file_path") {
 			a.s.queue("UPDATE scripts SET file_path = NULL WHERE id = ?", []any{o.rowID}, nil)
 		}
 	}
 	for _, o := range a.updates[typeEmbedding] {
-		b, n := o.before.obj.Attrs, o.after.Attrs
+		b, n := o.before.obj.Attributes(), o.after.Attributes()
 		if !sameValue(b, n, "scene") || !sameValue(b, n, "model") {
 			a.s.queue("UPDATE embeddings SET entity_id = -id WHERE id = ?", []any{o.rowID}, nil)
 		}
@@ -487,7 +491,7 @@ func (a *applier) bookkeep(ctx context.Context) error {
 	}
 	rows := make([][]any, 0, len(a.written))
 	for _, o := range a.written {
-		b, err := canonicalJSON(o.after.Attrs)
+		b, err := canonicalJSON(o.after.Attributes())
 		if err != nil {
 			return fmt.Errorf("sql: %s: encode attrs: %w", o.addr, err)
 		}

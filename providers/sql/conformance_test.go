@@ -86,8 +86,8 @@ func assertSameObjects(t *testing.T, desired, actual []*providers.Object) {
 		if a.ID == "" {
 			t.Errorf("%s: no ID", a.Address)
 		}
-		got := []any{a.Address, a.Type, a.Hash, a.Attrs, a.Deps, a.Group, a.MatchHash, a.Seq, a.ForceNew, a.Sensitive}
-		want := []any{d.Address, d.Type, d.Hash, d.Attrs, d.Deps, d.Group, d.MatchHash, d.Seq, d.ForceNew, d.Sensitive}
+		got := []any{a.Address, a.Type, a.Hash, a.Attributes(), a.Deps, a.Group, a.MatchHash, a.Seq, a.ForceNew, a.Sensitive}
+		want := []any{d.Address, d.Type, d.Hash, d.Attributes(), d.Deps, d.Group, d.MatchHash, d.Seq, d.ForceNew, d.Sensitive}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("read object differs from desired:\n got %#v\nwant %#v", got, want)
 		}
@@ -514,8 +514,8 @@ func TestConformanceSensitive(t *testing.T) {
 		pilot.Sensitive = []string{"title", "metadata"}
 		objs := mustDesired(t, p, lib)
 		o := objs[slices.IndexFunc(objs, func(o *providers.Object) bool { return o.Address == "script.pilot" })]
-		if o.Attrs["title"] != sensitiveValue || o.Attrs["metadata"] != sensitiveValue || !reflect.DeepEqual(o.Sensitive, pilot.Sensitive) {
-			t.Errorf("desired attrs not redacted: %v %v", o.Attrs, o.Sensitive)
+		if o.Attributes()["title"] != sensitiveValue || o.Attributes()["metadata"] != sensitiveValue || !reflect.DeepEqual(o.Sensitive, pilot.Sensitive) {
+			t.Errorf("desired attrs not redacted: %v %v", o.Attributes(), o.Sensitive)
 		}
 		apply(t, p, lib)
 		if got := b.strings(t, p, "SELECT attrs FROM scriptsync_objects WHERE address = 'script.pilot'"); strings.Contains(got[0], "Secret") {

@@ -57,8 +57,8 @@ func TestDesiredObjects(t *testing.T) {
 		t.Errorf("derived scene group %q match %q seq %d", scene.Group, scene.MatchHash, scene.Seq)
 	}
 	if want := map[string]any{"scene_number": int64(2), "heading": "INT. WARD 2 - NIGHT", "location": "WARD 2", "time_of_day": "NIGHT",
-		"content_hash": scene.MatchHash, "dialogues": int64(2), "actions": int64(1)}; !reflect.DeepEqual(scene.Attrs, want) {
-		t.Errorf("scene attrs %v, want %v", scene.Attrs, want)
+		"content_hash": scene.MatchHash, "dialogues": int64(2), "actions": int64(1)}; !reflect.DeepEqual(scene.Attributes(), want) {
+		t.Errorf("scene attrs %v, want %v", scene.Attributes(), want)
 	}
 	if scene.Resource != "script.pilot" {
 		t.Errorf("scene resource %q", scene.Resource)
@@ -73,23 +73,23 @@ func TestDesiredObjects(t *testing.T) {
 	}
 	if want := map[string]any{"title": "Pilot", "author": "A. Writer", "file_path": "scripts/pilot.fountain", "format": "fountain",
 		"series_title": "Night Shift", "season": int64(1), "episode": int64(1),
-		"metadata": map[string]any{"status": "draft", "pages": int64(3)}, "content_hash": lib.Scripts[0].ContentHash}; !reflect.DeepEqual(pilot.Attrs, want) {
-		t.Errorf("script attrs %v\nwant %v", pilot.Attrs, want)
+		"metadata": map[string]any{"status": "draft", "pages": int64(3)}, "content_hash": lib.Scripts[0].ContentHash}; !reflect.DeepEqual(pilot.Attributes(), want) {
+		t.Errorf("script attrs %v\nwant %v", pilot.Attributes(), want)
 	}
-	if by["script.spinoff"].Attrs["file_path"] != nil {
+	if by["script.spinoff"].Attributes()["file_path"] != nil {
 		t.Errorf("outline script has a file_path")
 	}
 	kim := by[`script.pilot.characters["KIM"]`]
-	if !reflect.DeepEqual(kim.Attrs, map[string]any{"name": "KIM", "aliases": []any{"NURSE KIM"}, "description": "Night nurse."}) {
-		t.Errorf("character attrs %v", kim.Attrs)
+	if !reflect.DeepEqual(kim.Attributes(), map[string]any{"name": "KIM", "aliases": []any{"NURSE KIM"}, "description": "Night nurse."}) {
+		t.Errorf("character attrs %v", kim.Attributes())
 	}
 	emb := by[`embedding.pilot["1"]`]
-	if !slices.Equal(emb.Deps, []string{`script.pilot.scenes["1"]`}) || emb.Attrs["dimensions"] != int64(3) || emb.Size != 12 {
-		t.Errorf("embedding %v %v", emb.Deps, emb.Attrs)
+	if !slices.Equal(emb.Deps, []string{`script.pilot.scenes["1"]`}) || emb.Attributes()["dimensions"] != int64(3) || emb.Size != 12 {
+		t.Errorf("embedding %v %v", emb.Deps, emb.Attributes())
 	}
 	bible := by["bible.world"]
-	if !slices.Equal(bible.Deps, []string{"script.pilot"}) || bible.Attrs["chunks"] != int64(3) {
-		t.Errorf("bible %v %v", bible.Deps, bible.Attrs)
+	if !slices.Equal(bible.Deps, []string{"script.pilot"}) || bible.Attributes()["chunks"] != int64(3) {
+		t.Errorf("bible %v %v", bible.Deps, bible.Attributes())
 	}
 }
 

@@ -133,11 +133,13 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 			&o.MatchHash, &o.Seq, &forceNew, &sensitive, &o.Resource); err != nil {
 			return err
 		}
-		a, err := decodeAttrs(attrs)
-		if err != nil {
-			return fmt.Errorf("%s: malformed attrs: %w", o.Address, err)
+		// Attributes are shown only for the objects that changed: they
+		// are decoded then (lazyAttrs), not for every row.
+		if len(attrs) < 2 || attrs[0] != '{' || attrs[len(attrs)-1] != '}' {
+			return fmt.Errorf("%s: malformed attrs: want a JSON object, have %.40q", o.Address, attrs)
 		}
-		o.Attrs, _ = a.(map[string]any)
+		o.AttrsFunc = lazyAttrs(attrs)
+		var err error
 		if o.Deps, err = stringList(deps); err != nil {
 			return fmt.Errorf("%s: malformed deps: %w", o.Address, err)
 		}
@@ -157,6 +159,20 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 	}
 	inv.checkRows(ids)
 	return inv, nil
+}
+
+// lazyAttrs decodes a record's attributes when they are first needed.
+// The bookkeeping holds what canonicalJSON wrote; should a row have been
+// damaged since, the object shows with the attributes it could decode.
+func lazyAttrs(s string) func() map[string]any {
+	return func() map[string]any {
+		a, err := decodeAttrs(s)
+		if err != nil {
+			return map[string]any{}
+		}
+		m, _ := a.(map[string]any)
+		return m
+	}
 }
 
 // checkRows marks the records whose rows exist, given the ids of each
@@ -366,6 +382,21 @@ func (p *Provider) takeWarm(ctx context.Context) *warmth {
 		return nil
 	}
 	return w
+}
+
+// settleWarm waits until the read Warm started, if any, is over, and
+// leaves its result for the next Read or Tx.Read to take.
+func (p *Provider) settleWarm(ctx context.Context) {
+	p.mu.Lock()
+	w := p.warm
+	p.mu.Unlock()
+	if w == nil {
+		return
+	}
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+	}
 }
 
 // stopWarm abandons a read Warm started and nobody took.

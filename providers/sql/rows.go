@@ -14,6 +14,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 
 	"scriptsync/library"
 )
@@ -306,11 +307,19 @@ func numbers(v any) any {
 type hasher struct {
 	h   hash.Hash
 	buf [binary.MaxVarintLen64 + 1]byte
+	// scratch holds a string's bytes on their way to h: converting each
+	// string would allocate a copy of every value digested.
+	scratch []byte
 }
 
+// hashers are reused: a library digests a few objects per scene.
+var hashers = sync.Pool{New: func() any { return &hasher{h: sha256.New()} }}
+
+// newHasher returns a hasher for objects of one kind; sum hands it back.
 func newHasher(kind string) *hasher {
-	h := &hasher{h: sha256.New()}
-	h.str("scriptsync/sql/v1/" + kind)
+	h := hashers.Get().(*hasher)
+	h.h.Reset()
+	h.str2("scriptsync/sql/v1/", kind)
 	return h
 }
 
@@ -318,7 +327,17 @@ func (h *hasher) str(s string) {
 	h.buf[0] = 's'
 	n := binary.PutUvarint(h.buf[1:], uint64(len(s)))
 	h.h.Write(h.buf[:n+1])
-	h.h.Write([]byte(s))
+	h.scratch = append(h.scratch[:0], s...)
+	h.h.Write(h.scratch)
+}
+
+// str2 is str(a + b), without making a + b.
+func (h *hasher) str2(a, b string) {
+	h.buf[0] = 's'
+	n := binary.PutUvarint(h.buf[1:], uint64(len(a)+len(b)))
+	h.h.Write(h.buf[:n+1])
+	h.scratch = append(append(h.scratch[:0], a...), b...)
+	h.h.Write(h.scratch)
 }
 
 func (h *hasher) int(v int64) {
@@ -349,7 +368,13 @@ func (h *hasher) values(vals ...any) {
 	}
 }
 
-func (h *hasher) sum() string { return hex.EncodeToString(h.h.Sum(nil)) }
+// sum returns the digest in hex; the hasher must not be used after it.
+func (h *hasher) sum() string {
+	var buf [sha256.Size]byte
+	s := hex.EncodeToString(h.h.Sum(buf[:0]))
+	hashers.Put(h)
+	return s
+}
 
 // childHash digests a scene's dialogues and actions: when it is unchanged,
 // an update of the scene leaves them alone.
