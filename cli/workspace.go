@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -65,7 +66,8 @@ func (s *session) load(vars []config.VarArg, warm bool) (*workspace, error) {
 			}
 		}
 	}
-	cfg, diags := config.Load(config.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, OnProviders: build})
+	cfg, diags := config.Load(config.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, OnProviders: build,
+		CacheDir: cacheDir(s.env.Getenv)})
 	if diags.HasErrors() {
 		ws.close()
 		s.ui.diagnostics(diags, cfg.Files)
@@ -285,4 +287,28 @@ func objectRanges(lib *library.Library) map[string]hcl.Range {
 		add(x.Meta)
 	}
 	return out
+}
+
+// cacheDir is where configurations remember their vectors' digests between
+// runs: $SCRIPTSYNC_CACHE_DIR ("off" for none), else scriptsync under the
+// user's cache directory ($XDG_CACHE_HOME, or ~/.cache). Without a home
+// there is no cache, and every run reads every vector.
+func cacheDir(getenv func(string) string) string {
+	switch dir := getenv("SCRIPTSYNC_CACHE_DIR"); dir {
+	case "off":
+		return ""
+	case "":
+	default:
+		if abs, err := filepath.Abs(dir); err == nil {
+			return abs
+		}
+		return ""
+	}
+	if dir := getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "scriptsync")
+	}
+	if home := getenv("HOME"); filepath.IsAbs(home) {
+		return filepath.Join(home, ".cache", "scriptsync")
+	}
+	return ""
 }

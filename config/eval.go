@@ -49,6 +49,9 @@ type instance struct {
 	rngs  map[string]hcl.Range
 	meta  library.Meta
 	value cty.Value
+	// unreferenced is set when nothing refers to the instance's block:
+	// a build may then skip making a value nobody reads.
+	unreferenced bool
 }
 
 func newEvaluator(l *loader) *evaluator {
@@ -340,7 +343,7 @@ func (ev *evaluator) evalObject(n *node) *deferral {
 		return nil
 	}
 	rng := o.forEach.Range()
-	if fe.ContainsMarked() {
+	if ev.l.marked && fe.ContainsMarked() {
 		ev.diag(errorAt(rng, "Invalid for_each argument",
 			"for_each cannot use sensitive values: instance keys appear in addresses, which are shown in plans."))
 		return nil
@@ -383,7 +386,9 @@ func (ev *evaluator) evalObject(n *node) *deferral {
 		each := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": it.val})
 		child := ctx.NewChild()
 		child.Variables = map[string]cty.Value{"each": each}
-		insts[i] = ev.evalAttrs(o, child, &key)
+		if insts[i] = ev.evalAttrs(o, child, &key); insts[i] != nil {
+			insts[i].unreferenced = n.leaf
+		}
 	}
 	var sources []string
 	for _, inst := range insts {
@@ -424,6 +429,17 @@ type deferral struct {
 func (ev *evaluator) finish(d *deferral) {
 	if d.fetched != nil {
 		d.fetched.Wait()
+	}
+	if d.n.leaf {
+		// Nothing refers to the block: build the objects, not its value.
+		for _, inst := range d.insts {
+			if inst != nil {
+				ev.build(inst)
+			}
+		}
+		ev.objects[d.n.object.addr] = cty.EmptyObjectVal
+		d.items, d.insts = nil, nil
+		return
 	}
 	values := make(map[string]cty.Value, len(d.items))
 	for i, inst := range d.insts {
@@ -473,7 +489,7 @@ func (ev *evaluator) evalAttrs(o *objectDecl, ctx *hcl.EvalContext, key *string)
 			ok = false
 			continue
 		}
-		if v.ContainsMarked() {
+		if ev.l.marked && v.ContainsMarked() {
 			inst.meta.Sensitive = append(inst.meta.Sensitive, spec.name)
 			v, _ = v.UnmarkDeep()
 		}

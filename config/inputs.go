@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // inputs reads the files a configuration names (sources, file(), vectors)
@@ -18,6 +19,9 @@ type inputs struct {
 	mu    sync.Mutex
 	files map[string]*inputFile
 	pool  prefetchPool
+	// cache remembers the vectors' digests and headers between runs; nil
+	// without Options.CacheDir.
+	cache *digestCache
 }
 
 type inputFile struct {
@@ -235,14 +239,32 @@ func (in *inputs) worker() {
 
 // fetch reads one file, into buf when its contents are not kept, and
 // returns buf for the next one.
+//
+// A file whose contents are not kept is a vector: the digest cache may
+// know its digest and header, and learns them when it does not.
 func (in *inputs) fetch(j prefetchJob, buf []byte) []byte {
 	defer j.done.Done()
+	abs := in.abs(j.rel)
+	cache := in.cache
+	if j.keep {
+		cache = nil
+	}
+	if e, ok := cache.known(abs); ok {
+		if st, ok := statFile(abs); ok && st == e.stamp && e.trusted() {
+			cache.use(abs, e)
+			in.put(j.rel, &inputFile{hash: hex.EncodeToString(e.sum[:]), size: st.size,
+				prepared: vectorHeader{dims: int(e.dims), offset: e.offset}}, false)
+			return buf
+		}
+	}
+	hashedAt := time.Now().UnixNano()
 	var data []byte
+	var stamp fileStamp
 	var err error
 	if j.keep {
-		data, err = readFile(in.abs(j.rel))
+		data, err = readFile(abs)
 	} else {
-		data, err = readFileInto(in.abs(j.rel), buf[:0])
+		data, stamp, err = readFileInto(abs, buf[:0])
 		buf = data
 	}
 	if err != nil {
@@ -256,12 +278,20 @@ func (in *inputs) fetch(j prefetchJob, buf []byte) []byte {
 	if j.prepare != nil {
 		f.prepared = j.prepare(data)
 	}
-	in.mu.Lock()
-	if old, ok := in.files[j.rel]; !ok || (j.keep && old.data == nil) {
-		in.files[j.rel] = f
+	if h, ok := f.prepared.(vectorHeader); ok && h.err == nil && cache != nil && stamp != (fileStamp{}) {
+		cache.store(abs, digestEntry{stamp: stamp, hashedAt: hashedAt, sum: sum, dims: int64(h.dims), offset: h.offset})
 	}
-	in.mu.Unlock()
+	in.put(j.rel, f, j.keep)
 	return buf
+}
+
+// put records what fetch found, unless a read that kept more came first.
+func (in *inputs) put(rel string, f *inputFile, keep bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if old, ok := in.files[rel]; !ok || (keep && old.data == nil) {
+		in.files[rel] = f
+	}
 }
 
 // stop stops the prefetch workers, abandoning what is still queued.

@@ -39,6 +39,9 @@ type Options struct {
 	// while the rest of the configuration is evaluated. Load waits for it
 	// to return. It is not called when a provider block is in error.
 	OnProviders func(map[string]*providers.Config)
+	// CacheDir is where the digests of vector files are remembered
+	// between runs (see digestCache); empty reads every file every time.
+	CacheDir string
 }
 
 // VarArg is one -var NAME=VALUE (File empty) or -var-file=FILE argument.
@@ -96,6 +99,10 @@ type loader struct {
 	decl    *declarations
 	vars    map[string]cty.Value
 	sources map[string]*varSource // where each variable's value came from
+	// marked is set when a variable is sensitive: only then can a value
+	// carry the sensitive mark, and only then is it worth looking for it
+	// deep inside every value.
+	marked bool
 }
 
 // Load reads and evaluates the configuration in opts.Dir. On error the
@@ -116,8 +123,10 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 		digest: map[string][]byte{},
 		inputs: newInputs(dir),
 	}
+	l.inputs.cache = openDigestCache(opts.CacheDir, dir)
 	cfg := l.load()
 	l.inputs.stop()
+	l.inputs.cache.save()
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
 		return &Config{Dir: dir, Files: l.files}, l.diags

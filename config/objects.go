@@ -315,6 +315,9 @@ func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 	}
 	e.Dimensions, e.DataOffset, e.OID, e.Size = dims, offset, hash, size
 	ev.embeddings = append(ev.embeddings, e)
+	if inst.unreferenced {
+		return cty.EmptyObjectVal // a value, as built objects have; nobody reads it
+	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"address":    cty.StringVal(e.Address),
 		"scene":      cty.StringVal(e.Scene),

@@ -92,6 +92,7 @@ func (l *loader) setVariables() {
 		}
 		if decl.sensitive {
 			conv = conv.Mark(sensitiveMark)
+			l.marked = true
 		}
 		l.vars[name] = conv
 	}

@@ -1,0 +1,202 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// A library names a vector file per scene, and a plan needs each one's
+// digest and header, never its contents. The digest cache remembers them
+// between runs, keyed by what stat says of the file, the way git's index
+// remembers blob ids: a file whose size, times, inode and device are
+// unchanged is not read again. It is only a cache: it lives outside the
+// configuration (Options.CacheDir), a run without it reads every file, and
+// an apply still reads and checks each vector it writes.
+//
+// A file changed in the same clock tick as it was hashed could keep its
+// times; an entry is therefore trusted only when the file's inode changed
+// (ctime, which no tool can set) well before it was hashed (racyMargin),
+// as git treats racily clean entries.
+
+// fileStamp is what stat says of a file; the zero stamp is unknown.
+type fileStamp struct {
+	size, mtime, ctime int64 // nanoseconds since the epoch
+	ino, dev           uint64
+}
+
+// racyMargin is how long before its hashing a file must have last changed
+// for its entry to be trusted.
+const racyMargin = time.Second
+
+// digestEntry is what the cache knows of one vector file.
+type digestEntry struct {
+	stamp    fileStamp
+	hashedAt int64 // when it was read, nanoseconds since the epoch
+	sum      [sha256.Size]byte
+	dims     int64
+	offset   int64
+}
+
+func (e *digestEntry) trusted() bool {
+	return e.stamp.ctime < e.hashedAt-int64(racyMargin)
+}
+
+// digestCache is the cache of one configuration directory.
+type digestCache struct {
+	path   string
+	loaded chan struct{} // closed once old is read
+	old    map[string]digestEntry
+
+	mu    sync.Mutex
+	now   map[string]digestEntry // entries this run used or made
+	dirty bool
+}
+
+// digestCacheMagic starts the cache file; another version is ignored.
+const digestCacheMagic = "scriptsync digest cache 1\n"
+
+// openDigestCache starts reading the cache of the configuration in dir
+// from cacheDir, in the background. It returns nil when cacheDir is empty
+// or stat is not available.
+func openDigestCache(cacheDir, dir string) *digestCache {
+	if cacheDir == "" || !haveStamps {
+		return nil
+	}
+	key := sha256.Sum256([]byte(dir))
+	c := &digestCache{
+		path:   filepath.Join(cacheDir, hex.EncodeToString(key[:16])+".digests"),
+		loaded: make(chan struct{}),
+		now:    map[string]digestEntry{},
+	}
+	go func() {
+		defer close(c.loaded)
+		c.old = readDigestCache(c.path)
+	}()
+	return c
+}
+
+// known returns what the cache read for the file at path, if anything;
+// the caller checks it against the file (stamp, trusted) before use. A
+// nil cache knows nothing.
+func (c *digestCache) known(path string) (digestEntry, bool) {
+	if c == nil {
+		return digestEntry{}, false
+	}
+	<-c.loaded
+	e, ok := c.old[path]
+	return e, ok
+}
+
+// use keeps an entry that was still good for the next run.
+func (c *digestCache) use(path string, e digestEntry) {
+	c.mu.Lock()
+	c.now[path] = e
+	c.mu.Unlock()
+}
+
+// store records what a read of the file at path found.
+func (c *digestCache) store(path string, e digestEntry) {
+	c.mu.Lock()
+	c.now[path] = e
+	c.dirty = true
+	c.mu.Unlock()
+}
+
+// save writes the entries this run used or made, when they differ from
+// what was read, replacing the file atomically. A cache that cannot be
+// written is no error: the next run reads the files.
+func (c *digestCache) save() {
+	if c == nil {
+		return
+	}
+	<-c.loaded
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.dirty && len(c.now) == len(c.old) {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(filepath.Dir(c.path), ".digests-*")
+	if err != nil {
+		return
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	w.WriteString(digestCacheMagic)
+	var buf [binary.MaxVarintLen64 + 8*8 + sha256.Size]byte
+	for path, e := range c.now {
+		b := binary.AppendUvarint(buf[:0], uint64(len(path)))
+		w.Write(b)
+		w.WriteString(path)
+		b = buf[:0]
+		for _, v := range []int64{e.stamp.size, e.stamp.mtime, e.stamp.ctime, int64(e.stamp.ino), int64(e.stamp.dev), e.hashedAt, e.dims, e.offset} {
+			b = binary.LittleEndian.AppendUint64(b, uint64(v))
+		}
+		b = append(b, e.sum[:]...)
+		w.Write(b)
+	}
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), c.path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+}
+
+// readDigestCache reads a cache file; a missing, foreign or damaged one
+// reads as empty.
+func readDigestCache(path string) map[string]digestEntry {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	out, err := parseDigestCache(data)
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+var errDigestCache = errors.New("damaged digest cache")
+
+func parseDigestCache(data []byte) (map[string]digestEntry, error) {
+	rest, ok := bytes.CutPrefix(data, []byte(digestCacheMagic))
+	if !ok {
+		return nil, errDigestCache
+	}
+	out := map[string]digestEntry{}
+	const fixed = 8*8 + sha256.Size
+	for len(rest) > 0 {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || n > uint64(len(rest)-k) || uint64(len(rest)-k)-n < fixed {
+			return nil, errDigestCache
+		}
+		path := string(rest[k : k+int(n)])
+		rest = rest[k+int(n):]
+		var v [8]int64
+		for i := range v {
+			v[i] = int64(binary.LittleEndian.Uint64(rest[8*i:]))
+		}
+		e := digestEntry{
+			stamp:    fileStamp{size: v[0], mtime: v[1], ctime: v[2], ino: uint64(v[3]), dev: uint64(v[4])},
+			hashedAt: v[5], dims: v[6], offset: v[7],
+		}
+		copy(e.sum[:], rest[64:fixed])
+		rest = rest[fixed:]
+		out[path] = e
+	}
+	return out, nil
+}
