@@ -97,12 +97,38 @@ func (b *builder) add(m library.Meta, typ string, attrs map[string]any, h *hashe
 			attrs[k] = sensitiveValue
 		}
 	}
+	return b.object(m, typ, attrs, nil, h, deps, payload)
+}
+
+// addPlain is add for attributes that are plain strings and integers,
+// which need no normalizing: they are made when shown (AttrsFunc), since
+// a library has a few such objects per scene, and a plan shows few.
+func (b *builder) addPlain(m library.Meta, typ string, attrs func() map[string]any, h *hasher, deps []string, payload any) *providers.Object {
+	if _, dup := b.known[m.Address]; dup {
+		b.errorf(m, "Duplicate object", "%s is declared more than once.", m.Address)
+		return nil
+	}
+	b.known[m.Address] = typ
+	sensitive := m.Sensitive
+	return b.object(m, typ, nil, func() map[string]any {
+		a := attrs()
+		for _, k := range sensitive {
+			if _, ok := a[k]; ok {
+				a[k] = sensitiveValue
+			}
+		}
+		return a
+	}, h, deps, payload)
+}
+
+func (b *builder) object(m library.Meta, typ string, attrs map[string]any, attrsFunc func() map[string]any, h *hasher, deps []string, payload any) *providers.Object {
 	o := &providers.Object{
 		Address:        m.Address,
 		Type:           typ,
 		Resource:       m.Resource,
 		Hash:           h.sum(),
 		Attrs:          attrs,
+		AttrsFunc:      attrsFunc,
 		Deps:           deps,
 		PreventDestroy: m.PreventDestroy,
 		Sensitive:      slices.Clone(m.Sensitive),
@@ -211,11 +237,14 @@ func (b *builder) scene(s *library.Script, sc *library.Scene, names map[string]s
 	h.str(s.Address)
 	h.values(row...)
 	h.str(childHash(dialogues, actions))
-	attrs := map[string]any{
-		"scene_number": int64(sc.Number), "heading": sc.Heading, "location": sc.Location, "time_of_day": sc.TimeOfDay,
-		"content_hash": sc.ContentHash, "dialogues": int64(len(dialogues)), "actions": int64(len(actions)),
+	nd, na := int64(len(dialogues)), int64(len(actions))
+	attrs := func() map[string]any {
+		return map[string]any{
+			"scene_number": int64(sc.Number), "heading": sc.Heading, "location": sc.Location, "time_of_day": sc.TimeOfDay,
+			"content_hash": sc.ContentHash, "dialogues": nd, "actions": na,
+		}
 	}
-	o := b.add(sc.Meta, typeScene, attrs, h, deps, sc, nil)
+	o := b.addPlain(sc.Meta, typeScene, attrs, h, deps, sc)
 	if o != nil && strings.HasPrefix(sc.Address, s.Address+".scenes[") {
 		// A scene derived from a Fountain source is followed across
 		// renumbering by its content.
@@ -234,8 +263,10 @@ func (b *builder) embedding(e *library.Embedding) {
 	h := newHasher(typeEmbedding)
 	h.str(e.Scene)
 	h.values("scene", e.Model, int64(e.Dimensions), e.OID)
-	attrs := map[string]any{"scene": e.Scene, "model": e.Model, "dimensions": int64(e.Dimensions), "lfs_oid": e.OID}
-	if o := b.add(e.Meta, typeEmbedding, attrs, h, []string{e.Scene}, e, nil); o != nil {
+	attrs := func() map[string]any {
+		return map[string]any{"scene": e.Scene, "model": e.Model, "dimensions": int64(e.Dimensions), "lfs_oid": e.OID}
+	}
+	if o := b.addPlain(e.Meta, typeEmbedding, attrs, h, []string{e.Scene}, e); o != nil {
 		o.Size = int64(e.Dimensions) * 4
 	}
 }
