@@ -11,6 +11,7 @@ import (
 	"scriptsync/internal/npy"
 )
 
+// vectorConfig declares one embedding, of the vector in v.npy.
 const vectorConfig = `
 script "o" {}
 scene "a" {

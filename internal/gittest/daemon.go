@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"scriptsync/internal/loopback"
 )
 
 // Daemon is a `git daemon` serving the repositories under Root over git://
@@ -43,7 +45,7 @@ func StartDaemon(t testing.TB, root string) *Daemon {
 }
 
 func startDaemon(t testing.TB, git, root string) (*Daemon, error) {
-	port, err := freePort()
+	port, err := loopback.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -103,15 +105,6 @@ func (d *Daemon) stop() {
 		_ = syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
 		<-d.done
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 type lockedBuffer struct {

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -24,6 +23,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"scriptsync/internal/loopback"
 )
 
 // DefaultBin is where Debian's postgresql-15 package puts the binaries.
@@ -76,7 +77,7 @@ func Start(bin string) (*Cluster, error) {
 			return nil, fmt.Errorf("pgcluster: %w", err)
 		}
 	}
-	port, err := freePort()
+	port, err := loopback.FreePort()
 	if err != nil {
 		c.remove()
 		return nil, fmt.Errorf("pgcluster: %w", err)
@@ -169,13 +170,4 @@ func (c *Cluster) run(name string, args ...string) error {
 
 func (c *Cluster) remove() {
 	os.RemoveAll(c.dir)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
