@@ -172,7 +172,7 @@ variable "x" {
 }
 output "o" { value = var.x }`}, "Output refers to sensitive values"},
 		"bad fountain": {map[string]string{"bin.fountain": "INT. X\x00", "main.hcl": `script "b" { source = "bin.fountain" }`}, "Invalid Fountain screenplay"},
-		"bad npy": {map[string]string{"v.npy": "not numpy", "main.hcl": vectorConfig}, "Invalid embedding vector"},
+		"bad npy":      {map[string]string{"v.npy": "not numpy", "main.hcl": vectorConfig}, "Invalid embedding vector"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, diags := Load(Options{Dir: writeFiles(t, tc.files)})
