@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/zclconf/go-cty/cty"
 
 	"scriptsync/library"
@@ -91,7 +92,6 @@ type Output struct {
 type loader struct {
 	opts    Options
 	dir     string
-	parser  *hclparse.Parser
 	files   map[string]*hcl.File
 	digest  map[string][]byte // configuration file name → contents
 	inputs  *inputs
@@ -118,7 +118,6 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l := &loader{
 		opts:   opts,
 		dir:    dir,
-		parser: hclparse.NewParser(),
 		files:  map[string]*hcl.File{},
 		digest: map[string][]byte{},
 		inputs: newInputs(dir),
@@ -189,28 +188,68 @@ func (l *loader) parseDir() {
 			"%s contains no *.hcl files. scriptsync reads every *.hcl file of the working directory (see -chdir).", l.dir))
 		return
 	}
-	for _, name := range names {
-		l.parseFile(name)
+	// Files are independent until they are declared: read and parse them
+	// side by side, then record them in name order.
+	parsed := make([]parsedFile, len(names))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				parsed[i] = l.readAndParse(names[i])
+			}
+		}()
 	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, p := range parsed {
+		l.record(p)
+	}
+}
+
+// parsedFile is one configuration file, read and parsed.
+type parsedFile struct {
+	name  string
+	src   []byte
+	file  *hcl.File
+	diags hcl.Diagnostics
+	read  bool // false when the file could not be read (diags say why)
 }
 
 // parseFile parses one HCL file, named relative to the configuration
 // directory (or as given when outside it).
 func (l *loader) parseFile(name string) *hcl.File {
+	p := l.readAndParse(name)
+	l.record(p)
+	return p.file
+}
+
+// readAndParse reads and parses one file; it changes nothing in l.
+func (l *loader) readAndParse(name string) parsedFile {
 	path := name
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(l.dir, name)
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		l.diags = append(l.diags, errorf("Cannot read file", "%s", err))
-		return nil
+		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Cannot read file", "%s", err)}}
 	}
-	l.digest[name] = src
-	f, diags := l.parser.ParseHCL(src, name)
-	l.files[name] = f
-	l.diags = append(l.diags, diags...)
-	return f
+	f, diags := parseHCL(src, name)
+	return parsedFile{name: name, src: src, file: f, diags: diags, read: true}
+}
+
+// record adds a parsed file to the configuration.
+func (l *loader) record(p parsedFile) {
+	if p.read {
+		l.digest[p.name] = p.src
+		l.files[p.name] = p.file
+	}
+	l.diags = append(l.diags, p.diags...)
 }
 
 func (l *loader) configDigest() string {
