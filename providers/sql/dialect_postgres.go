@@ -236,18 +236,95 @@ func (d *postgresDialect) begin(ctx context.Context, timeout time.Duration) (ses
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", d.key); err != nil {
 		s.rollback(ctx)
 		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "57014") {
+		switch {
+		case errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "57014"):
 			return nil, &providers.LockError{Provider: "sql", Lock: d.lockName(), Timeout: timeout, Err: err}
+		case errors.As(err, &pgErr) && noAdvisoryLocks(pgErr.Code):
+			return d.beginWithLockRow(ctx, timeout)
 		}
 		return nil, d.fail("lock", err)
 	}
-	// The lock is held until the transaction ends; later statements wait
-	// for row locks as long as the context allows.
-	if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = 0"); err != nil {
+	if err := s.lockTaken(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// noAdvisoryLocks reports whether an error from pg_advisory_xact_lock
+// means the engine (a pgwire database that lacks the function) or the
+// user (no right to execute it) cannot take advisory locks.
+func noAdvisoryLocks(code string) bool {
+	switch code {
+	case "42883", // undefined_function
+		"0A000", // feature_not_supported
+		"42501": // insufficient_privilege
+		return true
+	}
+	return false
+}
+
+// lockRowName names the lock beginWithLockRow takes.
+func (d *postgresDialect) lockRowName() string {
+	return "PostgreSQL lock row scriptsync_lock (id = 1) on " + d.url
+}
+
+// beginWithLockRow is begin where advisory locks are missing: the
+// transaction locks the one row of scriptsync_lock (FOR UPDATE), which
+// it holds until it ends, as it would the advisory lock. The table and
+// its row are created first, outside the transaction, so that two first
+// applies do not race to create them inside theirs.
+func (d *postgresDialect) beginWithLockRow(ctx context.Context, timeout time.Duration) (session, error) {
+	conn, err := d.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS scriptsync_lock (id INTEGER PRIMARY KEY)",
+		"INSERT INTO scriptsync_lock (id) VALUES (1) ON CONFLICT DO NOTHING",
+	} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			var pgErr *pgconn.PgError
+			// Another apply created it at the same moment.
+			if errors.As(err, &pgErr) && (pgErr.Code == "42P07" || pgErr.Code == "23505") {
+				continue
+			}
+			conn.Close(ctx)
+			return nil, d.fail("lock", err)
+		}
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		conn.Close(ctx)
+		return nil, d.fail("begin", err)
+	}
+	s := &pgSession{d: d, conn: conn, tx: tx}
+	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", max(timeout.Milliseconds(), 1))); err != nil {
 		s.rollback(ctx)
 		return nil, d.fail("begin", err)
 	}
+	if _, err := tx.Exec(ctx, "SELECT id FROM scriptsync_lock WHERE id = 1 FOR UPDATE"); err != nil {
+		s.rollback(ctx)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "57014") {
+			return nil, &providers.LockError{Provider: "sql", Lock: d.lockRowName(), Timeout: timeout, Err: err}
+		}
+		return nil, d.fail("lock", err)
+	}
+	if err := s.lockTaken(ctx); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// lockTaken ends the lock wait: the lock is held until the transaction
+// ends, and later statements wait for row locks as long as the context
+// allows.
+func (s *pgSession) lockTaken(ctx context.Context) error {
+	if _, err := s.tx.Exec(ctx, "SET LOCAL lock_timeout = 0"); err != nil {
+		s.rollback(ctx)
+		return s.d.fail("begin", err)
+	}
+	return nil
 }
 
 // pgSession is a transaction on one connection. Queued statements and

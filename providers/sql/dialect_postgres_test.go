@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -349,5 +350,57 @@ WHERE datname = current_database() AND application_name = 'scriptsync' AND state
 	apply(t, p, lib)
 	if c := pending(t, p, lib); len(c) != 0 {
 		t.Errorf("%d changes after the next apply", len(c))
+	}
+}
+
+// TestPostgresLockRowWithoutAdvisoryLocks: a user who may not take
+// advisory locks (as on engines that lack them) still applies one at a
+// time, holding the row of scriptsync_lock instead.
+func TestPostgresLockRowWithoutAdvisoryLocks(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	admin := pgConnect(t, dsn)
+	role := fmt.Sprintf("scriptsync_nolock_%d", os.Getpid())
+	for _, q := range []string{
+		"DROP ROLE IF EXISTS " + role,
+		"CREATE ROLE " + role + " LOGIN PASSWORD 'hunter2'",
+		"GRANT USAGE, CREATE ON SCHEMA public TO " + role,
+		"REVOKE EXECUTE ON FUNCTION pg_advisory_xact_lock(bigint) FROM PUBLIC",
+	} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			c.Exec(context.Background(), "DROP OWNED BY "+role)
+			c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
+			c.Close(context.Background())
+		}
+	})
+	cfg, _ := pgx.ParseConfig(dsn)
+	userDSN := fmt.Sprintf("postgres://%s:hunter2@%s:%d/%s?sslmode=disable", role, cfg.Host, cfg.Port, cfg.Database)
+	p := postgresBackend.provider(t, pgConfig(t, userDSN))
+	other := postgresBackend.provider(t, pgConfig(t, userDSN))
+
+	tx, err := p.Begin(ctx, providers.BeginOptions{})
+	if err != nil {
+		t.Fatalf("Begin without advisory locks: %v", err)
+	}
+	_, err = other.Begin(ctx, providers.BeginOptions{LockTimeout: 300 * time.Millisecond})
+	var lock *providers.LockError
+	if !errors.As(err, &lock) || !strings.Contains(err.Error(), "lock row scriptsync_lock") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("second Begin: %v, want a LockError naming the lock row", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Released with the transaction: a whole apply goes through.
+	if _, err := tryApply(ctx, other, fixture(t, t.TempDir())); err != nil {
+		t.Fatalf("apply after the first transaction ended: %v", err)
+	}
+	if st, err := p.Read(ctx, nil); err != nil || st.Version != "1" {
+		t.Fatalf("after the apply: %+v, %v", st, err)
 	}
 }

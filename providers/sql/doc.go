@@ -33,8 +33,9 @@
 // Begin takes the write lock and holds it until Commit or Rollback: on
 // SQLite a BEGIN IMMEDIATE on one dedicated connection, waiting up to the
 // lock timeout through busy_timeout; on PostgreSQL pg_advisory_xact_lock on
-// a key derived from the database name, bounded by SET LOCAL lock_timeout.
-// A timeout is a *providers.LockError naming the lock. Every apply bumps the
+// a key derived from the database name, bounded by SET LOCAL lock_timeout,
+// or, where the engine or the user cannot take advisory locks, SELECT ...
+// FOR UPDATE on the one row of scriptsync_lock. A timeout is a *providers.LockError naming the lock. Every apply bumps the
 // serial by compare-and-swap from the value the transaction read, so two
 // transactions can never both apply from the same version; a mismatch is an
 // error wrapping providers.ErrConflict.
