@@ -173,10 +173,6 @@ type Embedding struct {
 	// DataOffset is where the raw little-endian float32 data starts in the
 	// file (after the .npy header).
 	DataOffset int64
-	// Data is the .npy file's bytes as the configuration read them (the
-	// bytes OID digests), or nil when the library was built without them;
-	// providers then read Source and check it against OID.
-	Data []byte
 }
 
 // Bible is a script bible: a Markdown file committed to git and indexed in

@@ -1,7 +1,6 @@
 package lfs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,7 +38,6 @@ func (t *tx) Read(ctx context.Context, want []*providers.Object) (*providers.Sta
 type job struct {
 	Object
 	src     string // absolute path of the source .npy file
-	data    []byte // the bytes the configuration read and planned, or nil: read src
 	address string
 	source  string // as configured, for messages
 	changes []*providers.Change
@@ -123,7 +121,6 @@ func (t *tx) plan(changes []*providers.Change) ([]*job, error) {
 		j := &job{
 			Object:  Object{OID: oid, Size: o.Size, Label: fmt.Sprintf("%s (%s)", o.Address, e.Source)},
 			src:     src,
-			data:    e.Data,
 			address: o.Address,
 			source:  e.Source,
 			changes: []*providers.Change{c},
@@ -178,14 +175,7 @@ func (t *tx) storeLocal(ctx context.Context, jobs []*job) error {
 }
 
 func (t *tx) storeOne(ctx context.Context, j *job) error {
-	var err error
-	if j.data != nil {
-		// What was planned is in memory: no second read of the source,
-		// and nothing about it can have changed since the plan.
-		_, err = t.p.store.Add(ctx, bytes.NewReader(j.data), j.OID, j.Size)
-	} else {
-		_, err = t.p.store.AddFile(ctx, j.src, j.OID, j.Size)
-	}
+	_, err := t.p.store.AddFile(ctx, j.src, j.OID, j.Size)
 	var mismatch *mismatchError
 	var source *sourceError
 	switch {

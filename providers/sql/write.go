@@ -133,25 +133,20 @@ func bibleValues(a *applier, o *providers.Object) ([]any, error) {
 	return append([]any{script}, bibleRow(b)...), nil
 }
 
-// readVector returns an embedding's raw little-endian float32 data: from
-// the bytes the configuration read (and planned) when the library carries
-// them, else from its .npy file, after checking that the file is still the
-// one planned.
+// readVector reads an embedding's raw little-endian float32 data from its
+// .npy file, after checking that the file is still the one planned.
 func readVector(dir string, e *library.Embedding) ([]byte, error) {
-	data := e.Data
-	if data == nil {
-		path := e.Source
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
-		var err error
-		if data, err = os.ReadFile(path); err != nil {
-			return nil, fmt.Errorf("sql: %s: read vector: %w", e.Address, err)
-		}
-		sum := sha256.Sum256(data)
-		if !strings.EqualFold(hex.EncodeToString(sum[:]), e.OID) {
-			return nil, fmt.Errorf("sql: %s: %s changed since the plan was made", e.Address, e.Source)
-		}
+	path := e.Source
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sql: %s: read vector: %w", e.Address, err)
+	}
+	sum := sha256.Sum256(data)
+	if !strings.EqualFold(hex.EncodeToString(sum[:]), e.OID) {
+		return nil, fmt.Errorf("sql: %s: %s changed since the plan was made", e.Address, e.Source)
 	}
 	n := int64(e.Dimensions) * 4
 	if e.DataOffset < 0 || e.DataOffset+n > int64(len(data)) {
