@@ -42,10 +42,6 @@ func (u *ui) errorf(format string, args ...any) {
 	fmt.Fprintf(u.err, "\n%s %s\n\n", u.paint(bold+red, "Error:"), msg)
 }
 
-func (u *ui) warnf(format string, args ...any) {
-	fmt.Fprintf(u.err, "\n%s %s\n\n", u.paint(bold+yellow, "Warning:"), fmt.Sprintf(format, args...))
-}
-
 // diagnostics prints HCL diagnostics with file:line:col and the source
 // lines they point at, underlined.
 func (u *ui) diagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) {

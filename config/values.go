@@ -3,9 +3,7 @@ package config
 import (
 	"math/big"
 	"sort"
-	"strings"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -188,7 +186,3 @@ func sortedStrings(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
-
-func lines(s string) int { return strings.Count(s, "\n") + 1 }
-
-var _ hcl.Range

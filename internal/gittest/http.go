@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 )
 
@@ -26,8 +25,6 @@ type HTTPServer struct {
 	user, pass string
 	brk        func(*http.Request) bool
 	brkAfter   func(*http.Request) bool
-
-	requests atomic.Int64
 }
 
 // NewHTTPServer starts a server for the repositories under root. It stops
@@ -50,7 +47,6 @@ func NewHTTPServer(t testing.TB, root string) *HTTPServer {
 		),
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
 		s.mu.Lock()
 		user, pass, brk, brkAfter := s.user, s.pass, s.brk, s.brkAfter
 		s.mu.Unlock()
@@ -122,12 +118,6 @@ func (s *HTTPServer) BreakPushes(on bool) {
 	}
 	s.Break(IsPush)
 }
-
-// Stderr is what git http-backend wrote to its standard error so far.
-func (s *HTTPServer) Stderr() string { return s.stderr.String() }
-
-// Requests is the number of requests served so far.
-func (s *HTTPServer) Requests() int64 { return s.requests.Load() }
 
 func breakConnection(w http.ResponseWriter, r *http.Request) {
 	// Take part of the request, as a server that dies mid-way would.

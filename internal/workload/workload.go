@@ -161,9 +161,6 @@ func (w *Workload) Seasons() int {
 // ScriptKey names script i (0-based) as the configuration does: s001e01.
 func (w *Workload) ScriptKey(i int) string { return w.scripts[i].Key() }
 
-// ScriptFile is script i's Fountain file, relative to Dir.
-func (w *Workload) ScriptFile(i int) string { return scriptSource(w.scripts[i]) }
-
 // ScriptPath is where script i lands in the git repository.
 func (w *Workload) ScriptPath(i int) string { return "scripts/" + w.scripts[i].Key() + ".fountain" }
 
