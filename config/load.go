@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -191,22 +189,7 @@ func (l *loader) parseDir() {
 	// Files are independent until they are declared: read and parse them
 	// side by side, then record them in name order.
 	parsed := make([]parsedFile, len(names))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(names)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				parsed[i] = l.readAndParse(names[i])
-			}
-		}()
-	}
-	for i := range names {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	sideBySide(len(names), func(i int) { parsed[i] = l.readAndParse(names[i]) })
 	for _, p := range parsed {
 		l.record(p)
 	}

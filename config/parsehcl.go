@@ -68,6 +68,27 @@ func topLevelCuts(src []byte, size int) []int {
 	return cuts
 }
 
+// sideBySide calls f(0) ... f(n-1) on as many goroutines as there are
+// processors, and returns when all calls have.
+func sideBySide(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // parsePieces parses src cut at cuts, side by side, and returns the file
@@ -84,35 +105,22 @@ func parsePieces(src []byte, name string, cuts []int) *hcl.File {
 	}
 	bodies := make([]*hclsyntax.Body, len(starts))
 	failed := make([]bool, len(starts))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(starts)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				end := len(src)
-				if i+1 < len(starts) {
-					end = starts[i+1]
-				}
-				// The piece is parsed as the whole file would be, from its
-				// offset: hclsyntax takes the start position.
-				f, diags := hclsyntax.ParseConfig(src[starts[i]:end], name, pos[i])
-				var body *hclsyntax.Body
-				ok := false
-				if f != nil {
-					body, ok = f.Body.(*hclsyntax.Body)
-				}
-				failed[i] = len(diags) > 0 || !ok
-				bodies[i] = body
-			}
-		}()
-	}
-	for i := range starts {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	sideBySide(len(starts), func(i int) {
+		end := len(src)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		// The piece is parsed as the whole file would be, from its offset:
+		// hclsyntax takes the start position.
+		f, diags := hclsyntax.ParseConfig(src[starts[i]:end], name, pos[i])
+		var body *hclsyntax.Body
+		ok := false
+		if f != nil {
+			body, ok = f.Body.(*hclsyntax.Body)
+		}
+		failed[i] = len(diags) > 0 || !ok
+		bodies[i] = body
+	})
 
 	merged := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
 	for i, b := range bodies {
