@@ -124,11 +124,12 @@ func (ev *evaluator) fileSHA256Func() function.Function {
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			_, hash, err := ev.l.inputs.peek(args[0].AsString())
-			if err != nil {
-				return cty.UnknownVal(cty.String), err
+			// The digest is all it needs: the contents are not kept.
+			f := ev.l.inputs.load(args[0].AsString(), false)
+			if f.err != nil {
+				return cty.UnknownVal(cty.String), f.err
 			}
-			return cty.StringVal(hash), nil
+			return cty.StringVal(f.hash), nil
 		},
 	})
 }

@@ -52,27 +52,8 @@ func (in *inputs) read(rel string) ([]byte, string, error) {
 	return f.data, f.hash, f.err
 }
 
-// peek returns a file's contents without keeping them, for files whose
-// digest is all that must be remembered (.npy vectors).
-func (in *inputs) peek(rel string) ([]byte, string, error) {
-	in.mu.Lock()
-	if f, ok := in.files[rel]; ok && f.data != nil {
-		in.mu.Unlock()
-		return f.data, f.hash, f.err
-	}
-	in.mu.Unlock()
-	data, err := os.ReadFile(in.abs(rel))
-	if err != nil {
-		return nil, "", readError(rel, err)
-	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	in.mu.Lock()
-	in.files[rel] = &inputFile{hash: hash, size: int64(len(data))}
-	in.mu.Unlock()
-	return data, hash, nil
-}
-
+// load reads a file once, remembering its digest and size, and its
+// contents when keep (a later load that keeps reads it again).
 func (in *inputs) load(rel string, keep bool) *inputFile {
 	in.mu.Lock()
 	defer in.mu.Unlock()

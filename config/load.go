@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/sync/errgroup"
 
 	"scriptsync/library"
 	"scriptsync/providers"
@@ -189,7 +191,15 @@ func (l *loader) parseDir() {
 	// Files are independent until they are declared: read and parse them
 	// side by side, then record them in name order.
 	parsed := make([]parsedFile, len(names))
-	sideBySide(len(names), func(i int) { parsed[i] = l.readAndParse(names[i]) })
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, name := range names {
+		g.Go(func() error {
+			parsed[i] = l.readAndParse(name)
+			return nil
+		})
+	}
+	g.Wait()
 	for _, p := range parsed {
 		l.record(p)
 	}

@@ -182,3 +182,18 @@ output "o" { value = var.x }`}, "Output refers to sensitive values"},
 		})
 	}
 }
+
+func TestFilesha256(t *testing.T) {
+	cfg := load(t, map[string]string{"notes.txt": "hello\n", "main.hcl": `output "sum" { value = filesha256("notes.txt") }`})
+	const want = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03" // sha256sum of "hello\n"
+	if len(cfg.Outputs) != 1 || cfg.Outputs[0].Value.AsString() != want {
+		t.Fatalf("outputs %v, want %s", cfg.Outputs, want)
+	}
+	if got := cfg.Inputs["notes.txt"]; got != want {
+		t.Errorf("inputs record %q for notes.txt, want %s", got, want)
+	}
+	_, diags := Load(Options{Dir: writeFiles(t, map[string]string{"main.hcl": `output "sum" { value = filesha256("gone.txt") }`})})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "gone.txt does not exist") {
+		t.Errorf("missing file: %v", diags)
+	}
+}

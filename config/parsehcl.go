@@ -3,10 +3,10 @@ package config
 import (
 	"bytes"
 	"runtime"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"golang.org/x/sync/errgroup"
 )
 
 // HCL's lexer reads about 1.6 MB/s of heredoc-heavy text and holds every
@@ -68,25 +68,15 @@ func topLevelCuts(src []byte, size int) []int {
 	return cuts
 }
 
-// sideBySide calls f(0) ... f(n-1) on as many goroutines as there are
-// processors, and returns when all calls have.
-func sideBySide(n int, f func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				f(i)
-			}
-		}()
+// parsePiece parses one piece, or returns nil when it has any
+// diagnostic.
+func parsePiece(piece []byte, name string, start hcl.Pos) *hclsyntax.Body {
+	f, diags := hclsyntax.ParseConfig(piece, name, start)
+	if len(diags) > 0 || f == nil {
+		return nil
 	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	body, _ := f.Body.(*hclsyntax.Body)
+	return body
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -95,36 +85,28 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 // they make together, or nil when the whole file must be parsed instead.
 func parsePieces(src []byte, name string, cuts []int) *hcl.File {
 	starts := append([]int{0}, cuts...)
-	// Where each piece starts: the line and column of its first byte.
-	pos := make([]hcl.Pos, len(starts))
-	line, from := 1, 0
-	for i, s := range starts {
-		line += bytes.Count(src[from:s], []byte("\n"))
-		from = s
-		pos[i] = hcl.Pos{Line: line, Column: 1, Byte: s}
-	}
+	ends := append(cuts[:len(cuts):len(cuts)], len(src))
 	bodies := make([]*hclsyntax.Body, len(starts))
-	failed := make([]bool, len(starts))
-	sideBySide(len(starts), func(i int) {
-		end := len(src)
-		if i+1 < len(starts) {
-			end = starts[i+1]
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	line := 1
+	for i, s := range starts {
+		if i > 0 {
+			line += bytes.Count(src[starts[i-1]:s], []byte("\n"))
 		}
-		// The piece is parsed as the whole file would be, from its offset:
-		// hclsyntax takes the start position.
-		f, diags := hclsyntax.ParseConfig(src[starts[i]:end], name, pos[i])
-		var body *hclsyntax.Body
-		ok := false
-		if f != nil {
-			body, ok = f.Body.(*hclsyntax.Body)
-		}
-		failed[i] = len(diags) > 0 || !ok
-		bodies[i] = body
-	})
+		// Each piece is parsed as the whole file would be, from its line
+		// and offset: hclsyntax takes the start position.
+		start := hcl.Pos{Line: line, Column: 1, Byte: s}
+		g.Go(func() error {
+			bodies[i] = parsePiece(src[s:ends[i]], name, start)
+			return nil
+		})
+	}
+	g.Wait()
 
 	merged := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}}
-	for i, b := range bodies {
-		if failed[i] {
+	for _, b := range bodies {
+		if b == nil {
 			return nil
 		}
 		for n, a := range b.Attributes {

@@ -30,6 +30,8 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"scriptsync/internal/npy"
 )
 
@@ -113,24 +115,12 @@ func Generate(dir string, opts Options) (*Workload, error) {
 		w.scripts = append(w.scripts, s)
 	}
 	// Scripts and their vectors are independent: write them side by side.
-	errs := make([]error, len(w.scripts))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i] = w.writeScript(w.scripts[i], -1)
-			}
-		}()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, s := range w.scripts {
+		g.Go(func() error { return w.writeScript(s, -1) })
 	}
-	for i := range w.scripts {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	for season := 1; season <= w.Seasons(); season++ {

@@ -3,7 +3,8 @@ package lfs
 import (
 	"context"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"scriptsync/library"
 	"scriptsync/providers"
@@ -30,24 +31,17 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 	}
 	has := make([]bool, len(check))
 	errs := make([]error, len(check))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(readWorkers, len(check)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if errs[i] = ctx.Err(); errs[i] == nil {
-					has[i], errs[i] = p.store.Has(check[i].Hash, check[i].Size)
-				}
+	var g errgroup.Group
+	g.SetLimit(readWorkers)
+	for i, w := range check {
+		g.Go(func() error {
+			if errs[i] = ctx.Err(); errs[i] == nil {
+				has[i], errs[i] = p.store.Has(w.Hash, w.Size)
 			}
-		}()
+			return nil // every error is looked at below, in order
+		})
 	}
-	for i := range check {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	g.Wait()
 	local := make(map[string]bool, len(check))
 	var ask []Object
 	for i, w := range check {
