@@ -23,7 +23,9 @@ type Provider interface {
 	// without taking a lock. A backend that does not exist yet reads as
 	// empty, with version "". want is the desired objects; a
 	// content-addressed backend uses it to learn which of them it already
-	// holds, the others ignore it.
+	// holds. A backend may leave Deps unset on the objects want holds
+	// unchanged (same address, type and hash), whose dependencies no plan
+	// uses, and make their attributes only when asked (AttrsFunc).
 	Read(ctx context.Context, want []*Object) (*State, error)
 	// Begin opens a transaction and takes the backend's write lock, waiting
 	// up to opts.LockTimeout for it; when it cannot, it returns a

@@ -57,6 +57,9 @@ func (t *Tx) Read(ctx context.Context, want []*providers.Object) (*providers.Sta
 	if err := t.load(ctx); err != nil {
 		return nil, err
 	}
+	if err := readDetails(ctx, t.s, t.inv.recs, t.inv.undetailed(want)); err != nil {
+		return nil, err
+	}
 	return t.inv.state(), nil
 }
 
@@ -64,9 +67,9 @@ func (t *Tx) load(ctx context.Context) error {
 	var inv *inventory
 	var err error
 	if w := t.p.takeWarm(ctx); w != nil && w.inv != nil {
-		inv, err = reuseInventory(ctx, t.s, w.inv)
+		inv, err = reuseInventory(ctx, t.s, w.inv, t.p.d.read)
 	} else {
-		inv, err = readInventory(ctx, t.s)
+		inv, err = readInventory(ctx, t.s, t.p.d.read)
 	}
 	if err != nil {
 		return err

@@ -37,10 +37,18 @@ func TestConformanceRoundTrip(t *testing.T) {
 		if len(st.Warnings) > 0 {
 			t.Errorf("warnings: %v", st.Warnings)
 		}
-		assertSameObjects(t, desired, st.Objects)
+		// Read leaves the dependencies of unchanged objects unread, and
+		// reads their attributes when asked for.
+		assertSameObjects(t, desired, st.Objects, false)
 		if c := plan(desired, st.Objects); len(c) != 0 {
 			t.Errorf("second plan has %d changes, want none", len(c))
 		}
+		// Wanting nothing, every object is a change and is read in full.
+		full, err := p.Read(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertSameObjects(t, desired, full.Objects, true)
 		for table, want := range map[string]int64{"series": 1, "scripts": 2, "characters": 4, "scenes": 7,
 			"dialogues": 11, "actions": 7, "embeddings": 2, "script_bibles": 1, "bible_chunks": 3} {
 			if got := b.count(t, p, table); got != want {
@@ -74,8 +82,9 @@ JOIN characters c ON c.id = d.character_id WHERE sc.scene_number = 2 AND s.title
 	})
 }
 
-// assertSameObjects checks that Read returns what Desired produced.
-func assertSameObjects(t *testing.T, desired, actual []*providers.Object) {
+// assertSameObjects checks that Read returns what Desired produced, with
+// their dependencies when deps is true.
+func assertSameObjects(t *testing.T, desired, actual []*providers.Object, deps bool) {
 	t.Helper()
 	slices.SortFunc(actual, func(x, y *providers.Object) int { return strings.Compare(x.Address, y.Address) })
 	if len(desired) != len(actual) {
@@ -86,8 +95,11 @@ func assertSameObjects(t *testing.T, desired, actual []*providers.Object) {
 		if a.ID == "" {
 			t.Errorf("%s: no ID", a.Address)
 		}
-		got := []any{a.Address, a.Type, a.Hash, a.Attributes(), a.Deps, a.Group, a.MatchHash, a.Seq, a.ForceNew, a.Sensitive}
-		want := []any{d.Address, d.Type, d.Hash, d.Attributes(), d.Deps, d.Group, d.MatchHash, d.Seq, d.ForceNew, d.Sensitive}
+		got := []any{a.Address, a.Type, a.Hash, a.Attributes(), a.Group, a.MatchHash, a.Seq, a.ForceNew, a.Sensitive}
+		want := []any{d.Address, d.Type, d.Hash, d.Attributes(), d.Group, d.MatchHash, d.Seq, d.ForceNew, d.Sensitive}
+		if deps {
+			got, want = append(got, a.Deps), append(want, d.Deps)
+		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("read object differs from desired:\n got %#v\nwant %#v", got, want)
 		}

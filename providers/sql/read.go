@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 
 	"scriptsync/providers"
 )
@@ -16,6 +18,12 @@ type record struct {
 	rowID     int64
 	childHash string // digest of a scene's dialogues and actions, or a bible's chunks
 	present   bool   // its row still exists
+	// The attributes and dependencies are read only for the records a
+	// plan changes (see inventory.detail): a no-op plan of a large library
+	// would otherwise hold every row's attributes to show none of them.
+	detailed bool
+	attrs    string // the attributes' JSON, once read
+	src      *attrSource
 }
 
 // inventory is the bookkeeping of a database.
@@ -51,15 +59,40 @@ func (inv *inventory) state() *providers.State {
 	return st
 }
 
+// undetailed returns the records whose attributes and dependencies a plan
+// against want needs and that were not read yet: those of the objects
+// that want lacks, or holds with another hash or type. Unchanged objects
+// need neither: the planner orders and shows only changes.
+func (inv *inventory) undetailed(want []*providers.Object) []*record {
+	same := make(map[*record]bool, len(want))
+	for _, o := range want {
+		if r := inv.recs[o.Address]; r != nil && r.obj.Hash == o.Hash && r.obj.Type == o.Type {
+			same[r] = true
+		}
+	}
+	var need []*record
+	for _, r := range inv.recs {
+		if r.present && !r.detailed && !same[r] {
+			need = append(need, r)
+		}
+	}
+	return need
+}
+
 // Read returns the managed objects and the serial, from a consistent
 // snapshot and without a lock. A database that does not exist reads as
-// empty, and is not created. After Warm, it returns what Warm read.
+// empty, and is not created. After Warm, it returns what Warm read, with
+// the details of the records want changes read from the same serial.
 func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*providers.State, error) {
+	var inv *inventory
 	if w := p.takeWarm(ctx); w != nil {
 		if w.inv == nil {
 			return &providers.State{}, nil
 		}
-		return w.inv.state(), nil
+		inv = w.inv
+		if len(inv.undetailed(want)) == 0 {
+			return inv.state(), nil
+		}
 	}
 	s, err := p.d.read(ctx)
 	if errors.Is(err, errNoDatabase) {
@@ -69,17 +102,41 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 		return nil, err
 	}
 	defer s.rollback(ctx)
-	inv, err := readInventory(ctx, s)
+	if inv != nil {
+		inv, err = sameSerial(ctx, s, inv, p.d.read)
+	} else {
+		inv, err = readInventory(ctx, s, p.d.read)
+	}
 	if err != nil {
+		return nil, err
+	}
+	if err := readDetails(ctx, s, inv.recs, inv.undetailed(want)); err != nil {
 		return nil, err
 	}
 	return inv.state(), nil
 }
 
+// sameSerial returns earlier when the snapshot s has its serial, which
+// means the same bookkeeping; else it reads the inventory from s.
+func sameSerial(ctx context.Context, s session, earlier *inventory, open opener) (*inventory, error) {
+	meta, err := readMeta(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if meta.schema == earlier.schema && meta.serial == earlier.serial {
+		return earlier, nil
+	}
+	return readInventory(ctx, s, open)
+}
+
 // inventoryQuery reads the bookkeeping.
-const inventoryQuery = `SELECT address, type, row_id, hash, child_hash, attrs, deps, grp, match_hash,
+// attributes and dependencies of each record are read apart (readDetails).
+const inventoryQuery = `SELECT address, type, row_id, hash, child_hash, grp, match_hash,
   seq, force_new, sensitive, resource
 FROM scriptsync_objects`
+
+// detailQuery reads the attributes and dependencies of records.
+const detailQuery = `SELECT address, hash, attrs, deps FROM scriptsync_objects`
 
 // rowTables are the tables of the object types whose rows Read checks for:
 // a managed object whose row was deleted behind scriptsync's back shows as
@@ -114,7 +171,9 @@ func readRowIDs(ctx context.Context, s session) (map[string]map[int64]struct{}, 
 
 // readInventory reads the bookkeeping. A database without it (new, or a
 // ScriptRAG database scriptsync has not written yet) has an empty one.
-func readInventory(ctx context.Context, s session) (*inventory, error) {
+// The records' attributes are read when first asked for, through a
+// snapshot that open makes.
+func readInventory(ctx context.Context, s session, open opener) (*inventory, error) {
 	inv, err := readMeta(ctx, s)
 	if err != nil || inv.schema == 0 {
 		return inv, err
@@ -123,26 +182,18 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 	if err != nil {
 		return nil, err
 	}
+	src := &attrSource{open: open, recs: inv.recs}
 	err = scanAll(ctx, s, func(r rows) error {
 		var (
-			rec                              record
-			o                                providers.Object
-			attrs, deps, forceNew, sensitive string
+			rec                 record
+			o                   providers.Object
+			forceNew, sensitive string
 		)
-		if err := r.Scan(&o.Address, &o.Type, &rec.rowID, &o.Hash, &rec.childHash, &attrs, &deps, &o.Group,
+		if err := r.Scan(&o.Address, &o.Type, &rec.rowID, &o.Hash, &rec.childHash, &o.Group,
 			&o.MatchHash, &o.Seq, &forceNew, &sensitive, &o.Resource); err != nil {
 			return err
 		}
-		// Attributes are shown only for the objects that changed: they
-		// are decoded then (lazyAttrs), not for every row.
-		if len(attrs) < 2 || attrs[0] != '{' || attrs[len(attrs)-1] != '}' {
-			return fmt.Errorf("%s: malformed attrs: want a JSON object, have %.40q", o.Address, attrs)
-		}
-		o.AttrsFunc = lazyAttrs(attrs)
 		var err error
-		if o.Deps, err = stringList(deps); err != nil {
-			return fmt.Errorf("%s: malformed deps: %w", o.Address, err)
-		}
 		if o.ForceNew, err = stringList(forceNew); err != nil {
 			return fmt.Errorf("%s: malformed force_new: %w", o.Address, err)
 		}
@@ -150,7 +201,8 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 			return fmt.Errorf("%s: malformed sensitive: %w", o.Address, err)
 		}
 		o.ID = strconv.FormatInt(rec.rowID, 10)
-		rec.obj = &o
+		rec.obj, rec.src = &o, src
+		o.AttrsFunc = rec.attributes
 		inv.recs[o.Address] = &rec
 		return nil
 	}, inventoryQuery)
@@ -161,18 +213,132 @@ func readInventory(ctx context.Context, s session) (*inventory, error) {
 	return inv, nil
 }
 
-// lazyAttrs decodes a record's attributes when they are first needed.
-// The bookkeeping holds what canonicalJSON wrote; should a row have been
-// damaged since, the object shows with the attributes it could decode.
-func lazyAttrs(s string) func() map[string]any {
-	return func() map[string]any {
-		a, err := decodeAttrs(s)
-		if err != nil {
-			return map[string]any{}
-		}
-		m, _ := a.(map[string]any)
-		return m
+// opener opens a read-only snapshot of the database.
+type opener func(ctx context.Context) (session, error)
+
+// detailChunk is how many records readDetails asks for by address in one
+// query; past detailScan records, or a quarter of them all, it reads the
+// whole table instead.
+const (
+	detailChunk = 500
+	detailScan  = 8 * detailChunk
+)
+
+// readDetails reads the attributes and dependencies of recs from s, which
+// must hold the snapshot the records were read from.
+func readDetails(ctx context.Context, s session, all map[string]*record, recs []*record) error {
+	if len(recs) == 0 {
+		return nil
 	}
+	need := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		need[r.obj.Address] = true
+	}
+	fill := func(r rows) error {
+		var addr, hash, attrs, deps string
+		if err := r.Scan(&addr, &hash, &attrs, &deps); err != nil {
+			return err
+		}
+		rec := all[addr]
+		if !need[addr] || rec == nil {
+			return nil
+		}
+		if hash != rec.obj.Hash {
+			return fmt.Errorf("%s: changed while it was read", addr)
+		}
+		if err := checkAttrs(addr, attrs); err != nil {
+			return err
+		}
+		d, err := stringList(deps)
+		if err != nil {
+			return fmt.Errorf("%s: malformed deps: %w", addr, err)
+		}
+		rec.obj.Deps, rec.attrs, rec.detailed = d, attrs, true
+		return nil
+	}
+	if len(recs) > detailScan || 4*len(recs) > len(all) {
+		if err := scanAll(ctx, s, fill, detailQuery); err != nil {
+			return wrapf(err, "read scriptsync_objects")
+		}
+	} else {
+		for from := 0; from < len(recs); from += detailChunk {
+			chunk := recs[from:min(from+detailChunk, len(recs))]
+			args := make([]any, len(chunk))
+			for i, r := range chunk {
+				args[i] = r.obj.Address
+			}
+			q := detailQuery + " WHERE address IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
+			if err := scanAll(ctx, s, fill, q, args...); err != nil {
+				return wrapf(err, "read scriptsync_objects")
+			}
+		}
+	}
+	for _, r := range recs {
+		if !r.detailed {
+			return fmt.Errorf("sql: %s: vanished while it was read", r.obj.Address)
+		}
+	}
+	return nil
+}
+
+// checkAttrs checks that a record's attributes are a JSON object, as
+// canonicalJSON writes them; they are decoded only when shown.
+func checkAttrs(addr, attrs string) error {
+	if len(attrs) < 2 || attrs[0] != '{' || attrs[len(attrs)-1] != '}' {
+		return fmt.Errorf("%s: malformed attrs: want a JSON object, have %.40q", addr, attrs)
+	}
+	return nil
+}
+
+// attributes decodes the record's attributes, reading them first when
+// they were not (see attrSource). The bookkeeping holds what
+// canonicalJSON wrote; should a row have been damaged since, or be gone,
+// the object shows with the attributes it could decode.
+func (r *record) attributes() map[string]any {
+	if !r.detailed {
+		r.src.load()
+	}
+	a, err := decodeAttrs(r.attrs)
+	if err != nil {
+		return map[string]any{}
+	}
+	m, _ := a.(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+// attrSource reads, all at once, the attributes of the records that Read
+// left without: asked for one, plan -json or state show wants them all.
+type attrSource struct {
+	open opener
+	recs map[string]*record
+	once sync.Once
+}
+
+// load reads the attributes of the records that have none, from a new
+// snapshot; a row whose hash moved on since keeps none (a plan made from
+// the older one is refused at apply).
+func (a *attrSource) load() {
+	a.once.Do(func() {
+		ctx := context.Background()
+		s, err := a.open(ctx)
+		if err != nil {
+			return
+		}
+		defer s.rollback(ctx)
+		_ = scanAll(ctx, s, func(r rows) error {
+			var addr, hash, attrs, deps string
+			if err := r.Scan(&addr, &hash, &attrs, &deps); err != nil {
+				return err
+			}
+			if rec := a.recs[addr]; rec != nil && !rec.detailed && rec.obj.Hash == hash {
+				rec.attrs = attrs
+			}
+			return nil
+		}, detailQuery)
+	})
 }
 
 // checkRows marks the records whose rows exist, given the ids of each
@@ -196,13 +362,13 @@ func (inv *inventory) checkRows(ids map[string]map[int64]struct{}) {
 // the serial), and only whether the rows still exist, which changes
 // behind scriptsync's back without one, is read again. Otherwise it reads
 // afresh.
-func reuseInventory(ctx context.Context, s session, earlier *inventory) (*inventory, error) {
+func reuseInventory(ctx context.Context, s session, earlier *inventory, open opener) (*inventory, error) {
 	inv, err := readMeta(ctx, s)
 	if err != nil || inv.schema == 0 {
 		return inv, err
 	}
 	if inv.schema != earlier.schema || inv.serial != earlier.serial {
-		return readInventory(ctx, s)
+		return readInventory(ctx, s, open)
 	}
 	ids, err := readRowIDs(ctx, s)
 	if err != nil {
@@ -355,7 +521,7 @@ func (p *Provider) Warm(ctx context.Context) {
 			return
 		}
 		defer s.rollback(ctx)
-		w.inv, w.err = readInventory(ctx, s)
+		w.inv, w.err = readInventory(ctx, s, p.d.read)
 	}()
 }
 
