@@ -16,14 +16,14 @@ import (
 type record struct {
 	obj       *providers.Object
 	rowID     int64
+	present   bool // its row still exists
+	// What only a change needs is read for the records a plan changes
+	// (see readDetails): a no-op plan of a large library would otherwise
+	// hold every row's attributes to show none of them.
+	detailed  bool
 	childHash string // digest of a scene's dialogues and actions, or a bible's chunks
-	present   bool   // its row still exists
-	// The attributes and dependencies are read only for the records a
-	// plan changes (see inventory.detail): a no-op plan of a large library
-	// would otherwise hold every row's attributes to show none of them.
-	detailed bool
-	attrs    string // the attributes' JSON, once read
-	src      *attrSource
+	attrs     string // the attributes' JSON, once read
+	src       *attrSource
 }
 
 // inventory is the bookkeeping of a database.
@@ -129,14 +129,14 @@ func sameSerial(ctx context.Context, s session, earlier *inventory, open opener)
 	return readInventory(ctx, s, open)
 }
 
-// inventoryQuery reads the bookkeeping.
-// attributes and dependencies of each record are read apart (readDetails).
-const inventoryQuery = `SELECT address, type, row_id, hash, child_hash, grp, match_hash,
-  seq, force_new, sensitive, resource
-FROM scriptsync_objects`
+// inventoryQuery reads what a plan needs of every record; the rest is read
+// for the records a plan changes (detailQuery). A column that most rows
+// leave at its default reads as NULL, which costs no string.
+const inventoryQuery = `SELECT address, type, row_id, hash, grp, match_hash, seq,
+  NULLIF(sensitive, '[]') FROM scriptsync_objects`
 
-// detailQuery reads the attributes and dependencies of records.
-const detailQuery = `SELECT address, hash, attrs, deps FROM scriptsync_objects`
+// detailQuery reads what only a change needs of a record.
+const detailQuery = `SELECT address, hash, attrs, deps, child_hash, force_new, resource FROM scriptsync_objects`
 
 // rowTables are the tables of the object types whose rows Read checks for:
 // a managed object whose row was deleted behind scriptsync's back shows as
@@ -185,20 +185,18 @@ func readInventory(ctx context.Context, s session, open opener) (*inventory, err
 	src := &attrSource{open: open, recs: inv.recs}
 	err = scanAll(ctx, s, func(r rows) error {
 		var (
-			rec                 record
-			o                   providers.Object
-			forceNew, sensitive string
+			rec       record
+			o         providers.Object
+			sensitive any
 		)
-		if err := r.Scan(&o.Address, &o.Type, &rec.rowID, &o.Hash, &rec.childHash, &o.Group,
-			&o.MatchHash, &o.Seq, &forceNew, &sensitive, &o.Resource); err != nil {
+		if err := r.Scan(&o.Address, &o.Type, &rec.rowID, &o.Hash, &o.Group, &o.MatchHash, &o.Seq, &sensitive); err != nil {
 			return err
 		}
-		var err error
-		if o.ForceNew, err = stringList(forceNew); err != nil {
-			return fmt.Errorf("%s: malformed force_new: %w", o.Address, err)
-		}
-		if o.Sensitive, err = stringList(sensitive); err != nil {
-			return fmt.Errorf("%s: malformed sensitive: %w", o.Address, err)
+		if sensitive != nil {
+			var err error
+			if o.Sensitive, err = stringList(textOf(sensitive)); err != nil {
+				return fmt.Errorf("%s: malformed sensitive: %w", o.Address, err)
+			}
 		}
 		o.ID = strconv.FormatInt(rec.rowID, 10)
 		rec.obj, rec.src = &o, src
@@ -235,8 +233,8 @@ func readDetails(ctx context.Context, s session, all map[string]*record, recs []
 		need[r.obj.Address] = true
 	}
 	fill := func(r rows) error {
-		var addr, hash, attrs, deps string
-		if err := r.Scan(&addr, &hash, &attrs, &deps); err != nil {
+		var addr, hash, attrs, deps, childHash, forceNew, resource string
+		if err := r.Scan(&addr, &hash, &attrs, &deps, &childHash, &forceNew, &resource); err != nil {
 			return err
 		}
 		rec := all[addr]
@@ -253,7 +251,12 @@ func readDetails(ctx context.Context, s session, all map[string]*record, recs []
 		if err != nil {
 			return fmt.Errorf("%s: malformed deps: %w", addr, err)
 		}
-		rec.obj.Deps, rec.attrs, rec.detailed = d, attrs, true
+		f, err := stringList(forceNew)
+		if err != nil {
+			return fmt.Errorf("%s: malformed force_new: %w", addr, err)
+		}
+		rec.obj.Deps, rec.obj.ForceNew, rec.obj.Resource = d, f, resource
+		rec.attrs, rec.childHash, rec.detailed = attrs, childHash, true
 		return nil
 	}
 	if len(recs) > detailScan || 4*len(recs) > len(all) {
@@ -279,6 +282,18 @@ func readDetails(ctx context.Context, s session, all map[string]*record, recs []
 		}
 	}
 	return nil
+}
+
+// textOf is a text column read into an any: a string, or bytes from a
+// driver that returns them.
+func textOf(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	}
+	return fmt.Sprint(v)
 }
 
 // checkAttrs checks that a record's attributes are a JSON object, as
@@ -329,15 +344,15 @@ func (a *attrSource) load() {
 		}
 		defer s.rollback(ctx)
 		_ = scanAll(ctx, s, func(r rows) error {
-			var addr, hash, attrs, deps string
-			if err := r.Scan(&addr, &hash, &attrs, &deps); err != nil {
+			var addr, hash, attrs string
+			if err := r.Scan(&addr, &hash, &attrs); err != nil {
 				return err
 			}
 			if rec := a.recs[addr]; rec != nil && !rec.detailed && rec.obj.Hash == hash {
 				rec.attrs = attrs
 			}
 			return nil
-		}, detailQuery)
+		}, "SELECT address, hash, attrs FROM scriptsync_objects")
 	})
 }
 
