@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -286,7 +287,13 @@ func CommitMessage(created, changed, deleted int) string {
 	return fmt.Sprintf("scriptsync apply: +%d ~%d -%d\n", created, changed, deleted)
 }
 
+// pathOf is a file object's path, which ends its Hash (see
+// newFileObject): making its attributes to learn it would cost a map per
+// file of the library.
 func pathOf(o *providers.Object) string {
+	if _, path, ok := strings.Cut(o.Hash, ":"); ok {
+		return path
+	}
 	s, _ := o.Attributes()["path"].(string)
 	return s
 }

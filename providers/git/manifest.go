@@ -289,16 +289,9 @@ func parseEntryFast(line []byte) (*manifestEntry, bool) {
 		return ok
 	}
 	str := func(dst *string) bool {
-		if len(p) == 0 || p[0] != '"' {
-			return false
-		}
-		end := bytes.IndexByte(p[1:], '"')
-		if end < 0 || bytes.IndexByte(p[1:1+end], '\\') >= 0 {
-			return false // escapes: leave them to encoding/json
-		}
-		*dst = string(p[1 : 1+end])
-		p = p[2+end:]
-		return true
+		var ok bool
+		*dst, p, ok = cutJSONString(p)
+		return ok
 	}
 	if !field(`{"address":`) || !str(&e.Address) || !field(`,"path":`) || !str(&e.Path) ||
 		!field(`,"blob":`) || !str(&e.Blob) || !field(`,"size":`) {
@@ -320,6 +313,45 @@ func parseEntryFast(line []byte) (*manifestEntry, bool) {
 		return nil, false
 	}
 	return &e, true
+}
+
+// cutJSONString reads the JSON string that p starts with, as
+// appendJSONString writes the addresses and paths of a library: the only
+// escapes it decodes are \" and \\ (addresses quote their keys); ok is
+// false for any other, which encoding/json then reads.
+func cutJSONString(p []byte) (s string, rest []byte, ok bool) {
+	if len(p) == 0 || p[0] != '"' {
+		return "", nil, false
+	}
+	var b []byte
+	for i := 1; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '"':
+			if b == nil {
+				b = p[1:i]
+			}
+			if !utf8.Valid(b) {
+				return "", nil, false // encoding/json replaces what is invalid
+			}
+			return string(b), p[i+1:], true
+		case c == '\\':
+			if i+1 >= len(p) || (p[i+1] != '"' && p[i+1] != '\\') {
+				return "", nil, false
+			}
+			if b == nil {
+				b = append(make([]byte, 0, len(p)), p[1:i]...)
+			}
+			i++
+			b = append(b, p[i])
+		case c < 0x20:
+			return "", nil, false
+		default:
+			if b != nil {
+				b = append(b, c)
+			}
+		}
+	}
+	return "", nil, false
 }
 
 func (e *manifestEntry) blob() plumbing.Hash { return plumbing.NewHash(e.Blob) }

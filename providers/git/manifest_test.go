@@ -44,6 +44,15 @@ func TestShardRoundTrip(t *testing.T) {
 			t.Errorf("entry %d: fast %+v, slow %+v, want %+v", i, *got[i], *slow[i], want)
 		}
 	}
+	// The fast path reads quoted keys and backslashes itself (the
+	// library's addresses), and leaves other escapes to encoding/json.
+	if fast, ok := decodeShardFast(encodeShard(entries[:2])); !ok || len(fast) != 2 ||
+		fast[0].Address != entries[0].Address || fast[1].Path != entries[1].Path {
+		t.Errorf("fast path on quotes and backslashes: ok %v, %+v", ok, fast)
+	}
+	if _, ok := decodeShardFast(encodeShard(entries[2:])); ok {
+		t.Errorf("fast path read a \\u escape")
+	}
 	if empty := encodeShard(nil); !json.Valid(empty) {
 		t.Errorf("empty shard %q", empty)
 	}

@@ -241,7 +241,7 @@ func (p *Provider) readManifest(snap *snapshot) error {
 func (p *Provider) checkWanted(snap *snapshot, want []*providers.Object) error {
 	var conflicts []string
 	for _, o := range want {
-		path, _ := o.Attributes()["path"].(string)
+		path := pathOf(o)
 		if path == "" || snap.manifest.byPath[path] != nil {
 			continue
 		}
