@@ -3,6 +3,7 @@ package lfs
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -31,12 +32,19 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 	}
 	has := make([]bool, len(check))
 	errs := make([]error, len(check))
+	probe, err := p.store.prober()
+	if err != nil {
+		return nil, fmt.Errorf("lfs: read local store: %w", err)
+	}
+	defer probe.close()
+	var next atomic.Int64
 	var g errgroup.Group
-	g.SetLimit(readWorkers)
-	for i, w := range check {
+	for range min(readWorkers, len(check)) {
 		g.Go(func() error {
-			if errs[i] = ctx.Err(); errs[i] == nil {
-				has[i], errs[i] = p.store.Has(w.Hash, w.Size)
+			for i := int(next.Add(1) - 1); i < len(check); i = int(next.Add(1) - 1) {
+				if errs[i] = ctx.Err(); errs[i] == nil {
+					has[i], errs[i] = probe.has(check[i].Hash, check[i].Size)
+				}
 			}
 			return nil // every error is looked at below, in order
 		})

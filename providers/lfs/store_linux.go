@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -64,3 +65,43 @@ func (u unnamed) commit(dst string) error {
 }
 
 func (u unnamed) abort() { u.f.Close() }
+
+// prober looks objects up relative to the objects directory, opened once:
+// with a library's worth of objects, resolving the store's own path again
+// for each one is a good part of the cost.
+type prober struct {
+	fd int // -1: there is no objects directory, so no object
+}
+
+func (s *Store) prober() (prober, error) {
+	fd, err := unix.Open(s.ObjectsDir(), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return prober{fd: -1}, nil
+	}
+	if err != nil {
+		return prober{}, &os.PathError{Op: "open", Path: s.ObjectsDir(), Err: err}
+	}
+	return prober{fd: fd}, nil
+}
+
+// has is Store.Has.
+func (p prober) has(oid string, size int64) (bool, error) {
+	if p.fd < 0 {
+		return false, nil
+	}
+	var st unix.Stat_t
+	err := unix.Fstatat(p.fd, oid[0:2]+"/"+oid[2:4]+"/"+oid, &st, 0)
+	switch {
+	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("lfs: stat object %s: %w", oid, err)
+	}
+	return st.Mode&unix.S_IFMT == unix.S_IFREG && st.Size == size, nil
+}
+
+func (p prober) close() {
+	if p.fd >= 0 {
+		unix.Close(p.fd)
+	}
+}
