@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,9 +15,9 @@ import (
 
 // record is one managed object as the bookkeeping holds it.
 type record struct {
-	obj       *providers.Object
-	rowID     int64
-	present   bool // its row still exists
+	obj     *providers.Object
+	rowID   int64
+	present bool // its row still exists
 	// What only a change needs is read for the records a plan changes
 	// (see readDetails): a no-op plan of a large library would otherwise
 	// hold every row's attributes to show none of them.
@@ -148,19 +149,19 @@ var rowTables = []struct{ typ, table string }{
 	{typeScene, "scenes"}, {typeEmbedding, "embeddings"}, {typeBible, "script_bibles"},
 }
 
-// readRowIDs returns the ids of the rows of each type's table.
-func readRowIDs(ctx context.Context, s session) (map[string]map[int64]struct{}, error) {
-	out := make(map[string]map[int64]struct{}, len(rowTables))
+// readRowIDs returns the ids of the rows of each type's table, sorted.
+func readRowIDs(ctx context.Context, s session) (map[string][]int64, error) {
+	out := make(map[string][]int64, len(rowTables))
 	for _, t := range rowTables {
-		ids := map[int64]struct{}{}
+		var ids []int64
 		err := scanAll(ctx, s, func(r rows) error {
 			var id int64
 			if err := r.Scan(&id); err != nil {
 				return err
 			}
-			ids[id] = struct{}{}
+			ids = append(ids, id)
 			return nil
-		}, "SELECT id FROM "+t.table)
+		}, "SELECT id FROM "+t.table+" ORDER BY id")
 		if err != nil {
 			return nil, wrapf(err, "read %s ids", t.table)
 		}
@@ -358,12 +359,12 @@ func (a *attrSource) load() {
 
 // checkRows marks the records whose rows exist, given the ids of each
 // type's table, and counts the others.
-func (inv *inventory) checkRows(ids map[string]map[int64]struct{}) {
+func (inv *inventory) checkRows(ids map[string][]int64) {
 	inv.orphans = 0
 	for _, rec := range inv.recs {
 		rec.present = true
 		if table, ok := ids[rec.obj.Type]; ok {
-			_, rec.present = table[rec.rowID]
+			_, rec.present = slices.BinarySearch(table, rec.rowID)
 		}
 		if !rec.present {
 			inv.orphans++
