@@ -3,10 +3,8 @@ package lfs
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 
-	"golang.org/x/sync/errgroup"
-
+	"scriptsync/internal/parallel"
 	"scriptsync/library"
 	"scriptsync/providers"
 )
@@ -37,19 +35,11 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 		return nil, fmt.Errorf("lfs: read local store: %w", err)
 	}
 	defer probe.close()
-	var next atomic.Int64
-	var g errgroup.Group
-	for range min(readWorkers, len(check)) {
-		g.Go(func() error {
-			for i := int(next.Add(1) - 1); i < len(check); i = int(next.Add(1) - 1) {
-				if errs[i] = ctx.Err(); errs[i] == nil {
-					has[i], errs[i] = probe.has(check[i].Hash, check[i].Size)
-				}
-			}
-			return nil // every error is looked at below, in order
-		})
-	}
-	g.Wait()
+	parallel.Each(len(check), readWorkers, func(i int) {
+		if errs[i] = ctx.Err(); errs[i] == nil {
+			has[i], errs[i] = probe.has(check[i].Hash, check[i].Size)
+		}
+	})
 	local := make(map[string]bool, len(check))
 	var ask []Object
 	for i, w := range check {

@@ -132,8 +132,10 @@ func (d *sqliteDialect) begin(ctx context.Context, timeout time.Duration) (sessi
 	if _, err := conn.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
 		return nil, lockErr(err)
 	}
-	// A page cache large enough for a whole apply keeps SQLite from
-	// spilling dirty pages to the WAL before the commit.
+	// SQLite's default page cache (2 MB): a large apply spills dirty pages
+	// to the WAL before its commit, which costs less here than the memory
+	// a cache for the whole apply would take (a 32 MB cache made the
+	// W(10,000) cold apply 15% slower and 60 MB larger).
 	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
 		return nil, lockErr(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"scriptsync/internal/parallel"
 	"scriptsync/library"
 	"scriptsync/providers"
 )
@@ -199,17 +200,19 @@ func (a *applier) write(ctx context.Context, typ string) error {
 		if err != nil {
 			return wrapf(err, "allocate %s ids", typ)
 		}
-		rows := make([][]any, len(creates))
 		for i, o := range creates {
 			o.rowID, o.rewrite = ids[i], true
-			vals, err := w.values(a, o.after)
+		}
+		// In chunks, so that a large apply does not hold every row (every
+		// vector's data) at once.
+		for from := 0; from < len(creates); from += insertChunk {
+			rows, err := a.rows(w, creates[from:min(from+insertChunk, len(creates))])
 			if err != nil {
 				return err
 			}
-			rows[i] = append([]any{o.rowID}, vals...)
-		}
-		if err := a.s.insert(ctx, w.table, w.cols, rows); err != nil {
-			return wrapf(err, "insert %s rows", typ)
+			if err := a.s.insert(ctx, w.table, w.cols, rows); err != nil {
+				return wrapf(err, "insert %s rows", typ)
+			}
 		}
 	}
 	all := append(updates[:len(updates):len(updates)], creates...)
@@ -231,6 +234,34 @@ func (a *applier) write(ctx context.Context, typ string) error {
 		a.progress(1, 0)
 	}
 	return nil
+}
+
+// insertChunk is how many rows write builds before inserting them.
+const insertChunk = 4096
+
+// rowWorkers bounds the rows built side by side: an embedding's read its
+// vector's file.
+const rowWorkers = 4
+
+// rows builds the rows (id first) of ops being created. The first error,
+// in the order of ops, wins.
+func (a *applier) rows(w writer, ops []*op) ([][]any, error) {
+	rows := make([][]any, len(ops))
+	errs := make([]error, len(ops))
+	parallel.Each(len(ops), rowWorkers, func(i int) {
+		vals, err := w.values(a, ops[i].after)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		rows[i] = append([]any{ops[i].rowID}, vals...)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 func containsOp(ops []*op, o *op) bool {
