@@ -85,7 +85,6 @@ func (ev *evaluator) run() {
 	if ev.l.diags.HasErrors() {
 		return
 	}
-	ev.prefetchLiteralSources()
 	for _, n := range ordered {
 		n.leaf = true
 	}
@@ -110,6 +109,11 @@ func (ev *evaluator) run() {
 			seq = append(seq, i)
 		}
 	}
+	inOrder := make([]*node, len(seq))
+	for k, i := range seq {
+		inOrder[k] = ordered[i]
+	}
+	ev.prefetchLiteralSources(inOrder)
 	if announceAt < 0 {
 		ev.announceProviders(first)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,6 +19,7 @@ type inputs struct {
 	dir   string
 	mu    sync.Mutex
 	files map[string]*inputFile
+	busy  map[string]chan struct{} // files prefetchAhead is reading, closed when read
 	pool  prefetchPool
 	// cache remembers the vectors' digests and headers between runs; nil
 	// without Options.CacheDir.
@@ -35,7 +37,7 @@ type inputFile struct {
 }
 
 func newInputs(dir string) *inputs {
-	return &inputs{dir: dir, files: map[string]*inputFile{}}
+	return &inputs{dir: dir, files: map[string]*inputFile{}, busy: map[string]chan struct{}{}}
 }
 
 // abs resolves a configuration-relative path.
@@ -112,12 +114,30 @@ func (in *inputs) vector(rel string) (string, int64, vectorHeader, error) {
 // or nil when the file was not prefetched or it was taken before: the
 // caller owns it, and the cache lets go of it.
 func (in *inputs) takePrepared(rel string) ([]byte, string, any, error) {
+	defer in.tookOne()
+	// A file prefetchAhead is reading is waited for, not read twice.
+	in.mu.Lock()
+	busy := in.busy[rel]
+	in.mu.Unlock()
+	if busy != nil {
+		<-busy
+	}
 	f := in.load(rel, true)
 	in.mu.Lock()
 	prepared := f.prepared
 	f.prepared = nil
 	in.mu.Unlock()
 	return f.data, f.hash, prepared, f.err
+}
+
+// tookOne counts a file taken, for prefetchAhead.
+func (in *inputs) tookOne() {
+	p := &in.pool
+	p.taken.Add(1)
+	select {
+	case p.took <- struct{}{}:
+	default:
+	}
 }
 
 // prefetchWorkers bounds the files read side by side: the work is opening
@@ -147,6 +167,10 @@ type prefetchPool struct {
 	urgent, background chan prefetchJob
 	quit               chan struct{}
 	workers            sync.WaitGroup
+	// taken counts takePrepared's calls, and took tells prefetchAhead of
+	// one.
+	taken atomic.Int64
+	took  chan struct{}
 }
 
 // prefetch reads (and prepares) the files and returns when they are done.
@@ -154,6 +178,71 @@ type prefetchPool struct {
 // and what prepare made of them (vector).
 func (in *inputs) prefetch(rels []string, prepare func([]byte) any, keep bool) {
 	in.prefetchAsync(rels, prepare, keep, true).Wait()
+}
+
+// startPool starts the workers, once.
+func (in *inputs) startPool() *prefetchPool {
+	p := &in.pool
+	p.once.Do(func() {
+		p.urgent, p.background, p.quit = make(chan prefetchJob), make(chan prefetchJob), make(chan struct{})
+		p.took = make(chan struct{}, 1)
+		for range prefetchWorkers {
+			p.workers.Add(1)
+			go in.worker()
+		}
+	})
+	return p
+}
+
+// aheadWindow is how many files prefetchAhead reads beyond those taken.
+const aheadWindow = 32
+
+// prefetchAhead reads and prepares files in the background, keeping their
+// contents, one after the other in the order given and at most
+// aheadWindow beyond the number takePrepared has handed out: the
+// evaluation takes them in that order, and what prepare makes of one (a
+// parsed screenplay) can be several times its size. It has a goroutine of
+// its own: the workers serve the evaluation's urgent reads first, and
+// would leave these behind.
+func (in *inputs) prefetchAhead(rels []string, prepare func([]byte) any) {
+	if len(rels) == 0 {
+		return
+	}
+	p := in.startPool()
+	p.workers.Add(1)
+	go func() {
+		defer p.workers.Done()
+		var buf []byte
+		for i, rel := range rels {
+			for int64(i) >= p.taken.Load()+aheadWindow {
+				select {
+				case <-p.took:
+				case <-p.quit:
+					return
+				}
+			}
+			select {
+			case <-p.quit:
+				return
+			default:
+			}
+			in.mu.Lock()
+			if f, ok := in.files[rel]; ok && f.data != nil {
+				in.mu.Unlock()
+				continue
+			}
+			busy := make(chan struct{})
+			in.busy[rel] = busy
+			in.mu.Unlock()
+			var done sync.WaitGroup
+			done.Add(1)
+			buf = in.fetch(prefetchJob{rel, prepare, true, &done}, buf)
+			in.mu.Lock()
+			delete(in.busy, rel)
+			in.mu.Unlock()
+			close(busy)
+		}
+	}()
 }
 
 // prefetchAsync queues the files to read (and prepare) and returns at
@@ -172,14 +261,7 @@ func (in *inputs) prefetchAsync(rels []string, prepare func([]byte) any, keep, u
 	if len(todo) == 0 {
 		return &done
 	}
-	p := &in.pool
-	p.once.Do(func() {
-		p.urgent, p.background, p.quit = make(chan prefetchJob), make(chan prefetchJob), make(chan struct{})
-		for range prefetchWorkers {
-			p.workers.Add(1)
-			go in.worker()
-		}
-	})
+	p := in.startPool()
 	done.Add(len(todo))
 	send := func(ch chan prefetchJob) {
 		for _, rel := range todo {

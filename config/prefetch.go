@@ -71,10 +71,19 @@ func (ev *evaluator) prefetch(typ string, sources []string) {
 // prefetchLiteralSources prefetches the sources that object blocks without
 // for_each give as literal strings, as a writers' room declares its
 // scripts: one block per script, each naming its file. (A for_each block's
-// sources are prefetched when it is evaluated.)
-func (ev *evaluator) prefetchLiteralSources() {
+// sources are prefetched when it is evaluated.) nodes are in evaluation
+// order. Scripts are read and parsed in the background, in that order and
+// a window ahead of the evaluation (see inputs.prefetchAhead): a parsed
+// screenplay is several times its file's size, and a library's worth of
+// them waiting at once was a fifth of a large plan's memory. The other
+// sources are read before the evaluation starts.
+func (ev *evaluator) prefetchLiteralSources(nodes []*node) {
 	byType := map[string][]string{}
-	for _, o := range ev.l.decl.objects {
+	for _, n := range nodes {
+		o := n.object
+		if o == nil {
+			continue
+		}
 		a, ok := o.attrs["source"]
 		if !ok || o.forEach != nil || len(a.Expr.Variables()) > 0 {
 			continue
@@ -91,6 +100,10 @@ func (ev *evaluator) prefetchLiteralSources() {
 	}
 	sort.Strings(types)
 	for _, t := range types {
+		if t == "script" {
+			ev.l.inputs.prefetchAhead(byType[t], prepareFor(t))
+			continue
+		}
 		ev.prefetch(t, byType[t])
 	}
 }
