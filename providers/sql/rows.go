@@ -44,7 +44,7 @@ func seriesRow(s *library.Series) ([]any, error) {
 }
 
 func scriptRow(s *library.Script) ([]any, error) {
-	md, err := jsonValue(withKey(s.Metadata, "content_hash", s.ContentHash))
+	md, err := withKeyJSON(s.Metadata, "content_hash", s.ContentHash)
 	format := s.Format
 	if format == "" {
 		format = "fountain"
@@ -67,7 +67,7 @@ func characterRow(c *library.Character) ([]any, error) {
 }
 
 func sceneRow(s *library.Scene) ([]any, error) {
-	md, err := jsonValue(withKey(s.Metadata, "content_hash", s.ContentHash))
+	md, err := withKeyJSON(s.Metadata, "content_hash", s.ContentHash)
 	return []any{int64(s.Number), s.Heading, nullString(s.Location), nullString(s.TimeOfDay), s.Content, md}, err
 }
 
@@ -78,11 +78,13 @@ func elementRows(s *library.Scene) (dialogues, actions [][]any, err error) {
 	for i, el := range s.Elements {
 		switch el.Kind {
 		case library.Dialogue:
-			md := el.Metadata
+			var v any
+			var err error
 			if el.Parenthetical != "" {
-				md = withKey(md, "parenthetical", el.Parenthetical)
+				v, err = withKeyJSON(el.Metadata, "parenthetical", el.Parenthetical)
+			} else {
+				v, err = jsonValue(el.Metadata)
 			}
-			v, err := jsonValue(md)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -128,6 +130,15 @@ func withKey(m map[string]any, key string, v any) map[string]any {
 	maps.Copy(out, m)
 	out[key] = v
 	return out
+}
+
+// withKeyJSON is jsonValue(withKey(m, key, v)), without a copy of m when
+// it is empty, as the metadata of nearly every scene and dialogue is.
+func withKeyJSON(m map[string]any, key, v string) (any, error) {
+	if len(m) == 0 && plainJSON(key) && plainJSON(v) {
+		return `{"` + key + `":"` + v + `"}`, nil
+	}
+	return jsonValue(withKey(m, key, v))
 }
 
 // jsonValue encodes v canonically (sorted keys, no HTML escaping) as the
