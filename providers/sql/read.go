@@ -149,7 +149,9 @@ var rowTables = []struct{ typ, table string }{
 	{typeScene, "scenes"}, {typeEmbedding, "embeddings"}, {typeBible, "script_bibles"},
 }
 
-// readRowIDs returns the ids of the rows of each type's table, sorted.
+// readRowIDs returns the ids of the rows of each type's table, sorted. They
+// are sorted here: with ORDER BY id, SQLite walks the table itself (every
+// scene's content, every vector) instead of its smallest index.
 func readRowIDs(ctx context.Context, s session) (map[string][]int64, error) {
 	out := make(map[string][]int64, len(rowTables))
 	for _, t := range rowTables {
@@ -161,10 +163,11 @@ func readRowIDs(ctx context.Context, s session) (map[string][]int64, error) {
 			}
 			ids = append(ids, id)
 			return nil
-		}, "SELECT id FROM "+t.table+" ORDER BY id")
+		}, "SELECT id FROM "+t.table)
 		if err != nil {
 			return nil, wrapf(err, "read %s ids", t.table)
 		}
+		slices.Sort(ids)
 		out[t.typ] = ids
 	}
 	return out, nil
