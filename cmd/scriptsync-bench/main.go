@@ -103,7 +103,7 @@ func run() error {
 		pg = pgcluster.External(o.postgres)
 	}
 
-	load := loadAverage()
+	load, press := loadAverage(), pressure()
 	var results [][]step
 	var w *workload.Workload
 	var genTime time.Duration
@@ -159,6 +159,7 @@ func run() error {
 		o.n, o.n, w.Scripts(), w.Seasons(), w.Files(), float64(w.Bytes())/1e6, genTime.Seconds())
 	fmt.Printf("backends: %s\n", backends)
 	fmt.Printf("machine: %d CPUs, %s/%s, %s; load average before: %s, after: %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), load, loadAverage())
+	fmt.Printf("stalled on CPU/IO (PSI some, 5-minute average): before %s, after %s\n", press, pressure())
 	fmt.Printf("command: go run ./cmd/scriptsync-bench %s\n", strings.Join(os.Args[1:], " "))
 	if o.runs > 1 {
 		fmt.Printf("figures: median of %d runs (min-max)\n", o.runs)
@@ -301,6 +302,28 @@ func build(out string) error {
 		return fmt.Errorf("go build: %w", err)
 	}
 	return nil
+}
+
+// pressure is the share of time some task waited for a CPU, and for I/O,
+// over the last five minutes (Linux's pressure stall information): how
+// much else the machine had to do while the bench ran.
+func pressure() string {
+	var out []string
+	for _, r := range []string{"cpu", "io"} {
+		b, err := os.ReadFile("/proc/pressure/" + r)
+		if err != nil {
+			return "unknown"
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		v := "?"
+		for _, f := range strings.Fields(line) {
+			if a, ok := strings.CutPrefix(f, "avg300="); ok {
+				v = a + "%"
+			}
+		}
+		out = append(out, v)
+	}
+	return strings.Join(out, "/")
 }
 
 func loadAverage() string {
