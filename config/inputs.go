@@ -209,6 +209,9 @@ func (in *inputs) prefetchAhead(rels []string, prepare func([]byte) any) {
 		return
 	}
 	p := in.startPool()
+	if p.quit == nil {
+		return // stopped before it started
+	}
 	p.workers.Add(1)
 	go func() {
 		defer p.workers.Done()
