@@ -239,8 +239,8 @@ func (a *applier) write(ctx context.Context, typ string) error {
 // insertChunk is how many rows write builds before inserting them.
 const insertChunk = 4096
 
-// rowWorkers bounds the rows built side by side: an embedding's read its
-// vector's file.
+// rowWorkers bounds the rows built side by side: an embedding's row reads
+// its vector's file.
 const rowWorkers = 4
 
 // rows builds the rows (id first) of ops being created. The first error,
