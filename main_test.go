@@ -142,14 +142,7 @@ func cmdSQLite(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(rows.Scan(ptrs...))
 		parts := make([]string, len(cols))
 		for i, v := range vals {
-			switch x := v.(type) {
-			case nil:
-				parts[i] = "NULL"
-			case []byte:
-				parts[i] = string(x)
-			default:
-				parts[i] = fmt.Sprint(x)
-			}
+			parts[i] = sqlText(v)
 		}
 		fmt.Fprintln(ts.Stdout(), strings.Join(parts, " | "))
 	}
@@ -224,4 +217,16 @@ func cmdMknpy(ts *testscript.TestScript, neg bool, args []string) {
 	path := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
 	ts.Check(os.WriteFile(path, data, 0o644))
+}
+
+// sqlText shows a value scanned from SQL: NULL, text, or the value.
+func sqlText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case []byte:
+		return string(x)
+	default:
+		return fmt.Sprint(x)
+	}
 }

@@ -266,14 +266,7 @@ func dumpSQL(t *testing.T, db *sql.DB) map[string]map[string]map[string]string {
 			row := map[string]string{}
 			var all []string
 			for i, c := range cols {
-				switch v := vals[i].(type) {
-				case nil:
-					row[c] = "NULL"
-				case []byte:
-					row[c] = string(v)
-				default:
-					row[c] = fmt.Sprint(v)
-				}
+				row[c] = sqlText(vals[i])
 				all = append(all, c+"="+row[c])
 			}
 			k := row["id"]

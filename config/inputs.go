@@ -63,7 +63,7 @@ func (in *inputs) load(rel string, keep bool) *inputFile {
 		return f
 	}
 	f := &inputFile{}
-	data, err := os.ReadFile(in.abs(rel))
+	data, err := readFile(in.abs(rel))
 	if err != nil {
 		f.err = readError(rel, err)
 	} else {
@@ -155,8 +155,8 @@ var prefetchWorkers = max(4, 2*runtime.GOMAXPROCS(0))
 type prefetchJob struct {
 	rel     string
 	prepare func([]byte) any
-	keep    bool // keep the contents, not only the digest and prepare's result
-	done    *sync.WaitGroup
+	keep    bool            // keep the contents, not only the digest and prepare's result
+	done    *sync.WaitGroup // told when the job is done, by the worker that did it
 }
 
 // prefetchPool is the workers, started on first use and stopped by stop.
@@ -237,9 +237,7 @@ func (in *inputs) prefetchAhead(rels []string, prepare func([]byte) any) {
 			busy := make(chan struct{})
 			in.busy[rel] = busy
 			in.mu.Unlock()
-			var done sync.WaitGroup
-			done.Add(1)
-			buf = in.fetch(prefetchJob{rel, prepare, true, &done}, buf)
+			buf = in.fetch(prefetchJob{rel: rel, prepare: prepare, keep: true}, buf)
 			in.mu.Lock()
 			delete(in.busy, rel)
 			in.mu.Unlock()
@@ -300,6 +298,7 @@ func (in *inputs) worker() {
 			}
 		}
 		buf = in.fetch(j, buf)
+		j.done.Done()
 	}
 }
 
@@ -309,7 +308,6 @@ func (in *inputs) worker() {
 // A file whose contents are not kept is a vector: the digest cache may
 // know its digest and header, and learns them when it does not.
 func (in *inputs) fetch(j prefetchJob, buf []byte) []byte {
-	defer j.done.Done()
 	abs := in.abs(j.rel)
 	cache := in.cache
 	if j.keep {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
-	"golang.org/x/sync/errgroup"
 
+	"scriptsync/internal/parallel"
 	"scriptsync/library"
 	"scriptsync/providers"
 )
@@ -191,15 +191,9 @@ func (l *loader) parseDir() {
 	// Files are independent until they are declared: read and parse them
 	// side by side, then record them in name order.
 	parsed := make([]parsedFile, len(names))
-	var g errgroup.Group
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i, name := range names {
-		g.Go(func() error {
-			parsed[i] = l.readAndParse(name)
-			return nil
-		})
-	}
-	g.Wait()
+	parallel.Each(len(names), runtime.GOMAXPROCS(0), func(i int) {
+		parsed[i] = l.readAndParse(names[i])
+	})
 	for _, p := range parsed {
 		l.record(p)
 	}

@@ -107,6 +107,20 @@ func wrapf(err error, format string, args ...any) error {
 }
 
 // columnNames runs a query listing a table's column names, one per row.
+// int64s runs a query of one integer column and returns its values.
+func int64s(ctx context.Context, s session, query string, args ...any) ([]int64, error) {
+	var out []int64
+	err := scanAll(ctx, s, func(r rows) error {
+		var v int64
+		if err := r.Scan(&v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	}, query, args...)
+	return out, err
+}
+
 func columnNames(ctx context.Context, s session, query, table string) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := scanAll(ctx, s, func(r rows) error {

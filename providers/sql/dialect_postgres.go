@@ -237,7 +237,7 @@ func (d *postgresDialect) begin(ctx context.Context, timeout time.Duration) (ses
 		s.rollback(ctx)
 		var pgErr *pgconn.PgError
 		switch {
-		case errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "57014"):
+		case lockNotAvailable(err):
 			return nil, &providers.LockError{Provider: "sql", Lock: d.lockName(), Timeout: timeout, Err: err}
 		case errors.As(err, &pgErr) && noAdvisoryLocks(pgErr.Code):
 			return d.beginWithLockRow(ctx, timeout)
@@ -248,6 +248,13 @@ func (d *postgresDialect) begin(ctx context.Context, timeout time.Duration) (ses
 		return nil, err
 	}
 	return s, nil
+}
+
+// lockNotAvailable reports whether a lock wait ended with the lock held
+// elsewhere: lock_timeout (55P03) or statement_timeout (57014) ran out.
+func lockNotAvailable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "57014")
 }
 
 // noAdvisoryLocks reports whether an error from pg_advisory_xact_lock
@@ -304,8 +311,7 @@ func (d *postgresDialect) beginWithLockRow(ctx context.Context, timeout time.Dur
 	}
 	if _, err := tx.Exec(ctx, "SELECT id FROM scriptsync_lock WHERE id = 1 FOR UPDATE"); err != nil {
 		s.rollback(ctx)
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && (pgErr.Code == "55P03" || pgErr.Code == "57014") {
+		if lockNotAvailable(err) {
 			return nil, &providers.LockError{Provider: "sql", Lock: d.lockRowName(), Timeout: timeout, Err: err}
 		}
 		return nil, d.fail("lock", err)
@@ -461,15 +467,7 @@ func (s *pgSession) insert(ctx context.Context, table string, cols []string, row
 }
 
 func (s *pgSession) nextIDs(ctx context.Context, table string, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	err := scanAll(ctx, s, func(r rows) error {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return err
-		}
-		ids = append(ids, id)
-		return nil
-	}, "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", table, n)
+	ids, err := int64s(ctx, s, "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", table, n)
 	if err == nil && len(ids) != n {
 		err = fmt.Errorf("sql: %d ids of %s allocated, want %d", len(ids), table, n)
 	}

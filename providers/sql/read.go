@@ -155,15 +155,7 @@ var rowTables = []struct{ typ, table string }{
 func readRowIDs(ctx context.Context, s session) (map[string][]int64, error) {
 	out := make(map[string][]int64, len(rowTables))
 	for _, t := range rowTables {
-		var ids []int64
-		err := scanAll(ctx, s, func(r rows) error {
-			var id int64
-			if err := r.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-			return nil
-		}, "SELECT id FROM "+t.table)
+		ids, err := int64s(ctx, s, "SELECT id FROM "+t.table)
 		if err != nil {
 			return nil, wrapf(err, "read %s ids", t.table)
 		}
