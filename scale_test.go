@@ -118,8 +118,10 @@ func TestWorkloadEditWritesOnlyWhatChanged(t *testing.T) {
 			return row["id"] == fmt.Sprint(sceneID)
 		case "dialogues", "actions":
 			return row["scene_id"] == fmt.Sprint(sceneID)
-		case "embeddings":
+		case "embeddings", "embedding_metadata":
 			return row["entity_type"] == "scene" && row["entity_id"] == fmt.Sprint(sceneID)
+		case "scene_embeddings":
+			return row["scene_id"] == fmt.Sprint(sceneID)
 		case "scripts":
 			return row["id"] == fmt.Sprint(scriptID)
 		case "scriptsync_objects":

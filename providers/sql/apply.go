@@ -385,13 +385,23 @@ func (a *applier) freeUniqueKeys(ctx context.Context) error {
 		}
 	}
 	for _, o := range a.updates[typeScript] {
-		if !sameValue(o.before.obj.Attributes(), o.after.Attributes(), "file_path") {
-			a.s.queue("UPDATE scripts SET file_path = NULL WHERE id = ?", []any{o.rowID}, nil)
-		}
+		// The hash covers the written file_path, which the attributes may
+		// not show (it moves with the checkout): free it on every update.
+		a.s.queue("UPDATE scripts SET file_path = "+parkedPath+" WHERE id = ?", []any{o.rowID}, nil)
+	}
+	for _, o := range a.updates[typeBible] {
+		a.s.queue("UPDATE script_bibles SET file_path = "+parkedPath+" WHERE id = ?", []any{o.rowID}, nil)
+	}
+	// An embedding's VSS rows are rewritten with it, in place; when it
+	// moves to another scene or model, or is replaced, the old ones go
+	// first, while the row still names them.
+	for _, o := range a.replaces[typeEmbedding] {
+		a.forgetVectors(o.rowID)
 	}
 	for _, o := range a.updates[typeEmbedding] {
 		b, n := o.before.obj.Attributes(), o.after.Attributes()
 		if !sameValue(b, n, "scene") || !sameValue(b, n, "model") {
+			a.forgetVectors(o.rowID)
 			a.s.queue("UPDATE embeddings SET entity_id = -id WHERE id = ?", []any{o.rowID}, nil)
 		}
 	}
@@ -411,11 +421,16 @@ func (a *applier) freeUniqueKeys(ctx context.Context) error {
 // parkOld moves the unique keys of a replaced object's old row out of its
 // successor's way.
 var parkOld = map[string]string{
-	typeScript:    "UPDATE scripts SET file_path = NULL WHERE id = ?",
+	typeScript:    "UPDATE scripts SET file_path = " + parkedPath + " WHERE id = ?",
+	typeBible:     "UPDATE script_bibles SET file_path = " + parkedPath + " WHERE id = ?",
 	typeCharacter: "UPDATE characters SET name = '~replaced~' || id WHERE id = ?",
 	typeScene:     "UPDATE scenes SET scene_number = -id WHERE id = ?",
 	typeEmbedding: "UPDATE embeddings SET entity_id = -id WHERE id = ?",
 }
+
+// parkedPath is the file_path of a row whose path is about to change:
+// file_path is NOT NULL and unique.
+const parkedPath = "'~moving~' || id"
 
 // repoint moves other objects' references from a replaced row (the second
 // parameter) to its successor (the first), so that replacing a script does
@@ -428,6 +443,8 @@ var repoint = map[string][]string{
 		"UPDATE script_bibles SET script_id = ? WHERE script_id = ?"},
 	typeCharacter: {"UPDATE dialogues SET character_id = ? WHERE character_id = ?"},
 	typeScene: {"UPDATE embeddings SET entity_id = ? WHERE entity_type = 'scene' AND entity_id = ?",
+		"UPDATE scene_embeddings SET scene_id = ? WHERE scene_id = ?",
+		"UPDATE embedding_metadata SET entity_id = ? WHERE entity_type = 'scene' AND entity_id = ?",
 		"UPDATE scene_graph_edges SET from_scene_id = ? WHERE from_scene_id = ?",
 		"UPDATE scene_graph_edges SET to_scene_id = ? WHERE to_scene_id = ?"},
 }
@@ -458,6 +475,9 @@ func (a *applier) deleteAll(ctx context.Context) error {
 		w := writers[typ]
 		for _, o := range ops {
 			if o.before.present {
+				if typ == typeEmbedding {
+					a.forgetVectors(o.rowID)
+				}
 				a.s.queue("DELETE FROM "+w.table+" WHERE id = ?", []any{o.rowID}, nil)
 			}
 		}

@@ -92,6 +92,7 @@ func TestApplyProgress(t *testing.T) {
 // the numbers of two outline scenes and the paths of two scripts.
 func TestApplySwaps(t *testing.T) {
 	p := sqliteBackend.open(t)
+	p.checkout = "/checkout" // file_path follows the repository path
 	lib := fixture(t, t.TempDir())
 	second := &library.Script{Meta: library.Meta{Address: "script.two"}, Title: "Two", Path: "scripts/two.fountain",
 		Source: "two.fountain", ContentHash: sha("two")}
@@ -109,7 +110,7 @@ func TestApplySwaps(t *testing.T) {
 	if got := sqliteBackend.ids(t, p); got["scene.spinoff_open"] != ids["scene.spinoff_open"] || got["script.two"] != ids["script.two"] {
 		t.Errorf("rows changed: %v -> %v", ids, got)
 	}
-	if got := sqliteBackend.strings(t, p, "SELECT file_path FROM scripts WHERE title = 'Two'"); got[0] != "scripts/pilot.fountain" {
+	if got := sqliteBackend.strings(t, p, "SELECT file_path FROM scripts WHERE title = 'Two'"); got[0] != "/checkout/scripts/pilot.fountain" {
 		t.Errorf("path %q", got[0])
 	}
 	if got := sqliteBackend.ints(t, p, "SELECT scene_number FROM scenes WHERE heading = 'INT. ER - NIGHT'"); got[0] != 2 {

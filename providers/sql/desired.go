@@ -36,7 +36,11 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 	p.libDir = lib.Dir
 	p.mu.Unlock()
 
-	b := &builder{known: map[string]string{}}
+	libDir := lib.Dir
+	if libDir == "" {
+		libDir = p.dir
+	}
+	b := &builder{known: map[string]string{}, checkout: p.checkout, libDir: libDir, scripts: lib.Scripts}
 	for _, s := range lib.Series {
 		b.series(s)
 	}
@@ -61,6 +65,9 @@ type builder struct {
 	objs  []*providers.Object
 	diags hcl.Diagnostics
 	known map[string]string // address -> type, for references and duplicates
+
+	checkout, libDir string            // for file_path (see filePath)
+	scripts          []*library.Script // for bibles that name no script
 }
 
 func (b *builder) errorf(m library.Meta, summary, format string, args ...any) {
@@ -156,9 +163,11 @@ func (b *builder) series(s *library.Series) {
 }
 
 func (b *builder) script(s *library.Script) {
-	row, err := scriptRow(s)
+	sp := scriptPayload{s, filePath(b.checkout, b.libDir, s.Source, s.Path, s.Address)}
+	row, err := scriptRow(sp)
 	h := newHasher(typeScript)
 	h.str(s.Series)
+	h.str(s.Path) // shown as file_path; the row holds sp.filePath
 	h.values(row...)
 	var deps []string
 	if s.Series != "" {
@@ -176,7 +185,7 @@ func (b *builder) script(s *library.Script) {
 		"series_title": s.SeriesTitle, "season": nullInt(s.Season), "episode": nullInt(s.Episode),
 		"metadata": s.Metadata, "content_hash": s.ContentHash,
 	}
-	if b.add(s.Meta, typeScript, attrs, h, deps, s, err) == nil {
+	if b.add(s.Meta, typeScript, attrs, h, deps, sp, err) == nil {
 		return
 	}
 	names := make(map[string]string, len(s.Characters))
@@ -262,7 +271,9 @@ func (b *builder) embedding(e *library.Embedding) {
 	}
 	h := newHasher(typeEmbedding)
 	h.str(e.Scene)
-	h.values("scene", e.Model, int64(e.Dimensions), e.OID)
+	// The tag stands for the row's encoding (encodeVector) and its VSS
+	// rows, which version 1 did not write: their rows are rewritten.
+	h.values("scene", e.Model, int64(e.Dimensions), e.OID, "dimension-prefixed+vss")
 	attrs := func() map[string]any {
 		return map[string]any{"scene": e.Scene, "model": e.Model, "dimensions": int64(e.Dimensions), "lfs_oid": e.OID}
 	}
@@ -271,22 +282,38 @@ func (b *builder) embedding(e *library.Embedding) {
 	}
 }
 
-func (b *builder) bible(bi *library.Bible) {
-	var deps []string
-	var script any
+// bibleScript is the script a bible's row belongs to: the one it names,
+// or else the library's only script. ScriptRAG keeps a bible per script
+// (script_bibles.script_id is NOT NULL); a bible that names none in a
+// library of several scripts is an error, not a guess.
+func (b *builder) bibleScript(bi *library.Bible) (string, bool) {
 	if bi.Script != "" {
-		if !b.ref(bi.Meta, "script", bi.Script, typeScript) {
-			return
-		}
-		deps, script = []string{bi.Script}, bi.Script
+		return bi.Script, b.ref(bi.Meta, "script", bi.Script, typeScript)
 	}
+	if len(b.scripts) == 1 {
+		return b.scripts[0].Address, b.known[b.scripts[0].Address] == typeScript
+	}
+	b.errorf(bi.Meta, "Bible without a script",
+		"%s names no script, and the library has %d scripts: set its script. ScriptRAG's script_bibles rows each belong to one script.",
+		bi.Address, len(b.scripts))
+	return "", false
+}
+
+func (b *builder) bible(bi *library.Bible) {
+	script, ok := b.bibleScript(bi)
+	if !ok {
+		return
+	}
+	bp := biblePayload{bi, filePath(b.checkout, b.libDir, bi.Source, bi.Path, bi.Address), script}
+	row, err := bibleRow(bp)
 	h := newHasher(typeBible)
-	h.str(bi.Script)
-	h.values(bibleRow(bi)...)
+	h.str(script)
+	h.str(bi.Path)
+	h.values(row...)
 	h.str(chunkHash(bi))
 	attrs := map[string]any{"file_path": bi.Path, "title": bi.Title, "file_hash": bi.Hash, "script": script,
 		"chunks": int64(len(bi.Chunks))}
-	if o := b.add(bi.Meta, typeBible, attrs, h, deps, bi, nil); o != nil {
+	if o := b.add(bi.Meta, typeBible, attrs, h, []string{script}, bp, err); o != nil {
 		o.Size = int64(len(bi.Data))
 	}
 }

@@ -18,7 +18,7 @@ func init() {
 		Name:       "sql",
 		Order:      20,
 		Factory:    New,
-		Attributes: []string{"driver", "dsn"},
+		Attributes: []string{"driver", "dsn", "checkout"},
 	})
 }
 
@@ -44,6 +44,10 @@ func (p *Provider) SchemaVersion() string { return strconv.Itoa(schemaVersion) }
 type Provider struct {
 	d   dialect
 	dir string // configuration directory, the fallback for libDir
+	// checkout is where the library's git repository is checked out
+	// (absolute), or "": scripts.file_path and script_bibles.file_path name
+	// files there (see filePath).
+	checkout string
 
 	mu     sync.Mutex
 	libDir string  // Library.Dir from the last Desired: embeddings are read from it
@@ -58,6 +62,8 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 	diags = append(diags, d...)
 	dsn, d := stringAttr(cfg, "dsn", "")
 	diags = append(diags, d...)
+	checkout, d := stringAttr(cfg, "checkout", "")
+	diags = append(diags, d...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -66,6 +72,12 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 		dir = "."
 	}
 	p := &Provider{dir: dir}
+	if checkout != "" {
+		if !filepath.IsAbs(checkout) {
+			checkout = filepath.Join(dir, checkout)
+		}
+		p.checkout = absPath(checkout)
+	}
 	switch driver {
 	case "sqlite":
 		if dsn == "" {
@@ -151,4 +163,37 @@ func (p *Provider) embeddingDir() string {
 		return p.libDir
 	}
 	return p.dir
+}
+
+// absPath is filepath.Abs, falling back to the path itself (Abs fails only
+// when the working directory is gone).
+func absPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return filepath.Clean(p)
+}
+
+// filePath is the file_path ScriptRAG's readers resolve on disk, for a
+// script or bible: ScriptRAG stores the absolute path of the file it
+// indexed. With a checkout, the file's place in the checked-out repository
+// (repoPath); without one, its source file in the configuration (source,
+// relative to libDir). A script with no file (an outline) gets a path that
+// names no file, in the same directory, unique by address: file_path is
+// NOT NULL UNIQUE.
+func filePath(checkout, libDir, source, repoPath, address string) string {
+	switch {
+	case checkout != "" && repoPath != "":
+		return filepath.Join(checkout, filepath.FromSlash(repoPath))
+	case checkout == "" && source != "":
+		if filepath.IsAbs(source) {
+			return filepath.Clean(source)
+		}
+		return absPath(filepath.Join(libDir, filepath.FromSlash(source)))
+	}
+	base := checkout
+	if base == "" {
+		base = absPath(libDir)
+	}
+	return filepath.Join(base, address+".outline")
 }

@@ -18,7 +18,7 @@ func TestRegistration(t *testing.T) {
 	if !ok {
 		t.Fatal("sql is not registered")
 	}
-	if r.Order != 20 || !slices.Equal(r.Attributes, []string{"driver", "dsn"}) || r.Factory == nil {
+	if r.Order != 20 || !slices.Equal(r.Attributes, []string{"driver", "dsn", "checkout"}) || r.Factory == nil {
 		t.Errorf("registration %+v", r)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unicode"
 
 	"scriptsync/library"
 )
@@ -43,14 +44,59 @@ func seriesRow(s *library.Series) ([]any, error) {
 	return []any{s.Title, nullString(s.Description), md}, err
 }
 
-func scriptRow(s *library.Script) ([]any, error) {
-	md, err := withKeyJSON(s.Metadata, "content_hash", s.ContentHash)
+// scriptPayload is a script as Desired resolved it: the file_path its row
+// holds depends on the provider's checkout and the library's directory.
+type scriptPayload struct {
+	*library.Script
+	filePath string
+}
+
+// biblePayload is a bible with its file_path and the script it belongs
+// to (see builder.bibleScript).
+type biblePayload struct {
+	*library.Bible
+	filePath string
+	script   string
+}
+
+// scriptRow is a script's values as ScriptRAG's indexer writes them:
+// project_title defaults to the title, and the metadata holds season,
+// episode, series_title and project_title (when set) and source_file, with
+// the configuration's metadata under them and scriptsync's content_hash.
+// ScriptRAG's last_indexed is left out: it would change the row on every
+// apply.
+func scriptRow(sp scriptPayload) ([]any, error) {
+	s := sp.Script
+	md := make(map[string]any, len(s.Metadata)+6)
+	maps.Copy(md, s.Metadata)
+	title := s.Title
+	if title == "" {
+		title = "Untitled" // ScriptRAG's title for a script without one
+	}
+	project := title
+	if p, ok := s.Metadata["project_title"].(string); ok && p != "" {
+		project = p
+	}
+	// Title-page values the parser exposes on library.Script (Season,
+	// Episode, SeriesTitle) are already merged under the configuration's.
+	if s.Season != nil {
+		md["season"] = *s.Season
+	}
+	if s.Episode != nil {
+		md["episode"] = *s.Episode
+	}
+	if s.SeriesTitle != "" {
+		md["series_title"] = s.SeriesTitle
+	}
+	md["source_file"] = sp.filePath
+	md["content_hash"] = s.ContentHash
+	v, err := jsonValue(md)
 	format := s.Format
 	if format == "" {
 		format = "fountain"
 	}
-	return []any{s.Title, nullString(s.Author), nullString(s.Path), format, nullString(s.SeriesTitle),
-		nullString(s.SeriesTitle), nullInt(s.Season), nullInt(s.Episode), md}, err
+	return []any{title, nullString(s.Author), sp.filePath, format, project,
+		nullString(s.SeriesTitle), nullInt(s.Season), nullInt(s.Episode), v}, err
 }
 
 func characterRow(c *library.Character) ([]any, error) {
@@ -72,10 +118,11 @@ func sceneRow(s *library.Scene) ([]any, error) {
 }
 
 // elementRows returns a scene's dialogues (character name, text, order,
-// metadata) and actions (text, order, metadata); order_in_scene is the
-// element's index among all of the scene's elements.
+// metadata) and actions (text, order, metadata). As in ScriptRAG,
+// order_in_scene numbers each table's rows of the scene from 0: dialogues
+// 0..n-1 and actions 0..m-1.
 func elementRows(s *library.Scene) (dialogues, actions [][]any, err error) {
-	for i, el := range s.Elements {
+	for _, el := range s.Elements {
 		switch el.Kind {
 		case library.Dialogue:
 			var v any
@@ -88,26 +135,60 @@ func elementRows(s *library.Scene) (dialogues, actions [][]any, err error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			dialogues = append(dialogues, []any{el.Character, el.Text, int64(i), v})
+			dialogues = append(dialogues, []any{el.Character, el.Text, int64(len(dialogues)), v})
 		default:
 			v, err := jsonValue(el.Metadata)
 			if err != nil {
 				return nil, nil, err
 			}
-			actions = append(actions, []any{el.Text, int64(i), v})
+			actions = append(actions, []any{el.Text, int64(len(actions)), v})
 		}
 	}
 	return dialogues, actions, nil
 }
 
-func bibleRow(b *library.Bible) []any {
-	return []any{b.Path, nullString(b.Title), b.Hash, nil}
+// bibleRow is a bible's values after its id and script, with the
+// document metadata ScriptRAG's bible parser writes.
+func bibleRow(bp biblePayload) ([]any, error) {
+	b := bp.Bible
+	words, chars, level := int64(0), int64(0), int64(0)
+	for i := range b.Chunks {
+		w, c := textCounts(b.Chunks[i].Content)
+		words, chars = words+w, chars+c
+		level = max(level, int64(b.Chunks[i].Level))
+	}
+	md, err := jsonValue(map[string]any{"total_chunks": int64(len(b.Chunks)), "total_words": words,
+		"total_chars": chars, "max_heading_level": level})
+	return []any{bp.filePath, nullString(b.Title), b.Hash, md}, err
 }
 
+// chunkNumberBase is the library's number of a bible's first chunk:
+// ScriptRAG numbers chunks from 0.
+const chunkNumberBase = 1
+
 // chunkRow returns a chunk's values after its id and bible_id; the parent is
-// its chunk number (0 for none), replaced by the parent's row id on write.
+// its library chunk number (0 for none), replaced by the parent's row id on
+// write. The metadata is ScriptRAG's: word and character counts.
 func chunkRow(c *library.BibleChunk) []any {
-	return []any{int64(c.Number), nullString(c.Heading), int64(c.Level), c.Content, c.ContentHash, int64(c.Parent), nil}
+	w, n := textCounts(c.Content)
+	md := `{"char_count":` + strconv.FormatInt(n, 10) + `,"word_count":` + strconv.FormatInt(w, 10) + `}`
+	return []any{int64(c.Number - chunkNumberBase), nullString(c.Heading), int64(c.Level), c.Content, c.ContentHash, int64(c.Parent), md}
+}
+
+// textCounts counts words and characters as Python's len(s.split()) and
+// len(s) do: words are separated by Unicode white space (Python also
+// counts U+001C..U+001F as space), characters are code points.
+func textCounts(s string) (words, chars int64) {
+	in := false
+	for _, r := range s {
+		chars++
+		space := unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+		if !space && !in {
+			words++
+		}
+		in = !space
+	}
+	return words, chars
 }
 
 func nullString(s string) any {

@@ -9,22 +9,25 @@ import (
 
 // schemaVersion is the version of the schema this package writes, kept in
 // scriptsync_meta. Bump it with every change to the tables below; ensure
-// brings an older database up to it.
-const schemaVersion = 1
+// brings an older database up to it. Version 1 relaxed some of ScriptRAG's
+// constraints and lacked its VSS tables, indexes and triggers; version 2 is
+// ScriptRAG's schema exactly, plus scriptsync's own tables and columns.
+const schemaVersion = 2
 
 // kind is a column's type, spelled per dialect by columnType.
 type kind int
 
 const (
-	kindID   kind = iota // integer primary key, generated
-	kindRef              // integer foreign key
-	kindInt              // integer
-	kindReal             // floating point
-	kindText             // text
-	kindJSON             // JSON document (JSONB on PostgreSQL)
-	kindBlob             // bytes (BYTEA on PostgreSQL)
-	kindTime             // timestamp, defaulting to now
-	kindBool             // boolean
+	kindID    kind = iota // integer primary key, generated
+	kindKeyID             // integer primary key given by the writer (VSS tables, schema_version)
+	kindRef               // integer foreign key
+	kindInt               // integer
+	kindReal              // floating point
+	kindText              // text
+	kindJSON              // JSON document (JSONB on PostgreSQL)
+	kindBlob              // bytes (BYTEA on PostgreSQL)
+	kindTime              // timestamp, defaulting to now
+	kindBool              // boolean
 )
 
 type column struct {
@@ -34,6 +37,7 @@ type column struct {
 	unique  bool
 	def     string // a constant default, as SQL
 	ref     string // "scripts (id) ON DELETE CASCADE"
+	pk      bool   // the primary key, given by the writer
 }
 
 type table struct {
@@ -41,12 +45,21 @@ type table struct {
 	cols        []column
 	constraints []string
 	indexes     [][2]string // name, column list
+	// touch names ScriptRAG's trigger that keeps updated_at current, and
+	// key the column that identifies the updated row.
+	touch, key string
 }
 
 func col(name string, k kind) column     { return column{name: name, kind: k} }
 func notNull(name string, k kind) column { return column{name: name, kind: k, notNull: true} }
 func ref(name, target string, nn bool) column {
 	return column{name: name, kind: kindRef, notNull: nn, ref: target}
+}
+
+// pkRef is the key of a VSS table: ScriptRAG declares
+// scene_embeddings.scene_id INTEGER PRIMARY KEY, referencing scenes.
+func pkRef(name, target string) column {
+	return column{name: name, kind: kindRef, pk: true, ref: target}
 }
 func withDefault(c column, def string) column { c.def = def; return c }
 func timestamps() []column                    { return []column{col("created_at", kindTime), col("updated_at", kindTime)} }
@@ -57,74 +70,113 @@ func cols(cs ...[]column) []column {
 	}
 	return out
 }
-func one(cs ...column) []column            { return cs }
-func uniqueCol(name string, k kind) column { return column{name: name, kind: k, unique: true} }
+func one(cs ...column) []column { return cs }
 
-// tables is the schema: ScriptRAG's tables and columns (init_database.sql,
-// bible_schema.sql and its migrations), the columns scriptsync adds, and
-// scriptsync's bookkeeping. Order matters: referenced tables come first.
+// References, as ScriptRAG declares them.
+const (
+	toScripts = "scripts (id) ON DELETE CASCADE"
+	toScenes  = "scenes (id) ON DELETE CASCADE"
+	toChars   = "characters (id) ON DELETE CASCADE"
+	toChunks  = "bible_chunks (id) ON DELETE CASCADE"
+)
+
+// tables is the schema: ScriptRAG's tables (init_database.sql,
+// bible_schema.sql, vss_schema.sql), column for column in its order, then
+// the columns scriptsync adds (after ScriptRAG's), then scriptsync's own
+// tables. Order matters: referenced tables come first.
 var tables = []table{
 	{name: "series", cols: cols(one(col("id", kindID), notNull("title", kindText), col("description", kindText),
 		col("metadata", kindJSON)), timestamps())},
 	{name: "scripts", cols: cols(one(col("id", kindID), notNull("title", kindText), col("author", kindText)), timestamps(),
-		one(uniqueCol("file_path", kindText), withDefault(col("format", kindText), "'fountain'"), col("metadata", kindJSON),
-			withDefault(col("version", kindInt), "1"), withDefault(col("is_current", kindBool), "TRUE"),
+		one(column{name: "file_path", kind: kindText, notNull: true, unique: true}, withDefault(col("format", kindText), "'fountain'"),
 			col("project_title", kindText), col("series_title", kindText), col("season", kindInt), col("episode", kindInt),
+			col("metadata", kindJSON),
+			// scriptsync's:
+			withDefault(col("version", kindInt), "1"), withDefault(col("is_current", kindBool), "TRUE"),
 			ref("series_id", "series (id) ON DELETE SET NULL", false))),
-		indexes: [][2]string{{"idx_scripts_title", "title"}, {"idx_scripts_series_id", "series_id"}}},
-	{name: "scenes", cols: cols(one(col("id", kindID), ref("script_id", "scripts (id) ON DELETE CASCADE", true),
+		indexes: [][2]string{{"idx_scripts_title", "title"}, {"idx_scripts_project_title", "project_title"},
+			{"idx_scripts_series", "series_title, season, episode"}, {"idx_scripts_series_id", "series_id"}},
+		touch: "update_scripts_timestamp"},
+	{name: "scenes", cols: cols(one(col("id", kindID), ref("script_id", toScripts, true),
 		notNull("scene_number", kindInt), notNull("heading", kindText), col("location", kindText), col("time_of_day", kindText),
-		col("content", kindText)), timestamps(), one(col("metadata", kindJSON), col("last_read_at", kindTime))),
+		col("content", kindText)), timestamps(), one(col("last_read_at", kindTime), col("metadata", kindJSON))),
 		constraints: []string{"UNIQUE (script_id, scene_number)"},
-		indexes:     [][2]string{{"idx_scenes_script_id", "script_id"}, {"idx_scenes_location", "location"}}},
-	{name: "characters", cols: cols(one(col("id", kindID), ref("script_id", "scripts (id) ON DELETE CASCADE", true),
-		notNull("name", kindText), col("description", kindText)), timestamps(), one(col("metadata", kindJSON), col("aliases", kindJSON))),
+		indexes:     [][2]string{{"idx_scenes_script_id", "script_id"}, {"idx_scenes_location", "location"}},
+		touch:       "update_scenes_timestamp"},
+	{name: "characters", cols: cols(one(col("id", kindID), ref("script_id", toScripts, true),
+		notNull("name", kindText), col("aliases", kindText), col("description", kindText)), timestamps(), one(col("metadata", kindJSON))),
 		constraints: []string{"UNIQUE (script_id, name)"},
-		indexes:     [][2]string{{"idx_characters_script_id", "script_id"}, {"idx_characters_name", "name"}}},
-	{name: "dialogues", cols: cols(one(col("id", kindID), ref("scene_id", "scenes (id) ON DELETE CASCADE", true),
-		ref("character_id", "characters (id) ON DELETE CASCADE", true), notNull("dialogue_text", kindText),
+		indexes:     [][2]string{{"idx_characters_script_id", "script_id"}, {"idx_characters_name", "name"}},
+		touch:       "update_characters_timestamp"},
+	{name: "dialogues", cols: cols(one(col("id", kindID), ref("scene_id", toScenes, true),
+		ref("character_id", toChars, true), notNull("dialogue_text", kindText),
 		notNull("order_in_scene", kindInt)), timestamps(), one(col("metadata", kindJSON))),
-		indexes: [][2]string{{"idx_dialogues_scene_id", "scene_id"}, {"idx_dialogues_character_id", "character_id"}}},
-	{name: "actions", cols: cols(one(col("id", kindID), ref("scene_id", "scenes (id) ON DELETE CASCADE", true),
+		indexes: [][2]string{{"idx_dialogues_scene_id", "scene_id"}, {"idx_dialogues_character_id", "character_id"}},
+		touch:   "update_dialogues_timestamp"},
+	{name: "actions", cols: cols(one(col("id", kindID), ref("scene_id", toScenes, true),
 		notNull("action_text", kindText), notNull("order_in_scene", kindInt)), timestamps(), one(col("metadata", kindJSON))),
-		indexes: [][2]string{{"idx_actions_scene_id", "scene_id"}}},
+		indexes: [][2]string{{"idx_actions_scene_id", "scene_id"}}, touch: "update_actions_timestamp"},
 	{name: "character_relationships", cols: cols(one(col("id", kindID),
-		ref("character_id_1", "characters (id) ON DELETE CASCADE", true), ref("character_id_2", "characters (id) ON DELETE CASCADE", true),
+		ref("character_id_1", toChars, true), ref("character_id_2", toChars, true),
 		notNull("relationship_type", kindText), col("description", kindText)), timestamps(), one(col("metadata", kindJSON))),
 		constraints: []string{"CHECK (character_id_1 < character_id_2)", "UNIQUE (character_id_1, character_id_2, relationship_type)"},
-		indexes:     [][2]string{{"idx_relationships_char1", "character_id_1"}, {"idx_relationships_char2", "character_id_2"}}},
+		indexes:     [][2]string{{"idx_relationships_char1", "character_id_1"}, {"idx_relationships_char2", "character_id_2"}},
+		touch:       "update_relationships_timestamp"},
 	{name: "scene_graph_edges", cols: cols(one(col("id", kindID),
-		ref("from_scene_id", "scenes (id) ON DELETE CASCADE", true), ref("to_scene_id", "scenes (id) ON DELETE CASCADE", true),
+		ref("from_scene_id", toScenes, true), ref("to_scene_id", toScenes, true),
 		notNull("edge_type", kindText), withDefault(col("weight", kindReal), "1.0")), timestamps(), one(col("metadata", kindJSON))),
 		constraints: []string{"UNIQUE (from_scene_id, to_scene_id, edge_type)"},
-		indexes:     [][2]string{{"idx_scene_edges_from", "from_scene_id"}, {"idx_scene_edges_to", "to_scene_id"}}},
+		indexes:     [][2]string{{"idx_scene_edges_from", "from_scene_id"}, {"idx_scene_edges_to", "to_scene_id"}},
+		touch:       "update_scene_edges_timestamp"},
 	{name: "embeddings", cols: cols(one(col("id", kindID), notNull("entity_type", kindText), notNull("entity_id", kindRef),
 		notNull("embedding_model", kindText), notNull("embedding", kindBlob)), timestamps(),
+		// scriptsync's:
 		one(col("dimensions", kindInt), col("lfs_oid", kindText))),
 		constraints: []string{"UNIQUE (entity_type, entity_id, embedding_model)"},
-		indexes:     [][2]string{{"idx_embeddings_entity", "entity_type, entity_id"}}},
-	{name: "schema_version", cols: one(column{name: "version", kind: kindInt, notNull: true}, col("applied_at", kindTime),
-		col("description", kindText)), constraints: []string{"PRIMARY KEY (version)"}},
-	{name: "script_bibles", cols: cols(one(col("id", kindID), ref("script_id", "scripts (id) ON DELETE SET NULL", false),
+		indexes:     [][2]string{{"idx_embeddings_entity", "entity_type, entity_id"}},
+		touch:       "update_embeddings_timestamp"},
+	{name: "schema_version", cols: one(col("version", kindKeyID), col("applied_at", kindTime), col("description", kindText))},
+	{name: "script_bibles", cols: cols(one(col("id", kindID), ref("script_id", toScripts, true),
 		notNull("file_path", kindText), col("title", kindText)), timestamps(), one(notNull("file_hash", kindText), col("metadata", kindJSON))),
-		indexes: [][2]string{{"idx_script_bibles_script_id", "script_id"}, {"idx_script_bibles_file_hash", "file_hash"}}},
+		constraints: []string{"UNIQUE (script_id, file_path)"},
+		indexes:     [][2]string{{"idx_script_bibles_script_id", "script_id"}, {"idx_script_bibles_file_hash", "file_hash"}},
+		touch:       "update_script_bibles_timestamp"},
 	{name: "bible_chunks", cols: cols(one(col("id", kindID), ref("bible_id", "script_bibles (id) ON DELETE CASCADE", true),
 		notNull("chunk_number", kindInt), col("heading", kindText), col("level", kindInt), notNull("content", kindText),
 		notNull("content_hash", kindText), ref("parent_chunk_id", "bible_chunks (id) ON DELETE SET NULL", false)),
 		timestamps(), one(col("metadata", kindJSON))),
 		constraints: []string{"UNIQUE (bible_id, chunk_number)"},
 		indexes: [][2]string{{"idx_bible_chunks_bible_id", "bible_id"}, {"idx_bible_chunks_content_hash", "content_hash"},
-			{"idx_bible_chunks_parent", "parent_chunk_id"}}},
-	{name: "bible_embeddings", cols: cols(one(col("id", kindID), ref("chunk_id", "bible_chunks (id) ON DELETE CASCADE", true),
+			{"idx_bible_chunks_parent", "parent_chunk_id"}},
+		touch: "update_bible_chunks_timestamp"},
+	{name: "bible_embeddings", cols: cols(one(col("id", kindID), ref("chunk_id", toChunks, true),
 		notNull("embedding_model", kindText), notNull("embedding_path", kindText), notNull("dimensions", kindInt)), timestamps()),
 		constraints: []string{"UNIQUE (chunk_id, embedding_model)"},
-		indexes:     [][2]string{{"idx_bible_embeddings_chunk_id", "chunk_id"}}},
-	{name: "bible_references", cols: cols(one(col("id", kindID), ref("chunk_id", "bible_chunks (id) ON DELETE CASCADE", true),
+		indexes:     [][2]string{{"idx_bible_embeddings_chunk_id", "chunk_id"}},
+		touch:       "update_bible_embeddings_timestamp"},
+	// ScriptRAG's trigger on bible_references sets an updated_at the table
+	// does not have: like ScriptRAG's, it fails any UPDATE of the table.
+	{name: "bible_references", cols: cols(one(col("id", kindID), ref("chunk_id", toChunks, true),
 		notNull("reference_type", kindText), notNull("reference_id", kindRef), withDefault(col("confidence", kindReal), "1.0"),
 		col("created_at", kindTime), col("metadata", kindJSON))),
 		constraints: []string{"UNIQUE (chunk_id, reference_type, reference_id)"},
 		indexes: [][2]string{{"idx_bible_references_chunk_id", "chunk_id"},
-			{"idx_bible_references_type", "reference_type, reference_id"}}},
+			{"idx_bible_references_type", "reference_type, reference_id"}},
+		touch: "update_bible_references_timestamp"},
+	{name: "scene_embeddings", cols: cols(one(pkRef("scene_id", toScenes), notNull("embedding_model", kindText),
+		notNull("embedding", kindBlob)), timestamps()),
+		indexes: [][2]string{{"idx_scene_embeddings_model", "embedding_model"}},
+		touch:   "update_scene_embeddings_timestamp", key: "scene_id"},
+	{name: "bible_chunk_embeddings", cols: cols(one(pkRef("chunk_id", toChunks), notNull("embedding_model", kindText),
+		notNull("embedding", kindBlob)), timestamps()),
+		indexes: [][2]string{{"idx_bible_chunk_embeddings_model", "embedding_model"}},
+		touch:   "update_bible_chunk_embeddings_timestamp", key: "chunk_id"},
+	{name: "embedding_metadata", cols: cols(one(col("id", kindID), notNull("entity_type", kindText), notNull("entity_id", kindRef),
+		notNull("embedding_model", kindText), notNull("dimensions", kindInt)), timestamps()),
+		constraints: []string{"UNIQUE (entity_type, entity_id, embedding_model)"},
+		indexes: [][2]string{{"idx_embedding_metadata_entity", "entity_type, entity_id"},
+			{"idx_embedding_metadata_model", "embedding_model"}},
+		touch: "update_embedding_metadata_timestamp"},
 	{name: "scriptsync_meta", cols: one(column{name: "key", kind: kindText, notNull: true}, notNull("value", kindText)),
 		constraints: []string{"PRIMARY KEY (key)"}},
 	{name: "scriptsync_objects", cols: one(column{name: "address", kind: kindText, notNull: true},
@@ -138,18 +190,31 @@ var tables = []table{
 		indexes:     [][2]string{{"idx_scriptsync_objects_type", "type, row_id"}}},
 }
 
+// tableByName returns the table named name.
+func tableByName(name string) (table, bool) {
+	for _, t := range tables {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return table{}, false
+}
+
 // columnType spells a column's type, default and reference.
 func columnType(f flavor, c column, adding bool) string {
 	var b strings.Builder
 	switch f {
 	case flavorPostgres:
-		b.WriteString(map[kind]string{kindID: "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", kindRef: "BIGINT",
-			kindInt: "BIGINT", kindReal: "DOUBLE PRECISION", kindText: "TEXT", kindJSON: "JSONB", kindBlob: "BYTEA",
+		b.WriteString(map[kind]string{kindID: "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", kindKeyID: "BIGINT PRIMARY KEY",
+			kindRef: "BIGINT", kindInt: "BIGINT", kindReal: "DOUBLE PRECISION", kindText: "TEXT", kindJSON: "JSONB", kindBlob: "BYTEA",
 			kindTime: "TIMESTAMPTZ", kindBool: "BOOLEAN"}[c.kind])
 	default:
-		b.WriteString(map[kind]string{kindID: "INTEGER PRIMARY KEY AUTOINCREMENT", kindRef: "INTEGER", kindInt: "INTEGER",
-			kindReal: "REAL", kindText: "TEXT", kindJSON: "JSON", kindBlob: "BLOB", kindTime: "TIMESTAMP",
-			kindBool: "BOOLEAN"}[c.kind])
+		b.WriteString(map[kind]string{kindID: "INTEGER PRIMARY KEY AUTOINCREMENT", kindKeyID: "INTEGER PRIMARY KEY",
+			kindRef: "INTEGER", kindInt: "INTEGER", kindReal: "REAL", kindText: "TEXT", kindJSON: "JSON", kindBlob: "BLOB",
+			kindTime: "TIMESTAMP", kindBool: "BOOLEAN"}[c.kind])
+	}
+	if c.pk {
+		b.WriteString(" PRIMARY KEY")
 	}
 	// SQLite cannot add a NOT NULL column without a default, nor one whose
 	// default is not constant: an added column is nullable and undated.
@@ -173,34 +238,70 @@ func columnType(f flavor, c column, adding bool) string {
 
 // createTable renders CREATE TABLE IF NOT EXISTS.
 func createTable(f flavor, t table) string {
+	return createTableNamed(f, t, t.name)
+}
+
+func createTableNamed(f flavor, t table, name string) string {
 	var parts []string
 	for _, c := range t.cols {
 		parts = append(parts, c.name+" "+columnType(f, c, false))
 	}
 	parts = append(parts, t.constraints...)
-	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n  %s\n)", t.name, strings.Join(parts, ",\n  "))
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n  %s\n)", name, strings.Join(parts, ",\n  "))
 }
 
-// triggers remove a scene's embeddings with the scene: embeddings name
+// triggers are ScriptRAG's update_*_timestamp triggers, and scriptsync's
+// trigger that removes a scene's embeddings with the scene: embeddings name
 // their entity by type and id, so no foreign key can cascade.
+//
+// On PostgreSQL an AFTER UPDATE trigger that updates its own row would fire
+// again; a BEFORE UPDATE trigger setting updated_at has the same effect.
 func triggers(f flavor) []string {
+	var out []string
 	if f == flavorPostgres {
-		return []string{
+		out = append(out, `CREATE OR REPLACE FUNCTION update_updated_at_timestamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.updated_at = CURRENT_TIMESTAMP;
+  RETURN NEW;
+END
+$$`)
+		for _, t := range tables {
+			if t.touch != "" {
+				out = append(out, fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", t.touch, t.name),
+					fmt.Sprintf("CREATE TRIGGER %s BEFORE UPDATE ON %s\n  FOR EACH ROW EXECUTE FUNCTION update_updated_at_timestamp()", t.touch, t.name))
+			}
+		}
+		return append(out,
 			`CREATE OR REPLACE FUNCTION scriptsync_delete_scene_embeddings() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM embeddings WHERE entity_type = 'scene' AND entity_id = OLD.id;
+  DELETE FROM embedding_metadata WHERE entity_type = 'scene' AND entity_id = OLD.id;
   RETURN OLD;
 END
 $$`,
 			`DROP TRIGGER IF EXISTS scriptsync_scene_embeddings ON scenes`,
 			`CREATE TRIGGER scriptsync_scene_embeddings AFTER DELETE ON scenes
   FOR EACH ROW EXECUTE FUNCTION scriptsync_delete_scene_embeddings()`,
+		)
+	}
+	for _, t := range tables {
+		if t.touch != "" {
+			key := t.key
+			if key == "" {
+				key = "id"
+			}
+			out = append(out, fmt.Sprintf("CREATE TRIGGER IF NOT EXISTS %s\nAFTER UPDATE ON %s\nBEGIN\nUPDATE %s SET updated_at = CURRENT_TIMESTAMP\nWHERE %s = new.%s;\nEND",
+				t.touch, t.name, t.name, key, key))
 		}
 	}
-	return []string{`CREATE TRIGGER IF NOT EXISTS scriptsync_scene_embeddings AFTER DELETE ON scenes
+	// Version 1 created this trigger without the embedding_metadata
+	// statement: it is replaced, not kept.
+	return append(out, `DROP TRIGGER IF EXISTS scriptsync_scene_embeddings`,
+		`CREATE TRIGGER scriptsync_scene_embeddings AFTER DELETE ON scenes
 BEGIN
   DELETE FROM embeddings WHERE entity_type = 'scene' AND entity_id = old.id;
-END`}
+  DELETE FROM embedding_metadata WHERE entity_type = 'scene' AND entity_id = old.id;
+END`)
 }
 
 // schemaError explains a database whose schema scriptsync cannot use.
@@ -235,68 +336,4 @@ func readSchemaVersion(ctx context.Context, s session) (int, error) {
 		return 0, &schemaError{fmt.Sprintf("sql: the database schema is version %d, newer than this scriptsync supports (%d): upgrade scriptsync", n, schemaVersion)}
 	}
 	return n, nil
-}
-
-// ensureSchema creates or migrates the schema inside the session's write
-// transaction: missing tables, columns (adopting a ScriptRAG database),
-// indexes and triggers. It does nothing when the database is current.
-func ensureSchema(ctx context.Context, s session) error {
-	v, err := readSchemaVersion(ctx, s)
-	if err != nil || v == schemaVersion {
-		return err
-	}
-	f := s.flavor()
-	for _, t := range tables {
-		have, err := s.columns(ctx, t.name)
-		if err != nil {
-			return wrapf(err, "inspect table %s", t.name)
-		}
-		if have == nil {
-			if _, err := s.exec(ctx, createTable(f, t)); err != nil {
-				return wrapf(err, "create table %s", t.name)
-			}
-		} else {
-			for _, c := range t.cols {
-				if have[c.name] {
-					continue
-				}
-				q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", t.name, c.name, columnType(f, c, true))
-				if _, err := s.exec(ctx, q); err != nil {
-					return wrapf(err, "add column %s.%s", t.name, c.name)
-				}
-			}
-		}
-		for _, ix := range t.indexes {
-			q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (%s)", ix[0], t.name, ix[1])
-			if _, err := s.exec(ctx, q); err != nil {
-				return wrapf(err, "create index %s", ix[0])
-			}
-		}
-	}
-	for _, q := range triggers(f) {
-		if _, err := s.exec(ctx, q); err != nil {
-			return wrapf(err, "create trigger")
-		}
-	}
-	var versions int64
-	if err := scanAll(ctx, s, func(r rows) error { return r.Scan(&versions) }, "SELECT count(*) FROM schema_version"); err != nil {
-		return wrapf(err, "read schema_version")
-	}
-	if versions == 0 {
-		if _, err := s.exec(ctx, "INSERT INTO schema_version (version, description) VALUES (1, ?), (2, ?)",
-			"Initial ScriptRAG database schema", "scriptsync: scripts unique by file_path only"); err != nil {
-			return wrapf(err, "write schema_version")
-		}
-	}
-	for _, kv := range [][2]string{{"schema_version", strconv.Itoa(schemaVersion)}, {"serial", "0"}} {
-		// The serial survives a migration; the version is overwritten.
-		q := "INSERT INTO scriptsync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"
-		if kv[0] == "schema_version" {
-			q = "INSERT INTO scriptsync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-		}
-		if _, err := s.exec(ctx, q, kv[0], kv[1]); err != nil {
-			return wrapf(err, "write scriptsync_meta")
-		}
-	}
-	return nil
 }

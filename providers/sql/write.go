@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -68,7 +69,7 @@ func seriesValues(a *applier, o *providers.Object) ([]any, error) {
 }
 
 func scriptValues(a *applier, o *providers.Object) ([]any, error) {
-	s, err := payload[*library.Script](o)
+	s, err := payload[scriptPayload](o)
 	if err != nil {
 		return nil, err
 	}
@@ -119,19 +120,65 @@ func embeddingValues(a *applier, o *providers.Object) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{"scene", scene, e.Model, vec, int64(e.Dimensions), e.OID}, nil
+	return []any{"scene", scene, e.Model, encodeVector(vec), int64(e.Dimensions), e.OID}, nil
+}
+
+// encodeVector is ScriptRAG's embeddings.embedding encoding of raw
+// little-endian float32 data: the number of dimensions as a little-endian
+// uint32, then the values.
+func encodeVector(raw []byte) []byte {
+	out := make([]byte, 4+len(raw))
+	binary.LittleEndian.PutUint32(out, uint32(len(raw)/4))
+	copy(out[4:], raw)
+	return out
+}
+
+// VSS rows: ScriptRAG's vector search reads scene_embeddings (the raw
+// little-endian float32 values, as sqlite-vec's serialize_float32 writes
+// them) and embedding_metadata, which its VSS layer fills next to
+// embeddings. scriptsync writes them with the embedding row and removes
+// them with it (forgetVectors; a deleted scene takes them with it, by
+// foreign key and trigger).
+const (
+	upsertSceneVector = "INSERT INTO scene_embeddings (scene_id, embedding_model, embedding) VALUES (?, ?, ?) " +
+		"ON CONFLICT (scene_id) DO UPDATE SET embedding_model = excluded.embedding_model, embedding = excluded.embedding, " +
+		"updated_at = CURRENT_TIMESTAMP"
+	upsertVectorMeta = "INSERT INTO embedding_metadata (entity_type, entity_id, embedding_model, dimensions) VALUES (?, ?, ?, ?) " +
+		"ON CONFLICT (entity_type, entity_id, embedding_model) DO UPDATE SET dimensions = excluded.dimensions, " +
+		"updated_at = CURRENT_TIMESTAMP"
+	forgetSceneVector = "DELETE FROM scene_embeddings WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.id = ? " +
+		"AND e.entity_type = 'scene' AND e.entity_id = scene_embeddings.scene_id AND e.embedding_model = scene_embeddings.embedding_model)"
+	forgetVectorMeta = "DELETE FROM embedding_metadata WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.id = ? " +
+		"AND e.entity_type = embedding_metadata.entity_type AND e.entity_id = embedding_metadata.entity_id " +
+		"AND e.embedding_model = embedding_metadata.embedding_model)"
+)
+
+// queueVectors queues the VSS rows of an embedding row (its values after
+// the id, as embeddingValues returns them).
+func (a *applier) queueVectors(vals []any) {
+	blob := vals[3].([]byte)
+	a.s.queue(upsertSceneVector, []any{vals[1], vals[2], blob[4:]}, nil)
+	a.s.queue(upsertVectorMeta, []any{vals[0], vals[1], vals[2], vals[4]}, nil)
+}
+
+// forgetVectors queues the removal of the VSS rows of the embedding row
+// id, before that row changes or goes.
+func (a *applier) forgetVectors(id int64) {
+	a.s.queue(forgetSceneVector, []any{id}, nil)
+	a.s.queue(forgetVectorMeta, []any{id}, nil)
 }
 
 func bibleValues(a *applier, o *providers.Object) ([]any, error) {
-	b, err := payload[*library.Bible](o)
+	b, err := payload[biblePayload](o)
 	if err != nil {
 		return nil, err
 	}
-	script, err := a.optionalRowID(o.Address, b.Script)
+	script, err := a.rowID(o.Address, b.script)
 	if err != nil {
 		return nil, err
 	}
-	return append([]any{script}, bibleRow(b)...), nil
+	row, err := bibleRow(b)
+	return append([]any{script}, row...), err
 }
 
 // readVector reads an embedding's raw little-endian float32 data from its
@@ -181,6 +228,11 @@ func (a *applier) write(ctx context.Context, typ string) error {
 			}
 			return nil
 		})
+		if typ == typeEmbedding {
+			// A vanished row's vectors are written with its new row: the
+			// upserts make writing them twice harmless.
+			a.queueVectors(vals)
+		}
 	}
 	if err := a.s.flush(ctx); err != nil {
 		return wrapf(err, "update %s rows", typ)
@@ -212,6 +264,14 @@ func (a *applier) write(ctx context.Context, typ string) error {
 			}
 			if err := a.s.insert(ctx, w.table, w.cols, rows); err != nil {
 				return wrapf(err, "insert %s rows", typ)
+			}
+			if typ == typeEmbedding {
+				for _, r := range rows {
+					a.queueVectors(r[1:])
+				}
+				if err := a.s.flush(ctx); err != nil {
+					return wrapf(err, "write scene_embeddings and embedding_metadata")
+				}
 			}
 		}
 	}
@@ -373,11 +433,11 @@ func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 	var todo []*op
 	total := 0
 	for _, o := range ops {
-		b, err := payload[*library.Bible](o.after)
+		b, err := payload[biblePayload](o.after)
 		if err != nil {
 			return err
 		}
-		o.children = chunkHash(b)
+		o.children = chunkHash(b.Bible)
 		if !o.rewrite && o.before != nil && o.before.childHash == o.children {
 			continue
 		}
@@ -399,7 +459,7 @@ func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 	}
 	rows := make([][]any, 0, total)
 	for _, o := range todo {
-		b := o.after.Payload.(*library.Bible)
+		b := o.after.Payload.(biblePayload)
 		byNumber := make(map[int64]int64, len(b.Chunks))
 		first := len(rows)
 		for i := range b.Chunks {
