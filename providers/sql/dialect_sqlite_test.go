@@ -113,10 +113,22 @@ func TestSQLiteAdoptScriptRAG(t *testing.T) {
 	if err != nil || len(st.Objects) != 0 || st.Version != "" {
 		t.Fatalf("a ScriptRAG database reads as %+v, %v; want empty", st, err)
 	}
+	// The plan says what the apply will change in the schema, and the
+	// read changes nothing.
+	if len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "a ScriptRAG database without scriptsync's tables") ||
+		!strings.Contains(st.Warnings[0], "add column scripts.series_id") || !strings.Contains(st.Warnings[0], "create table scene_embeddings") {
+		t.Errorf("warnings %q", st.Warnings)
+	}
+	if cols, err := columnsOf(ctx, p, "scripts"); err != nil || cols["series_id"] {
+		t.Errorf("Read altered scripts: %v, %v", cols, err)
+	}
 	lib := fixture(t, t.TempDir())
 	apply(t, p, lib)
 	if c := pending(t, p, lib); len(c) != 0 {
 		t.Errorf("%d changes after adopting", len(c))
+	}
+	if st, err := p.Read(ctx, nil); err != nil || len(st.Warnings) != 0 {
+		t.Errorf("after adopting: warnings %q, %v", st.Warnings, err)
 	}
 	cols, err := columnsOf(ctx, p, "scripts")
 	if err != nil || !cols["series_id"] || !cols["season"] {

@@ -55,13 +55,13 @@ func schemaChanges(ctx context.Context, s session) ([]schemaStep, error) {
 			up = upgradePostgresV1()
 		} else {
 			up = rebuildSQLite(have)
-			// The rebuilt tables have every column, index and trigger of
-			// this version, created below.
+			// The rebuilt tables have every column and index of this
+			// version; their triggers are created below.
 			for _, name := range rebuilt {
 				have[name] = nil
 				t, _ := tableByName(name)
 				for _, ix := range t.indexes {
-					delete(named, ix[0])
+					named[ix[0]] = true
 				}
 				delete(named, t.touch)
 			}
@@ -189,8 +189,15 @@ func rebuildSQLite(have map[string]map[string]bool) []schemaStep {
 			stmts = append(stmts, fmt.Sprintf("DROP TABLE %s__v1", rebuilt[i]))
 		}
 	}
+	// The old tables' indexes went with them.
+	for _, name := range rebuilt {
+		t, _ := tableByName(name)
+		for _, ix := range t.indexes {
+			stmts = append(stmts, fmt.Sprintf("CREATE INDEX %s ON %s (%s)", ix[0], name, ix[1]))
+		}
+	}
 	return []schemaStep{{"rebuild tables " + strings.Join(rebuilt, ", ") +
-		" with ScriptRAG's constraints (scripts.file_path NOT NULL, script_bibles.script_id NOT NULL ON DELETE CASCADE, " +
+		" with ScriptRAG's constraints and indexes (scripts.file_path NOT NULL, script_bibles.script_id NOT NULL ON DELETE CASCADE, " +
 		"UNIQUE (script_id, file_path), characters.aliases TEXT), keeping every row and id", stmts}}
 }
 
@@ -220,6 +227,31 @@ func schemaObjects(ctx context.Context, s session) (map[string]bool, error) {
 		return nil
 	}, q)
 	return out, err
+}
+
+// schemaNotice describes, for a plan, the schema changes the next apply
+// makes (inside its transaction) to an existing database: one of an older
+// scriptsync, or one ScriptRAG created. A plan changes nothing; a
+// database without ScriptRAG's scripts table is simply created, and told
+// of by no notice.
+func schemaNotice(ctx context.Context, s session, version int) (string, error) {
+	if c, err := s.columns(ctx, "scripts"); err != nil || c == nil {
+		return "", err
+	}
+	steps, err := schemaChanges(ctx, s)
+	if err != nil || len(steps) == 0 {
+		return "", err
+	}
+	what := fmt.Sprintf("scriptsync schema version %d", version)
+	if version == 0 {
+		what = "a ScriptRAG database without scriptsync's tables"
+	}
+	descs := make([]string, len(steps))
+	for i, st := range steps {
+		descs[i] = "  - " + st.desc
+	}
+	return fmt.Sprintf("The SQL database is %s. The next apply changes its schema to scriptsync's version %d, "+
+		"in its transaction:\n%s", what, schemaVersion, strings.Join(descs, "\n")), nil
 }
 
 // ensureSchema creates or migrates the schema inside the session's write

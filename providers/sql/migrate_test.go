@@ -52,6 +52,11 @@ func TestSQLiteMigrateFromSchema1(t *testing.T) {
 				t.Fatalf("fixture has no managed rows: %v", ids)
 			}
 			file := fileSum(t, dbPath)
+			st, err := p.Read(context.Background(), nil)
+			if err != nil || len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "scriptsync schema version 1") ||
+				!strings.Contains(st.Warnings[0], "rebuild tables scripts,") {
+				t.Errorf("plan's warnings %q, %v", st.Warnings, err)
+			}
 			changes := pending(t, p, lib)
 			if got := fileSum(t, dbPath); got != file {
 				t.Error("plan changed the database file")

@@ -34,6 +34,9 @@ type inventory struct {
 	peers   map[string]string
 	recs    map[string]*record
 	orphans int // managed objects whose rows were deleted behind scriptsync's back
+	// schemaNote tells what the next apply changes in the schema of an
+	// existing database (see schemaNotice); "" when nothing.
+	schemaNote string
 }
 
 // version is the serial as State.Version: "" until the first apply.
@@ -52,6 +55,9 @@ func (inv *inventory) state() *providers.State {
 		if r.present {
 			st.Objects = append(st.Objects, r.obj)
 		}
+	}
+	if inv.schemaNote != "" {
+		st.Warnings = append(st.Warnings, inv.schemaNote)
 	}
 	if inv.orphans > 0 {
 		st.Warnings = append(st.Warnings, fmt.Sprintf(
@@ -171,8 +177,16 @@ func readRowIDs(ctx context.Context, s session) (map[string][]int64, error) {
 // snapshot that open makes.
 func readInventory(ctx context.Context, s session, open opener) (*inventory, error) {
 	inv, err := readMeta(ctx, s)
-	if err != nil || inv.schema == 0 {
-		return inv, err
+	if err != nil {
+		return nil, err
+	}
+	if inv.schema != schemaVersion {
+		if inv.schemaNote, err = schemaNotice(ctx, s, inv.schema); err != nil {
+			return nil, err
+		}
+	}
+	if inv.schema == 0 {
+		return inv, nil
 	}
 	ids, err := readRowIDs(ctx, s)
 	if err != nil {
