@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,119 +18,190 @@ import (
 	"scriptsync/providers"
 )
 
-// The fixtures in testdata/schema1 are `sqlite3 .dump`s of databases that
-// scriptsync at commit 53e3446 (schema 1) wrote: series.sql from
-// examples/series, outline.sql from testdata/schema1/outline (an outline
-// script, whose file_path schema 1 left NULL, and a bible naming no script,
-// whose script_id it left NULL).
-var schema1Fixtures = []struct{ name, dump, config string }{
-	{"series", "testdata/schema1/series.sql", "../../examples/series"},
-	{"outline", "testdata/schema1/outline.sql", "testdata/schema1/outline"},
+// The fixtures in testdata/schema1 are dumps of databases that scriptsync
+// at commit 53e3446 (schema 1) wrote: series from examples/series, outline
+// from testdata/schema1/outline (an outline script, whose file_path schema
+// 1 left NULL, and a bible naming no script, whose script_id it left NULL).
+// NAME.sql is `sqlite3 .dump`, NAME.pg.sql `pg_dump --inserts --no-owner
+// --no-privileges` without its comments and \restrict lines.
+var schema1Fixtures = []struct{ name, config string }{
+	{"series", "../../examples/series"},
+	{"outline", "testdata/schema1/outline"},
 }
 
-// TestSQLiteMigrateFromSchema1 upgrades schema 1 databases in place: plan
-// changes nothing in the file and proposes only updates; the apply keeps
-// every row id and AUTOINCREMENT mark; the result has the schema of a new
-// database, and a second plan is empty.
-func TestSQLiteMigrateFromSchema1(t *testing.T) {
-	for _, fx := range schema1Fixtures {
-		t.Run(fx.name, func(t *testing.T) {
-			ctx := context.Background()
-			dir := t.TempDir()
-			dbPath := filepath.Join(dir, DefaultDSN)
-			loadDump(t, dbPath, fx.dump)
-			cfg, diags := config.Load(config.Options{Dir: fx.config})
-			if diags.HasErrors() {
-				t.Fatal(diags)
-			}
-			lib := cfg.Library
-			p := sqliteBackend.provider(t, &providers.Config{Name: "sql", Dir: dir})
+// TestMigrateFromSchema1 upgrades schema 1 databases in place: the plan
+// changes nothing, warns of the schema change and proposes only updates;
+// the apply keeps every row id (and on SQLite every AUTOINCREMENT mark);
+// the result has the schema of a new database, and a second plan is empty.
+func TestMigrateFromSchema1(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		for _, fx := range schema1Fixtures {
+			t.Run(fx.name, func(t *testing.T) { testMigrateFromSchema1(t, b, fx.name, fx.config) })
+		}
+	})
+}
 
-			ids := sqliteBackend.ids(t, p)
-			rows := rowIDs(t, p)
-			seq := sequences(t, p)
-			if len(ids) == 0 || len(rows["scripts"]) == 0 {
-				t.Fatalf("fixture has no managed rows: %v", ids)
-			}
-			file := fileSum(t, dbPath)
-			st, err := p.Read(context.Background(), nil)
-			if err != nil || len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "scriptsync schema version 1") ||
-				!strings.Contains(st.Warnings[0], "rebuild tables scripts,") {
-				t.Errorf("plan's warnings %q, %v", st.Warnings, err)
-			}
-			changes := pending(t, p, lib)
-			if got := fileSum(t, dbPath); got != file {
-				t.Error("plan changed the database file")
-			}
-			if v := sqliteBackend.strings(t, p, "SELECT value FROM scriptsync_meta WHERE key = 'schema_version'"); v[0] != "1" {
-				t.Errorf("schema version %v after plan, want 1", v)
-			}
-			c := counts(changes)
-			if c[providers.Create] != 0 || c[providers.Delete] != 0 || c[providers.Replace] != 0 || c[providers.Update] == 0 {
-				t.Errorf("plan of the upgrade %v: want updates only", c)
-			}
-
-			apply(t, p, lib)
-			if got := sqliteBackend.ids(t, p); !reflect.DeepEqual(got, ids) {
-				t.Errorf("managed row ids changed:\n%v\n%v", ids, got)
-			}
-			if got := rowIDs(t, p); !reflect.DeepEqual(got, rows) {
-				t.Errorf("row ids changed:\n%v\n%v", rows, got)
-			}
-			for name, n := range sequences(t, p) {
-				if n < seq[name] {
-					t.Errorf("sqlite_sequence of %s went from %d to %d", name, seq[name], n)
-				}
-			}
-			if got := sqliteBackend.strings(t, p, "SELECT value FROM scriptsync_meta WHERE key = 'schema_version'"); got[0] != fmt.Sprint(schemaVersion) {
-				t.Errorf("schema version %v", got)
-			}
-			if c := pending(t, p, lib); len(c) != 0 {
-				t.Errorf("%d changes after the upgrade", len(c))
-			}
-			for _, path := range sqliteBackend.strings(t, p, "SELECT file_path FROM scripts UNION ALL SELECT file_path FROM script_bibles") {
-				if !filepath.IsAbs(path) {
-					t.Errorf("file_path %q is not absolute", path)
-				}
-			}
-			if n := sqliteBackend.ints(t, p, "SELECT count(*) FROM script_bibles b JOIN scripts s ON s.id = b.script_id"); n[0] != sqliteBackend.count(t, p, "script_bibles") {
-				t.Errorf("%d of the bibles belong to a script", n[0])
-			}
-			if bad := sqliteBackend.query(t, p, "PRAGMA foreign_key_check"); len(bad) != 0 {
-				t.Errorf("foreign key violations %v", bad)
-			}
-			for _, r := range sqliteBackend.query(t, p, "SELECT e.embedding, e.dimensions, length(v.embedding) FROM embeddings e JOIN scene_embeddings v ON v.scene_id = e.entity_id") {
-				blob := r[0].([]byte)
-				if dims := toInt(r[1]); len(blob) != 4+4*int(dims) || binary.LittleEndian.Uint32(blob) != uint32(dims) || toInt(r[2]) != 4*dims {
-					t.Errorf("embedding of %d dimensions: %d bytes, VSS %v bytes", dims, len(blob), r[2])
-				}
-			}
-			if n, m := sqliteBackend.count(t, p, "embeddings"), sqliteBackend.count(t, p, "scene_embeddings"); n != m {
-				t.Errorf("%d embeddings, %d scene_embeddings", n, m)
-			}
-
-			fresh := sqliteBackend.open(t)
-			if err := fresh.Init(ctx); err != nil {
-				t.Fatal(err)
-			}
-			got, want := sqliteSchema(t, p), sqliteSchema(t, fresh)
-			if len(want["objects"]) < 50 || len(want["scripts"]) < 15 {
-				t.Fatalf("schema description too small to compare: %v", want)
-			}
-			if !reflect.DeepEqual(got, want) {
-				for k := range want {
-					if !reflect.DeepEqual(got[k], want[k]) {
-						t.Errorf("migrated %s:\n%v\nnew:\n%v", k, got[k], want[k])
-					}
-				}
-				for k := range got {
-					if _, ok := want[k]; !ok {
-						t.Errorf("migrated database has %s, a new one does not", k)
-					}
-				}
-			}
-		})
+func testMigrateFromSchema1(t *testing.T, b *backend, name, configDir string) {
+	ctx := context.Background()
+	var p *Provider
+	var file func() [32]byte
+	if b.flavor == flavorSQLite {
+		dir := t.TempDir()
+		dbPath := filepath.Join(dir, DefaultDSN)
+		loadDump(t, dbPath, "testdata/schema1/"+name+".sql")
+		p = b.provider(t, &providers.Config{Name: "sql", Dir: dir})
+		file = func() [32]byte { return fileSum(t, dbPath) }
+	} else {
+		cfg := b.newConfig(t)
+		dsn := cfg.Attrs["dsn"].AsString()
+		text, err := os.ReadFile("testdata/schema1/" + name + ".pg.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// pg_dump's search_path setting stays on this connection.
+		if _, err := pgConnect(t, dsn).Exec(ctx, string(text)); err != nil {
+			t.Fatalf("load the dump: %v", err)
+		}
+		p = b.provider(t, cfg)
+		file = func() [32]byte {
+			return sha256.Sum256([]byte(fmt.Sprint(pgSchema(t, b, p), b.query(t, p, "SELECT * FROM scriptsync_meta ORDER BY key"))))
+		}
 	}
+	cfg, diags := config.Load(config.Options{Dir: configDir})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	lib := cfg.Library
+
+	ids := b.ids(t, p)
+	rows := rowIDs(t, b, p)
+	var seq map[string]int64
+	if b.flavor == flavorSQLite {
+		seq = sequences(t, p)
+	}
+	if len(ids) == 0 || len(rows["scripts"]) == 0 {
+		t.Fatalf("fixture has no managed rows: %v", ids)
+	}
+	before := file()
+	st, err := p.Read(ctx, nil)
+	if err != nil || len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "scriptsync schema version 1") {
+		t.Errorf("plan's warnings %q, %v", st.Warnings, err)
+	}
+	changes := pending(t, p, lib)
+	if file() != before {
+		t.Error("plan changed the database")
+	}
+	c := counts(changes)
+	if c[providers.Create] != 0 || c[providers.Delete] != 0 || c[providers.Replace] != 0 || c[providers.Update] == 0 {
+		t.Errorf("plan of the upgrade %v: want updates only", c)
+	}
+
+	apply(t, p, lib)
+	if got := b.ids(t, p); !reflect.DeepEqual(got, ids) {
+		t.Errorf("managed row ids changed:\n%v\n%v", ids, got)
+	}
+	if got := rowIDs(t, b, p); !reflect.DeepEqual(got, rows) {
+		t.Errorf("row ids changed:\n%v\n%v", rows, got)
+	}
+	if got := b.strings(t, p, "SELECT value FROM scriptsync_meta WHERE key = 'schema_version'"); got[0] != fmt.Sprint(schemaVersion) {
+		t.Errorf("schema version %v", got)
+	}
+	if c := pending(t, p, lib); len(c) != 0 {
+		t.Errorf("%d changes after the upgrade", len(c))
+	}
+	if st, err := p.Read(ctx, nil); err != nil || len(st.Warnings) != 0 {
+		t.Errorf("after the upgrade: warnings %q, %v", st.Warnings, err)
+	}
+	for _, path := range firstColumn(t, b, p, "SELECT file_path FROM scripts UNION ALL SELECT file_path FROM script_bibles") {
+		if !filepath.IsAbs(path) {
+			t.Errorf("file_path %q is not absolute", path)
+		}
+	}
+	if n := b.ints(t, p, "SELECT count(*) FROM script_bibles sb JOIN scripts s ON s.id = sb.script_id"); n[0] != b.count(t, p, "script_bibles") {
+		t.Errorf("%d of the bibles belong to a script", n[0])
+	}
+	for _, r := range b.query(t, p, "SELECT e.embedding, e.dimensions, v.embedding FROM embeddings e JOIN scene_embeddings v ON v.scene_id = e.entity_id") {
+		blob, dims, vss := r[0].([]byte), toInt(r[1]), r[2].([]byte)
+		if len(blob) != 4+4*int(dims) || binary.LittleEndian.Uint32(blob) != uint32(dims) || string(vss) != string(blob[4:]) {
+			t.Errorf("embedding of %d dimensions: %d bytes, VSS %d bytes", dims, len(blob), len(vss))
+		}
+	}
+	if n, m := b.count(t, p, "embeddings"), b.count(t, p, "scene_embeddings"); n != m {
+		t.Errorf("%d embeddings, %d scene_embeddings", n, m)
+	}
+
+	fresh := b.open(t)
+	if err := fresh.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b.flavor == flavorPostgres {
+		got, want := pgSchema(t, b, p), pgSchema(t, b, fresh)
+		if len(want) < 200 {
+			t.Fatalf("schema description too small to compare: %v", want)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("migrated schema differs from a new one:\n%s", diffLines(got, want))
+		}
+		return
+	}
+	if bad := b.query(t, p, "PRAGMA foreign_key_check"); len(bad) != 0 {
+		t.Errorf("foreign key violations %v", bad)
+	}
+	for name, n := range sequences(t, p) {
+		if n < seq[name] {
+			t.Errorf("sqlite_sequence of %s went from %d to %d", name, seq[name], n)
+		}
+	}
+	got, want := sqliteFacts(t, p), sqliteFacts(t, fresh)
+	if len(want) < 200 {
+		t.Fatalf("schema description too small to compare: %v", want)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("migrated schema differs from a new one:\n%s", diffLines(got, want))
+	}
+}
+
+// pgSchema describes a PostgreSQL database's columns, constraints,
+// indexes and triggers, one fact per line, sorted.
+func pgSchema(t *testing.T, b *backend, p *Provider) []string {
+	var out []string
+	for _, q := range []string{
+		`SELECT table_name || ' ' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '-')
+FROM information_schema.columns WHERE table_schema = current_schema()`,
+		`SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+WHERE connamespace = current_schema()::regnamespace`,
+		"SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()",
+		`SELECT tgname || ' ' || tgrelid::regclass::text || ' ' || tgtype FROM pg_trigger WHERE NOT tgisinternal`,
+	} {
+		out = append(out, firstColumn(t, b, p, q)...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// firstColumn returns the first column of every row, as text.
+func firstColumn(t *testing.T, b *backend, p *Provider, q string) []string {
+	var out []string
+	for _, r := range b.query(t, p, q) {
+		out = append(out, fmt.Sprint(r[0]))
+	}
+	return out
+}
+
+// diffLines lists the lines only one of two sorted lists has.
+func diffLines(got, want []string) string {
+	var b strings.Builder
+	for _, l := range got {
+		if !slices.Contains(want, l) {
+			fmt.Fprintf(&b, "+ %s\n", l)
+		}
+	}
+	for _, l := range want {
+		if !slices.Contains(got, l) {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	return b.String()
 }
 
 // loadDump creates a database from a sqlite3 .dump.
@@ -159,10 +231,10 @@ func fileSum(t *testing.T, path string) [32]byte {
 }
 
 // rowIDs lists the ids of the tables whose rows are objects.
-func rowIDs(t *testing.T, p *Provider) map[string][]int64 {
+func rowIDs(t *testing.T, b *backend, p *Provider) map[string][]int64 {
 	out := map[string][]int64{}
 	for _, tbl := range []string{"series", "scripts", "characters", "scenes", "embeddings", "script_bibles"} {
-		out[tbl] = sqliteBackend.ints(t, p, "SELECT id FROM "+tbl+" ORDER BY id")
+		out[tbl] = b.ints(t, p, "SELECT id FROM "+tbl+" ORDER BY id")
 	}
 	return out
 }
@@ -171,30 +243,6 @@ func sequences(t *testing.T, p *Provider) map[string]int64 {
 	out := map[string]int64{}
 	for _, r := range sqliteBackend.query(t, p, "SELECT name, seq FROM sqlite_sequence") {
 		out[fmt.Sprint(r[0])] = toInt(r[1])
-	}
-	return out
-}
-
-// sqliteSchema describes a database's tables (columns, foreign keys,
-// indexes) and its index and trigger names, as SQLite reports them.
-func sqliteSchema(t *testing.T, p *Provider) map[string][]string {
-	t.Helper()
-	out := map[string][]string{}
-	for _, r := range sqliteBackend.query(t, p, "SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name") {
-		typ, name := fmt.Sprint(r[0]), fmt.Sprint(r[1])
-		out["objects"] = append(out["objects"], typ+" "+name+" on "+fmt.Sprint(r[2]))
-		if typ != "table" {
-			continue
-		}
-		for _, q := range []string{
-			"SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)",
-			"SELECT \"table\", \"from\", \"to\", on_update, on_delete FROM pragma_foreign_key_list(?)",
-			"SELECT name, \"unique\", origin FROM pragma_index_list(?) ORDER BY name",
-		} {
-			for _, c := range sqliteBackend.query(t, p, q, name) {
-				out[name] = append(out[name], fmt.Sprint(c...))
-			}
-		}
 	}
 	return out
 }
