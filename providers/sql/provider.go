@@ -165,29 +165,38 @@ func (p *Provider) embeddingDir() string {
 	return p.dir
 }
 
-// absPath is filepath.Abs, falling back to the path itself (Abs fails only
-// when the working directory is gone).
+// absPath is the absolute path with symbolic links resolved, as Python's
+// Path.resolve() gives it to ScriptRAG: its indexer finds a script again by
+// that exact string. A path that does not exist (yet) is resolved as far as
+// its directory.
 func absPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		abs = filepath.Clean(p) // Abs fails only when the working directory is gone
 	}
-	return filepath.Clean(p)
+	if r, err := filepath.EvalSymlinks(abs); err == nil {
+		return r
+	}
+	if r, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+		return filepath.Join(r, filepath.Base(abs))
+	}
+	return abs
 }
 
 // filePath is the file_path ScriptRAG's readers resolve on disk, for a
 // script or bible: ScriptRAG stores the absolute path of the file it
 // indexed. With a checkout, the file's place in the checked-out repository
-// (repoPath); without one, its source file in the configuration (source,
-// relative to libDir). A script with no file (an outline) gets a path that
+// (repoPath); without one (or without a repository path), its source file
+// in the configuration (source, relative to libDir). A script with no file (an outline) gets a path that
 // names no file, in the same directory, unique by address: file_path is
 // NOT NULL UNIQUE.
 func filePath(checkout, libDir, source, repoPath, address string) string {
 	switch {
 	case checkout != "" && repoPath != "":
-		return filepath.Join(checkout, filepath.FromSlash(repoPath))
-	case checkout == "" && source != "":
+		return absPath(filepath.Join(checkout, filepath.FromSlash(repoPath)))
+	case source != "":
 		if filepath.IsAbs(source) {
-			return filepath.Clean(source)
+			return absPath(source)
 		}
 		return absPath(filepath.Join(libDir, filepath.FromSlash(source)))
 	}

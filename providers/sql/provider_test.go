@@ -92,3 +92,45 @@ func TestNewDefaults(t *testing.T) {
 		t.Errorf("New created %v", entries)
 	}
 }
+
+func TestFilePath(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	if err := os.MkdirAll(filepath.Join(real, "episodes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(real, "episodes", "one.fountain"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ checkout, libDir, source, repoPath, addr, want string }{
+		// Without a checkout: the source file, symbolic links resolved.
+		{"", link, "episodes/one.fountain", "scripts/one.fountain", "script.one", filepath.Join(real, "episodes", "one.fountain")},
+		// With one: the file's place in it.
+		{"/srv/library", link, "episodes/one.fountain", "scripts/one.fountain", "script.one", "/srv/library/scripts/one.fountain"},
+		// An outline: no file, in the library's directory or the checkout.
+		{"", link, "", "", "script.outline", filepath.Join(real, "script.outline.outline")},
+		{"/srv/library", link, "", "", "script.outline", "/srv/library/script.outline.outline"},
+	} {
+		if got := filePath(tc.checkout, tc.libDir, tc.source, tc.repoPath, tc.addr); got != tc.want {
+			t.Errorf("filePath(%q, %q, %q, %q, %q) = %q, want %q", tc.checkout, tc.libDir, tc.source, tc.repoPath, tc.addr, got, tc.want)
+		}
+	}
+}
+
+func TestCheckoutRelativeToConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	p, diags := New(&providers.Config{Name: "sql", Dir: dir, Attrs: map[string]cty.Value{"checkout": cty.StringVal("repo")}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if got := p.(*Provider).checkout; got != filepath.Join(absPath(dir), "repo") {
+		t.Errorf("checkout %q", got)
+	}
+	if _, diags := New(&providers.Config{Name: "sql", Dir: dir, Attrs: map[string]cty.Value{"checkout": cty.NumberIntVal(1)}}); !diags.HasErrors() {
+		t.Error("a numeric checkout is accepted")
+	}
+}
