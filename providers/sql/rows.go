@@ -64,7 +64,8 @@ type biblePayload struct {
 // episode, series_title and project_title (when set) and source_file, with
 // the configuration's metadata under them and scriptsync's content_hash.
 // ScriptRAG's last_indexed is left out: it would change the row on every
-// apply.
+// apply. A script without a title or author gets ScriptRAG's "Untitled"
+// and "Unknown".
 func scriptRow(sp scriptPayload) ([]any, error) {
 	s := sp.Script
 	md := make(map[string]any, len(s.Metadata)+6)
@@ -95,7 +96,11 @@ func scriptRow(sp scriptPayload) ([]any, error) {
 	if format == "" {
 		format = "fountain"
 	}
-	return []any{title, nullString(s.Author), sp.filePath, format, project,
+	author := s.Author
+	if author == "" {
+		author = "Unknown" // ScriptRAG's author for a script without one
+	}
+	return []any{title, author, sp.filePath, format, project,
 		nullString(s.SeriesTitle), nullInt(s.Season), nullInt(s.Episode), v}, err
 }
 
