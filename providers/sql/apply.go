@@ -27,6 +27,8 @@ type Tx struct {
 
 	committed bool
 	done      bool
+
+	schemaNote string // the schema changes Begin made, for Read's warnings
 }
 
 // Begin takes the write lock, waiting up to opts.LockTimeout (not at all
@@ -41,11 +43,12 @@ func (p *Provider) Begin(ctx context.Context, opts providers.BeginOptions) (prov
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureSchema(ctx, s); err != nil {
+	note, err := ensureSchema(ctx, s)
+	if err != nil {
 		s.rollback(ctx)
 		return nil, err
 	}
-	return &Tx{p: p, s: s}, nil
+	return &Tx{p: p, s: s, schemaNote: note}, nil
 }
 
 // Read is Provider.Read inside the transaction, under its lock. The serial
@@ -74,6 +77,9 @@ func (t *Tx) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Begin brought the schema up to date: say what it changed, not what
+	// a warm read made before it would change.
+	inv.schemaNote = t.schemaNote
 	t.inv = inv
 	if !t.read {
 		t.base, t.read = inv.serial, true

@@ -235,47 +235,76 @@ func schemaObjects(ctx context.Context, s session) (map[string]bool, error) {
 // database without ScriptRAG's scripts table is simply created, and told
 // of by no notice.
 func schemaNotice(ctx context.Context, s session, version int) (string, error) {
-	if c, err := s.columns(ctx, "scripts"); err != nil || c == nil {
+	existing, steps, err := pendingSteps(ctx, s)
+	if err != nil || !existing || len(steps) == 0 {
 		return "", err
+	}
+	return fmt.Sprintf("The SQL database is %s. The next apply changes its schema to scriptsync's version %d, "+
+		"in its transaction:\n%s", describeVersion(version), schemaVersion, listSteps(steps)), nil
+}
+
+// pendingSteps returns schemaChanges, and whether the database already
+// has ScriptRAG's scripts table.
+func pendingSteps(ctx context.Context, s session) (bool, []schemaStep, error) {
+	if c, err := s.columns(ctx, "scripts"); err != nil || c == nil {
+		return false, nil, err
 	}
 	steps, err := schemaChanges(ctx, s)
-	if err != nil || len(steps) == 0 {
-		return "", err
+	return true, steps, err
+}
+
+func describeVersion(v int) string {
+	if v == 0 {
+		return "a ScriptRAG database without scriptsync's tables"
 	}
-	what := fmt.Sprintf("scriptsync schema version %d", version)
-	if version == 0 {
-		what = "a ScriptRAG database without scriptsync's tables"
-	}
+	return fmt.Sprintf("scriptsync schema version %d", v)
+}
+
+func listSteps(steps []schemaStep) string {
 	descs := make([]string, len(steps))
 	for i, st := range steps {
 		descs[i] = "  - " + st.desc
 	}
-	return fmt.Sprintf("The SQL database is %s. The next apply changes its schema to scriptsync's version %d, "+
-		"in its transaction:\n%s", what, schemaVersion, strings.Join(descs, "\n")), nil
+	return strings.Join(descs, "\n")
 }
 
 // ensureSchema creates or migrates the schema inside the session's write
-// transaction. It does nothing when the database is current.
-func ensureSchema(ctx context.Context, s session) error {
-	steps, err := schemaChanges(ctx, s)
+// transaction. It does nothing when the database is current. For an
+// existing database it changed, it returns what it did, for the apply's
+// warnings.
+func ensureSchema(ctx context.Context, s session) (string, error) {
+	v, err := readSchemaVersion(ctx, s)
 	if err != nil {
-		return err
+		return "", err
+	}
+	existing, steps, err := pendingSteps(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	if !existing {
+		if steps, err = schemaChanges(ctx, s); err != nil {
+			return "", err
+		}
 	}
 	for _, st := range steps {
 		for _, q := range st.stmts {
 			if _, err := s.exec(ctx, q); err != nil {
-				return wrapf(err, "%s", st.desc)
+				return "", wrapf(err, "%s", st.desc)
 			}
 		}
 	}
 	if len(steps) > 0 && s.flavor() == flavorSQLite {
 		var bad int64
 		if err := scanAll(ctx, s, func(r rows) error { bad++; return nil }, "PRAGMA foreign_key_check"); err != nil {
-			return wrapf(err, "check foreign keys after the schema change")
+			return "", wrapf(err, "check foreign keys after the schema change")
 		}
 		if bad > 0 {
-			return &schemaError{fmt.Sprintf("sql: %d rows break a foreign key after the schema change; nothing was changed", bad)}
+			return "", &schemaError{fmt.Sprintf("sql: %d rows break a foreign key after the schema change; nothing was changed", bad)}
 		}
 	}
-	return nil
+	if !existing || len(steps) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("The SQL database was %s. This apply changes its schema to scriptsync's version %d, "+
+		"in its transaction (undone if the apply fails):\n%s", describeVersion(v), schemaVersion, listSteps(steps)), nil
 }

@@ -83,6 +83,7 @@ func testMigrateFromSchema1(t *testing.T, b *backend, name, configDir string) {
 		t.Fatalf("fixture has no managed rows: %v", ids)
 	}
 	before := file()
+	schemaBefore := schemaState(t, b, p)
 	st, err := p.Read(ctx, nil)
 	if err != nil || len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "scriptsync schema version 1") {
 		t.Errorf("plan's warnings %q, %v", st.Warnings, err)
@@ -94,6 +95,22 @@ func testMigrateFromSchema1(t *testing.T, b *backend, name, configDir string) {
 	c := counts(changes)
 	if c[providers.Create] != 0 || c[providers.Delete] != 0 || c[providers.Replace] != 0 || c[providers.Update] == 0 {
 		t.Errorf("plan of the upgrade %v: want updates only", c)
+	}
+
+	// An apply that fails after Begin leaves the schema as it was; while
+	// it runs, its plan tells of the change.
+	tx, err := p.Begin(ctx, providers.BeginOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := tx.Read(ctx, nil); err != nil || len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "This apply changes its schema") {
+		t.Errorf("apply's warnings %q, %v", st.Warnings, err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaState(t, b, p); !reflect.DeepEqual(got, schemaBefore) {
+		t.Errorf("a rolled-back apply changed the schema:\n%s", diffLines(got, schemaBefore))
 	}
 
 	apply(t, p, lib)
@@ -159,6 +176,20 @@ func testMigrateFromSchema1(t *testing.T, b *backend, name, configDir string) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("migrated schema differs from a new one:\n%s", diffLines(got, want))
 	}
+}
+
+// schemaState describes the schema and scriptsync_meta.
+func schemaState(t *testing.T, b *backend, p *Provider) []string {
+	var out []string
+	if b.flavor == flavorPostgres {
+		out = pgSchema(t, b, p)
+	} else {
+		out = sqliteFacts(t, p)
+	}
+	for _, r := range b.query(t, p, "SELECT key, value FROM scriptsync_meta ORDER BY key") {
+		out = append(out, fmt.Sprint(r...))
+	}
+	return out
 }
 
 // pgSchema describes a PostgreSQL database's columns, constraints,
