@@ -4,17 +4,20 @@
 //
 // # What it owns
 //
-// The schema is a superset of ScriptRAG's, with the same table and column
-// names (series, scripts, scenes, characters, dialogues, actions,
-// embeddings, script_bibles, bible_chunks and ScriptRAG's other tables),
-// created and versioned by the provider: Begin and Init create what is
-// missing, and an existing ScriptRAG database is adopted by adding missing
-// tables, columns, indexes and the trigger that removes a scene's
-// embeddings with it. Desired turns a library into one object per series,
-// script, character, scene, embedding and bible; a scene's dialogues and
-// actions and a bible's chunks are child rows of their object, written and
-// rewritten with it. Rows that scriptsync did not write are never read or
-// changed.
+// The schema is ScriptRAG's, exactly (every table, column, constraint,
+// index and trigger of its three schema files, vector tables included),
+// plus scriptsync's series and bookkeeping tables and a few columns (see
+// schema.go and docs/scriptrag.md), created and versioned by the provider:
+// Begin and Init create what is missing, and migrate an older scriptsync
+// schema or adopt a ScriptRAG database (migrate.go) inside the write
+// transaction; Read, and so a plan, only warns of those changes. Desired
+// turns a library into one object per series, script, character, scene,
+// embedding and bible; a scene's dialogues and actions and a bible's
+// chunks are child rows of their object, written and rewritten with it.
+// Row values take ScriptRAG's shapes (rows.go): file_path is an absolute
+// path, season and episode are also JSON numbers in scripts.metadata,
+// order_in_scene counts dialogues and actions apart. Rows that scriptsync
+// did not write are never read or changed.
 //
 // # Bookkeeping
 //
@@ -56,5 +59,8 @@
 //
 // Embedding vectors are read at apply time from the .npy file named by the
 // embedding (relative to the Library.Dir that Desired saw), after checking
-// that the file's SHA-256 is still the planned OID.
+// that the file's SHA-256 is still the planned OID, and written in
+// ScriptRAG's encoding (a little-endian uint32 count, then the float32s)
+// to embeddings, and raw to scene_embeddings with an embedding_metadata
+// row, as ScriptRAG's vector layer keeps them.
 package sql
