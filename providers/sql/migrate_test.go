@@ -261,10 +261,10 @@ func fileSum(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(data)
 }
 
-// rowIDs lists the ids of the tables whose rows are objects.
+// rowIDs lists the ids of the rows scriptsync writes.
 func rowIDs(t *testing.T, b *backend, p *Provider) map[string][]int64 {
 	out := map[string][]int64{}
-	for _, tbl := range []string{"series", "scripts", "characters", "scenes", "embeddings", "script_bibles"} {
+	for _, tbl := range []string{"series", "scripts", "characters", "scenes", "dialogues", "actions", "embeddings", "script_bibles", "bible_chunks"} {
 		out[tbl] = b.ints(t, p, "SELECT id FROM "+tbl+" ORDER BY id")
 	}
 	return out

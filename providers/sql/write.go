@@ -334,16 +334,19 @@ func containsOp(ops []*op, o *op) bool {
 }
 
 // writeSceneChildren writes the dialogues and actions of created scenes and
-// of updated scenes whose elements changed, replacing the old ones.
+// of updated scenes whose elements changed, replacing the old ones. The
+// new rows of an updated scene take its old rows' ids, in order: a
+// renumbering or an upgrade rewrites rows, not their identity.
 func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
-	var dialogues, actions [][]any
 	type pending struct {
 		o         *op
 		dialogues [][]any
 		actions   [][]any
 	}
 	var todo []pending
+	var rewritten []int64
 	scripts := map[int64]bool{}
+	nd, na := map[int64]int{}, map[int64]int{}
 	for _, o := range ops {
 		sc, err := payload[*library.Scene](o.after)
 		if err != nil {
@@ -358,8 +361,7 @@ func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
 			continue
 		}
 		if !o.rewrite {
-			a.s.queue("DELETE FROM dialogues WHERE scene_id = ?", []any{o.rowID}, nil)
-			a.s.queue("DELETE FROM actions WHERE scene_id = ?", []any{o.rowID}, nil)
+			rewritten = append(rewritten, o.rowID)
 		}
 		if len(d) > 0 {
 			script, err := a.rowID(o.addr, sc.Script)
@@ -369,32 +371,117 @@ func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
 			scripts[script] = true
 		}
 		todo = append(todo, pending{o, d, ac})
+		nd[o.rowID], na[o.rowID] = len(d), len(ac)
+	}
+	oldDialogues, err := a.childIDs(ctx, "dialogues", "scene_id", rewritten)
+	if err != nil {
+		return err
+	}
+	oldActions, err := a.childIDs(ctx, "actions", "scene_id", rewritten)
+	if err != nil {
+		return err
+	}
+	for _, id := range rewritten {
+		a.s.queue("DELETE FROM dialogues WHERE scene_id = ?", []any{id}, nil)
+		a.s.queue("DELETE FROM actions WHERE scene_id = ?", []any{id}, nil)
 	}
 	if err := a.loadCharacters(ctx, scripts); err != nil {
 		return err
 	}
+	dialogueIDs, err := a.idPool(ctx, "dialogues", nd, oldDialogues)
+	if err != nil {
+		return err
+	}
+	actionIDs, err := a.idPool(ctx, "actions", na, oldActions)
+	if err != nil {
+		return err
+	}
+	var dialogues, actions [][]any
 	for _, p := range todo {
 		sc := p.o.after.Payload.(*library.Scene)
 		names := a.chars[a.ids[sc.Script]]
-		for _, d := range p.dialogues {
+		for i, d := range p.dialogues {
 			name := d[0].(string)
 			id, ok := names[name]
 			if !ok {
 				return fmt.Errorf("sql: %s: character %q of %s is not in the database", p.o.addr, name, sc.Script)
 			}
-			dialogues = append(dialogues, []any{p.o.rowID, id, d[1], d[2], d[3]})
+			dialogues = append(dialogues, []any{dialogueIDs.take(p.o.rowID, i), p.o.rowID, id, d[1], d[2], d[3]})
 		}
-		for _, ac := range p.actions {
-			actions = append(actions, []any{p.o.rowID, ac[0], ac[1], ac[2]})
+		for i, ac := range p.actions {
+			actions = append(actions, []any{actionIDs.take(p.o.rowID, i), p.o.rowID, ac[0], ac[1], ac[2]})
 		}
 	}
-	if err := a.s.insert(ctx, "dialogues", dialogueCols, dialogues); err != nil {
+	if err := a.s.insert(ctx, "dialogues", append([]string{"id"}, dialogueCols...), dialogues); err != nil {
 		return wrapf(err, "insert dialogues")
 	}
-	if err := a.s.insert(ctx, "actions", actionCols, actions); err != nil {
+	if err := a.s.insert(ctx, "actions", append([]string{"id"}, actionCols...), actions); err != nil {
 		return wrapf(err, "insert actions")
 	}
 	return nil
+}
+
+// childIDs reads the ids of the child rows of parents, by parent, in id
+// order. It must run before the rows' deletion is queued: a query runs
+// the queued statements first.
+func (a *applier) childIDs(ctx context.Context, table, parentCol string, parents []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	for len(parents) > 0 {
+		n := min(len(parents), 500)
+		args := make([]any, n)
+		for i, id := range parents[:n] {
+			args[i] = id
+		}
+		parents = parents[n:]
+		q := fmt.Sprintf("SELECT %s, id FROM %s WHERE %s IN (?%s) ORDER BY id", parentCol, table, parentCol, strings.Repeat(", ?", n-1))
+		err := scanAll(ctx, a.s, func(r rows) error {
+			var parent, id int64
+			if err := r.Scan(&parent, &id); err != nil {
+				return err
+			}
+			out[parent] = append(out[parent], id)
+			return nil
+		}, q, args...)
+		if err != nil {
+			return nil, wrapf(err, "read %s ids", table)
+		}
+	}
+	return out, nil
+}
+
+// ids hands out row ids for child rows: a parent's old ids first, then new
+// ones.
+type ids struct {
+	old   map[int64][]int64
+	fresh []int64
+}
+
+// idPool reserves the new ids that rows need beyond the old ones: need
+// maps each parent to its number of rows.
+func (a *applier) idPool(ctx context.Context, table string, need map[int64]int, old map[int64][]int64) (*ids, error) {
+	n := 0
+	for parent, k := range need {
+		n += max(0, k-len(old[parent]))
+	}
+	p := &ids{old: old}
+	if n > 0 {
+		fresh, err := a.s.nextIDs(ctx, table, n)
+		if err != nil {
+			return nil, wrapf(err, "allocate %s ids", table)
+		}
+		p.fresh = fresh
+	}
+	return p, nil
+}
+
+// take returns the id of a parent's i-th row.
+func (p *ids) take(parent int64, i int) int64 {
+	if l := p.old[parent]; i < len(l) {
+		return l[i]
+	}
+	id := p.fresh[0]
+	p.fresh = p.fresh[1:]
+	return id
 }
 
 // loadCharacters reads the character ids of the scripts, by name.
@@ -428,10 +515,13 @@ func (a *applier) loadCharacters(ctx context.Context, scripts map[int64]bool) er
 }
 
 // writeChunks writes the chunks of created bibles and of updated bibles
-// whose chunks changed, replacing the old ones.
+// whose chunks changed, replacing the old ones; like a scene's dialogues,
+// the new chunks of an updated bible take the old ones' ids.
 func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 	var todo []*op
+	var rewritten []int64
 	total := 0
+	need := map[int64]int{}
 	for _, o := range ops {
 		b, err := payload[biblePayload](o.after)
 		if err != nil {
@@ -442,10 +532,18 @@ func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 			continue
 		}
 		if !o.rewrite {
-			a.s.queue("DELETE FROM bible_chunks WHERE bible_id = ?", []any{o.rowID}, nil)
+			rewritten = append(rewritten, o.rowID)
 		}
 		todo = append(todo, o)
 		total += len(b.Chunks)
+		need[o.rowID] = len(b.Chunks)
+	}
+	old, err := a.childIDs(ctx, "bible_chunks", "bible_id", rewritten)
+	if err != nil {
+		return err
+	}
+	for _, id := range rewritten {
+		a.s.queue("DELETE FROM bible_chunks WHERE bible_id = ?", []any{id}, nil)
 	}
 	if total == 0 {
 		if err := a.s.flush(ctx); err != nil {
@@ -453,9 +551,9 @@ func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 		}
 		return nil
 	}
-	ids, err := a.s.nextIDs(ctx, "bible_chunks", total)
+	pool, err := a.idPool(ctx, "bible_chunks", need, old)
 	if err != nil {
-		return wrapf(err, "allocate bible_chunks ids")
+		return err
 	}
 	rows := make([][]any, 0, total)
 	for _, o := range todo {
@@ -463,7 +561,7 @@ func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 		byNumber := make(map[int64]int64, len(b.Chunks))
 		first := len(rows)
 		for i := range b.Chunks {
-			id := ids[len(rows)]
+			id := pool.take(o.rowID, i)
 			byNumber[int64(b.Chunks[i].Number)] = id
 			rows = append(rows, append([]any{id, o.rowID}, chunkRow(&b.Chunks[i])...))
 		}
