@@ -167,17 +167,23 @@ func bibleRow(bp biblePayload) ([]any, error) {
 	return []any{bp.filePath, nullString(b.Title), b.Hash, md}, err
 }
 
-// chunkNumberBase is the library's number of a bible's first chunk:
-// ScriptRAG numbers chunks from 0.
-const chunkNumberBase = 1
-
 // chunkRow returns a chunk's values after its id and bible_id; the parent is
 // its library chunk number (0 for none), replaced by the parent's row id on
-// write. The metadata is ScriptRAG's: word and character counts.
-func chunkRow(c *library.BibleChunk) []any {
+// write. ScriptRAG numbers chunks from 0: chunk_number counts from the
+// bible's first chunk (base, its library number; 1 today). The metadata is
+// ScriptRAG's: word and character counts.
+func chunkRow(c *library.BibleChunk, base int) []any {
 	w, n := textCounts(c.Content)
 	md := `{"char_count":` + strconv.FormatInt(n, 10) + `,"word_count":` + strconv.FormatInt(w, 10) + `}`
-	return []any{int64(c.Number - chunkNumberBase), nullString(c.Heading), int64(c.Level), c.Content, c.ContentHash, int64(c.Parent), md}
+	return []any{int64(c.Number - base), nullString(c.Heading), int64(c.Level), c.Content, c.ContentHash, int64(c.Parent), md}
+}
+
+// chunkBase is the library number of a bible's first chunk.
+func chunkBase(b *library.Bible) int {
+	if len(b.Chunks) == 0 {
+		return 0
+	}
+	return b.Chunks[0].Number
 }
 
 // textCounts counts words and characters as Python's len(s.split()) and
@@ -493,7 +499,7 @@ func chunkHash(b *library.Bible) string {
 	h := newHasher("bible-chunks")
 	h.int(int64(len(b.Chunks)))
 	for i := range b.Chunks {
-		h.values(chunkRow(&b.Chunks[i])...)
+		h.values(chunkRow(&b.Chunks[i], chunkBase(b))...)
 	}
 	return h.sum()
 }

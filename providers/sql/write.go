@@ -563,7 +563,7 @@ func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 		for i := range b.Chunks {
 			id := pool.take(o.rowID, i)
 			byNumber[int64(b.Chunks[i].Number)] = id
-			rows = append(rows, append([]any{id, o.rowID}, chunkRow(&b.Chunks[i])...))
+			rows = append(rows, append([]any{id, o.rowID}, chunkRow(&b.Chunks[i], chunkBase(b.Bible))...))
 		}
 		for _, r := range rows[first:] {
 			parent := r[7].(int64)
