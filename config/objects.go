@@ -88,14 +88,9 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 		s.Source, s.Data, s.ContentHash = source, data, hash
 		s.Path = str(inst.vals["path"])
 		if s.Path == "" {
-			s.Path = defaultPath("scripts", inst, ".fountain")
+			s.Path = defaultPath(library.ScriptDir, inst, library.ScriptExt)
 		}
-		if s.Title == "" {
-			s.Title = sp.Title()
-		}
-		if s.Author == "" {
-			s.Author = sp.Author()
-		}
+		fromTitlePage(s, sp)
 		s.Scenes = deriveScenes(s, sp)
 		s.Characters = deriveCharacters(s)
 	} else if !inst.vals["path"].IsNull() {
@@ -107,7 +102,7 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 		s.Title = inst.decl.name
 	}
 	for _, sc := range s.Scenes {
-		ev.sceneScript[sc.Address] = s.Address
+		ev.sceneByAddr[sc.Address] = sc
 	}
 	ev.scripts = append(ev.scripts, s)
 	ev.scriptByAddr[s.Address] = s
@@ -225,7 +220,7 @@ func (ev *evaluator) buildScene(inst *instance) cty.Value {
 	}
 	fillScene(sc, body)
 	ev.sceneBlocks = append(ev.sceneBlocks, sc)
-	ev.sceneScript[sc.Address] = script
+	ev.sceneByAddr[sc.Address] = sc
 	return sceneValue(sc)
 }
 
@@ -275,20 +270,21 @@ func (ev *evaluator) buildCharacter(inst *instance) cty.Value {
 }
 
 func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
-	scene, ok := ev.reference(inst, "scene", "scene", func(a string) bool { return ev.sceneScript[a] != "" })
+	scene, ok := ev.reference(inst, "scene", "scene", func(a string) bool { return ev.sceneByAddr[a] != nil })
 	if !ok {
 		return cty.NilVal
 	}
+	sc := ev.sceneByAddr[scene]
 	e := &library.Embedding{
 		Meta:   inst.meta,
 		Scene:  scene,
-		Script: ev.sceneScript[scene],
+		Script: sc.Script,
 		Model:  str(inst.vals["model"]),
 		Source: str(inst.vals["source"]),
 		Path:   str(inst.vals["path"]),
 	}
 	if e.Path == "" {
-		e.Path = defaultPath("embeddings", inst, ".npy")
+		e.Path = library.EmbeddingPath(sc)
 	}
 	if strings.TrimSpace(e.Model) == "" {
 		ev.diag(errorAt(inst.rngs["model"], "Invalid embedding model", "model cannot be empty."))
@@ -355,7 +351,7 @@ func (ev *evaluator) buildBible(inst *instance) cty.Value {
 		Chunks: chunkMarkdown(data),
 	}
 	if b.Path == "" {
-		b.Path = defaultPath("bibles", inst, ".md")
+		b.Path = defaultPath(library.BibleDir, inst, library.BibleExt)
 	}
 	if b.Title == "" {
 		for _, c := range b.Chunks {
