@@ -354,15 +354,7 @@ func (ev *evaluator) buildBible(inst *instance) cty.Value {
 		b.Path = defaultPath(library.BibleDir, inst, library.BibleExt)
 	}
 	if b.Title == "" {
-		for _, c := range b.Chunks {
-			if c.Level > 0 {
-				b.Title = c.Heading
-				break
-			}
-		}
-	}
-	if b.Title == "" {
-		b.Title = inst.decl.name
+		b.Title = bibleTitle(b.Chunks, b.Path)
 	}
 	ev.bibles = append(ev.bibles, b)
 	return cty.ObjectVal(map[string]cty.Value{
