@@ -162,3 +162,59 @@ func TestScreenplayWithoutHeadings(t *testing.T) {
 		t.Errorf("characters = %+v", s.Characters)
 	}
 }
+
+// TestDefaultPaths: files land where ScriptRAG looks for them. A bible sits
+// next to its script (ScriptRAG searches the script's directory) and is
+// named *.bible.md (ScriptRAG's bible detector matches file names).
+func TestDefaultPaths(t *testing.T) {
+	cfg := load(t, map[string]string{
+		"a.fountain": "INT. A - DAY\n\nRain.\n",
+		"w.md":       "# World\n\nx\n",
+		"lamp.md":    "---\ndescription: d\nversion: 1\n---\n\n```json\n{\"type\": \"object\"}\n```\n",
+		"main.hcl": `
+script "ep" {
+  for_each = toset(["1"])
+  source   = "a.fountain"
+}
+script "outline" {}
+bible "world" {
+  source = "w.md"
+  script = script.ep["1"]
+}
+bible "plan" {
+  source = "w.md"
+  script = script.outline
+}
+bible "lore" {
+  source = "w.md"
+}
+agent "lamp" {
+  source = "lamp.md"
+}
+`,
+	})
+	lib := cfg.Library
+	got := map[string]string{}
+	for _, s := range lib.Scripts {
+		got[s.Address] = s.Path
+	}
+	for _, b := range lib.Bibles {
+		got[b.Address] = b.Path
+	}
+	for _, a := range lib.Agents {
+		got[a.Address] = a.Path
+	}
+	want := map[string]string{
+		`script.ep["1"]`: "scripts/ep/1.fountain",
+		"script.outline": "",
+		"bible.world":    "scripts/ep/world.bible.md",
+		"bible.plan":     "scripts/plan.bible.md",
+		"bible.lore":     "bibles/lore.bible.md",
+		"agent.lamp":     ".scriptrag/agents/lamp.md",
+	}
+	for addr, w := range want {
+		if got[addr] != w {
+			t.Errorf("%s at %q, want %q", addr, got[addr], w)
+		}
+	}
+}

@@ -77,6 +77,12 @@ func TestChunkMarkdownShapes(t *testing.T) {
 			t.Errorf("chunk %d = %+v, want %+v", i+1, g, w)
 		}
 	}
+	// ScriptRAG's parent stack: after H1, H3, H3 the second H3 finds the
+	// empty level-2 slot and has no parent.
+	skip := chunkMarkdown([]byte("# A\n\na\n\n### B\n\nb\n\n### C\n\nc\n"))
+	if len(skip) != 3 || skip[1].Parent != 1 || skip[2].Parent != 0 {
+		t.Errorf("skipped level: %+v", skip)
+	}
 	if got := chunkMarkdown([]byte("# Only a heading\n")); len(got) != 1 || got[0].Heading != "Only a heading" || got[0].Content != "" {
 		t.Errorf("a lone heading: %+v", got)
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"path"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -324,6 +325,20 @@ func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 	})
 }
 
+// bibleDir is where a bible lands by default: next to its script's file,
+// because ScriptRAG looks for a script's bibles under the directory of the
+// script (scripts.file_path's parent); in scripts/ for an outline script,
+// whose file_path names a file there; in bibles/ for a bible of no script.
+func bibleDir(s *library.Script) string {
+	switch {
+	case s == nil:
+		return library.BibleDir
+	case s.Path != "":
+		return path.Dir(s.Path)
+	}
+	return library.ScriptDir
+}
+
 func (ev *evaluator) buildBible(inst *instance) cty.Value {
 	script, ok := ev.reference(inst, "script", "script", func(a string) bool { return ev.scriptByAddr[a] != nil })
 	if !ok {
@@ -351,7 +366,7 @@ func (ev *evaluator) buildBible(inst *instance) cty.Value {
 		Chunks: chunkMarkdown(data),
 	}
 	if b.Path == "" {
-		b.Path = defaultPath(library.BibleDir, inst, library.BibleExt)
+		b.Path = defaultPath(bibleDir(ev.scriptByAddr[script]), inst, library.BibleExt)
 	}
 	if b.Title == "" {
 		b.Title = bibleTitle(b.Chunks, b.Path)
