@@ -5,9 +5,10 @@ package library
 const (
 	ScriptDir = "scripts"
 	ScriptExt = ".fountain"
-	// BibleDir and BibleExt put bibles at bibles/<name>.bible.md: ScriptRAG
-	// finds a bible by its file name (*bible*.md, among others), not by its
-	// directory.
+	// BibleExt names bibles so that ScriptRAG's bible detection (a file
+	// name matching *bible*.md, among others) finds them. A bible of a
+	// script lands next to the script's file (config decides); BibleDir
+	// holds the bibles of no script.
 	BibleDir = "bibles"
 	BibleExt = ".bible.md"
 	// AgentDir is where ScriptRAG loads custom insight agents from.
