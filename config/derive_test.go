@@ -218,3 +218,49 @@ agent "lamp" {
 		}
 	}
 }
+
+// TestEmbeddingPathTaken: two scenes with one heading share ScriptRAG's
+// hash; the second embedding, and a second model's, take the next default.
+func TestEmbeddingPathTaken(t *testing.T) {
+	vec := string(npy.Encode([]float32{1, 2}))
+	cfg := load(t, map[string]string{
+		"a.fountain": "EXT. HILLS - DAY\n\nOne.\n\nEXT. HILLS - DAY\n\nTwo.\n",
+		"v.npy":      vec,
+		"main.hcl": `
+script "a" { source = "a.fountain" }
+embedding "m1" {
+  for_each = script.a.scenes
+  scene    = each.value
+  model    = "m1"
+  source   = "v.npy"
+}
+embedding "m2" {
+  scene  = script.a.scenes["1"]
+  model  = "m2"
+  source = "v.npy"
+}`,
+	})
+	s := cfg.Library.Scripts[0]
+	one, two := s.Scenes[0], s.Scenes[1]
+	if one.ScriptRAGHash != two.ScriptRAGHash || one.ScriptRAGHash != one.ContentHash {
+		t.Fatalf("hashes: %s %s %s", one.ScriptRAGHash, two.ScriptRAGHash, one.ContentHash)
+	}
+	got := map[string]string{}
+	for _, e := range cfg.Library.Embeddings {
+		got[e.Address] = e.Path
+	}
+	// m2 is built first (a for_each block's instances are built last) and
+	// takes scene 1's ScriptRAG path; scene 1's content hash is the same
+	// (its text is the same), so m1["1"] falls back to NAME/KEY; scene 2's
+	// ScriptRAG hash is scene 1's, so m1["2"] takes its content hash.
+	want := map[string]string{
+		"embedding.m2":      "embeddings/" + one.ScriptRAGHash + ".npy",
+		`embedding.m1["1"]`: "embeddings/m1/1.npy",
+		`embedding.m1["2"]`: "embeddings/" + two.ContentHash + ".npy",
+	}
+	for addr, w := range want {
+		if got[addr] != w {
+			t.Errorf("%s at %q, want %q (all: %q)", addr, got[addr], w, got)
+		}
+	}
+}

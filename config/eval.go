@@ -32,6 +32,7 @@ type evaluator struct {
 	scriptByAddr map[string]*library.Script
 	sceneBlocks  []*library.Scene
 	sceneByAddr  map[string]*library.Scene
+	embedPaths   map[string]string // embedding path → the embedding that took it
 	charBlocks   []*charBlock
 	embeddings   []*library.Embedding
 	bibles       []*library.Bible
@@ -63,6 +64,7 @@ func newEvaluator(l *loader) *evaluator {
 		seriesByAddr: map[string]*library.Series{},
 		scriptByAddr: map[string]*library.Script{},
 		sceneByAddr:  map[string]*library.Scene{},
+		embedPaths:   map[string]string{},
 		fountains:    map[string]cty.Value{},
 	}
 	ev.funcs = ev.functions()

@@ -270,6 +270,22 @@ func (ev *evaluator) buildCharacter(inst *instance) cty.Value {
 	return characterValue(c)
 }
 
+// embeddingPath is an embedding's default path: where ScriptRAG looks for
+// the scene's embedding, unless an embedding built before took it (a second
+// model, or a scene whose text ScriptRAG hashes like another's, as it does
+// two scenes with one heading); then embeddings/<content hash>.npy, then
+// embeddings/NAME/KEY.npy, which no other default takes.
+func (ev *evaluator) embeddingPath(inst *instance, sc *library.Scene) string {
+	free := func(p string) bool { a, taken := ev.embedPaths[p]; return !taken || a == inst.addr }
+	if p := library.EmbeddingPath(sc); free(p) {
+		return p
+	}
+	if p := library.EmbeddingDir + "/" + sc.ContentHash + ".npy"; free(p) {
+		return p
+	}
+	return defaultPath(library.EmbeddingDir, inst, ".npy")
+}
+
 func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 	scene, ok := ev.reference(inst, "scene", "scene", func(a string) bool { return ev.sceneByAddr[a] != nil })
 	if !ok {
@@ -285,8 +301,9 @@ func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 		Path:   str(inst.vals["path"]),
 	}
 	if e.Path == "" {
-		e.Path = library.EmbeddingPath(sc)
+		e.Path = ev.embeddingPath(inst, sc)
 	}
+	ev.embedPaths[e.Path] = e.Address
 	if strings.TrimSpace(e.Model) == "" {
 		ev.diag(errorAt(inst.rngs["model"], "Invalid embedding model", "model cannot be empty."))
 		return cty.NilVal
