@@ -30,9 +30,8 @@ func TestScenario(t *testing.T) {
 	want := []struct{ name, result string }{
 		{"cold apply", "added, 0 changed, 0 destroyed"},
 		{"no-op plan", "No changes"},
-		// The edited scene's embedding moves to embeddings/<its new hash>.npy.
-		{"one-scene edit: plan", "3 to add, 4 to change, 2 to destroy"},
-		{"one-scene edit: apply", "3 added, 4 changed, 2 destroyed"},
+		{"one-scene edit: plan", "1 to add, 5 to change, 0 to destroy"},
+		{"one-scene edit: apply", "1 added, 5 changed, 0 destroyed"},
 		{"one-script delete: apply", "0 added, 0 changed,"},
 	}
 	if len(steps) != len(want) {
