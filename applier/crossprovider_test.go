@@ -77,6 +77,7 @@ embedding "pilot" {
   scene    = each.value
   model    = "test-model"
   source   = "vec/${each.key}.npy"
+  path     = "embeddings/pilot/${each.key}.npy"
 }
 `
 

@@ -30,7 +30,7 @@ func (ev *evaluator) buildAgent(inst *instance) cty.Value {
 		Meta:        inst.meta,
 		Key:         keyOf(inst),
 		Source:      source,
-		Path:        defaultPath(".scriptrag/agents", inst, ".md"),
+		Path:        defaultPath(library.AgentDir, inst, ".md"),
 		Data:        data,
 		Hash:        hash,
 		Description: parsed.Description,

@@ -14,10 +14,40 @@ func sha256Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// deriveScenes turns a screenplay's scenes into the scenes its script owns.
+// fromTitlePage fills what the configuration left unset from the title
+// page, as ScriptRAG's indexer reads it: title, author, season, episode and
+// the series title. The whole title page is kept for the SQL backend.
+func fromTitlePage(s *library.Script, sp *fountain.Screenplay) {
+	s.TitlePage = sp.TitleValues
+	s.TitleMetadata = sp.Metadata()
+	if s.Title == "" {
+		s.Title = sp.Title()
+	}
+	if s.Author == "" {
+		s.Author = sp.Author()
+	}
+	// A value that is no whole number (or is negative, which the HCL
+	// attributes refuse) stays in TitleMetadata only.
+	if n, ok := s.TitleMetadata["season"].(int64); ok && n >= 0 && s.Season == nil {
+		s.Season = &n
+	}
+	if n, ok := s.TitleMetadata["episode"].(int64); ok && n >= 0 && s.Episode == nil {
+		s.Episode = &n
+	}
+	if t, ok := s.TitleMetadata["series_title"].(string); ok && s.Series == "" && s.SeriesTitle == "" {
+		s.SeriesTitle = t
+	}
+}
+
+// deriveScenes turns a screenplay's scenes into the scenes its script owns:
+// what comes before the first heading, when it has content, is scene 0.
 func deriveScenes(s *library.Script, sp *fountain.Screenplay) []*library.Scene {
-	scenes := make([]*library.Scene, 0, len(sp.Scenes))
-	for _, fs := range sp.Scenes {
+	all := sp.Scenes
+	if sp.Prelude != nil && sp.Prelude.Content != "" {
+		all = append([]*fountain.Scene{sp.Prelude}, sp.Scenes...)
+	}
+	scenes := make([]*library.Scene, 0, len(all))
+	for _, fs := range all {
 		sc := &library.Scene{
 			Meta: library.Meta{
 				Address:        library.SceneAddress(s.Address, fs.Number),
@@ -33,6 +63,8 @@ func deriveScenes(s *library.Script, sp *fountain.Screenplay) []*library.Scene {
 			Content:     fs.Content,
 			ContentHash: sha256Hex(fs.Content),
 			Elements:    elements(fs.Blocks()),
+			// Scene 0 has no heading; ScriptRAG has no scene for it.
+			ScriptRAGHash: sp.ScriptRAGHash(fs),
 		}
 		if fs.FountainNumber != "" {
 			sc.Metadata = map[string]any{"fountain_number": fs.FountainNumber}

@@ -31,7 +31,8 @@ type evaluator struct {
 	scripts      []*library.Script
 	scriptByAddr map[string]*library.Script
 	sceneBlocks  []*library.Scene
-	sceneScript  map[string]string // scene address → script address
+	sceneByAddr  map[string]*library.Scene
+	embedPaths   map[string]string // embedding path → the embedding that took it
 	charBlocks   []*charBlock
 	embeddings   []*library.Embedding
 	bibles       []*library.Bible
@@ -62,7 +63,8 @@ func newEvaluator(l *loader) *evaluator {
 		provs:        map[string]*providers.Config{},
 		seriesByAddr: map[string]*library.Series{},
 		scriptByAddr: map[string]*library.Script{},
-		sceneScript:  map[string]string{},
+		sceneByAddr:  map[string]*library.Scene{},
+		embedPaths:   map[string]string{},
 		fountains:    map[string]cty.Value{},
 	}
 	ev.funcs = ev.functions()

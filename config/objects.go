@@ -1,6 +1,7 @@
 package config
 
 import (
+	"path"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -88,14 +89,9 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 		s.Source, s.Data, s.ContentHash = source, data, hash
 		s.Path = str(inst.vals["path"])
 		if s.Path == "" {
-			s.Path = defaultPath("scripts", inst, ".fountain")
+			s.Path = defaultPath(library.ScriptDir, inst, library.ScriptExt)
 		}
-		if s.Title == "" {
-			s.Title = sp.Title()
-		}
-		if s.Author == "" {
-			s.Author = sp.Author()
-		}
+		fromTitlePage(s, sp)
 		s.Scenes = deriveScenes(s, sp)
 		s.Characters = deriveCharacters(s)
 	} else if !inst.vals["path"].IsNull() {
@@ -107,7 +103,7 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 		s.Title = inst.decl.name
 	}
 	for _, sc := range s.Scenes {
-		ev.sceneScript[sc.Address] = s.Address
+		ev.sceneByAddr[sc.Address] = sc
 	}
 	ev.scripts = append(ev.scripts, s)
 	ev.scriptByAddr[s.Address] = s
@@ -225,7 +221,7 @@ func (ev *evaluator) buildScene(inst *instance) cty.Value {
 	}
 	fillScene(sc, body)
 	ev.sceneBlocks = append(ev.sceneBlocks, sc)
-	ev.sceneScript[sc.Address] = script
+	ev.sceneByAddr[sc.Address] = sc
 	return sceneValue(sc)
 }
 
@@ -274,22 +270,40 @@ func (ev *evaluator) buildCharacter(inst *instance) cty.Value {
 	return characterValue(c)
 }
 
+// embeddingPath is an embedding's default path: where ScriptRAG looks for
+// the scene's embedding, unless an embedding built before took it (a second
+// model, or a scene whose text ScriptRAG hashes like another's, as it does
+// two scenes with one heading); then embeddings/<content hash>.npy, then
+// embeddings/NAME/KEY.npy, which no other default takes.
+func (ev *evaluator) embeddingPath(inst *instance, sc *library.Scene) string {
+	free := func(p string) bool { a, taken := ev.embedPaths[p]; return !taken || a == inst.addr }
+	if p := library.EmbeddingPath(sc); free(p) {
+		return p
+	}
+	if p := library.EmbeddingDir + "/" + sc.ContentHash + ".npy"; free(p) {
+		return p
+	}
+	return defaultPath(library.EmbeddingDir, inst, ".npy")
+}
+
 func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
-	scene, ok := ev.reference(inst, "scene", "scene", func(a string) bool { return ev.sceneScript[a] != "" })
+	scene, ok := ev.reference(inst, "scene", "scene", func(a string) bool { return ev.sceneByAddr[a] != nil })
 	if !ok {
 		return cty.NilVal
 	}
+	sc := ev.sceneByAddr[scene]
 	e := &library.Embedding{
 		Meta:   inst.meta,
 		Scene:  scene,
-		Script: ev.sceneScript[scene],
+		Script: sc.Script,
 		Model:  str(inst.vals["model"]),
 		Source: str(inst.vals["source"]),
 		Path:   str(inst.vals["path"]),
 	}
 	if e.Path == "" {
-		e.Path = defaultPath("embeddings", inst, ".npy")
+		e.Path = ev.embeddingPath(inst, sc)
 	}
+	ev.embedPaths[e.Path] = e.Address
 	if strings.TrimSpace(e.Model) == "" {
 		ev.diag(errorAt(inst.rngs["model"], "Invalid embedding model", "model cannot be empty."))
 		return cty.NilVal
@@ -328,6 +342,20 @@ func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 	})
 }
 
+// bibleDir is where a bible lands by default: next to its script's file,
+// because ScriptRAG looks for a script's bibles under the directory of the
+// script (scripts.file_path's parent); in scripts/ for an outline script,
+// whose file_path names a file there; in bibles/ for a bible of no script.
+func bibleDir(s *library.Script) string {
+	switch {
+	case s == nil:
+		return library.BibleDir
+	case s.Path != "":
+		return path.Dir(s.Path)
+	}
+	return library.ScriptDir
+}
+
 func (ev *evaluator) buildBible(inst *instance) cty.Value {
 	script, ok := ev.reference(inst, "script", "script", func(a string) bool { return ev.scriptByAddr[a] != nil })
 	if !ok {
@@ -355,18 +383,10 @@ func (ev *evaluator) buildBible(inst *instance) cty.Value {
 		Chunks: chunkMarkdown(data),
 	}
 	if b.Path == "" {
-		b.Path = defaultPath("bibles", inst, ".md")
+		b.Path = defaultPath(bibleDir(ev.scriptByAddr[script]), inst, library.BibleExt)
 	}
 	if b.Title == "" {
-		for _, c := range b.Chunks {
-			if c.Level > 0 {
-				b.Title = c.Heading
-				break
-			}
-		}
-	}
-	if b.Title == "" {
-		b.Title = inst.decl.name
+		b.Title = bibleTitle(b.Chunks, b.Path)
 	}
 	ev.bibles = append(ev.bibles, b)
 	return cty.ObjectVal(map[string]cty.Value{

@@ -88,9 +88,21 @@ type Script struct {
 	// Series is the address of the series the script belongs to, or "".
 	Series      string
 	SeriesTitle string
-	Season      *int64
-	Episode     *int64
-	Metadata    map[string]any
+	// Season and Episode are the configuration's, else the title page's
+	// Season: and Episode: when they read as whole numbers.
+	Season   *int64
+	Episode  *int64
+	Metadata map[string]any
+	// TitlePage is the title page as ScriptRAG's parser reads it: its keys
+	// lower-cased (with any spaces around them), multi-line values joined
+	// with "\n", emphasis kept; nil without a title page or a source.
+	TitlePage map[string]string
+	// TitleMetadata is what ScriptRAG's parser puts in scripts.metadata from
+	// the title page: "season" and "episode" (int64 when they read as whole
+	// numbers, else the string as written), "series_title" (Series:,
+	// Series_title: or Show:), "project_title" (Project: or Project_title:);
+	// only the keys present; nil when none is.
+	TitleMetadata map[string]any
 	// Scenes are ordered by Number.
 	Scenes []*Scene
 	// Characters are ordered by Name.
@@ -104,7 +116,12 @@ type Scene struct {
 	Meta
 	Script string // address of the owning script
 	// Number is the 1-based position in the script, as ScriptRAG counts.
-	Number    int
+	// Scene 0 of a script with a source holds what comes before its first
+	// heading (a cold open, or a whole screenplay without headings) when
+	// that has content; it has no heading, location or time of day.
+	Number int
+	// Heading is the heading line as ScriptRAG stores it ("" for scene 0);
+	// Location and TimeOfDay are read from it as ScriptRAG reads them.
 	Heading   string
 	Location  string
 	TimeOfDay string
@@ -114,7 +131,12 @@ type Scene struct {
 	// ContentHash is the hex SHA-256 of Content. It identifies a scene whose
 	// number changed because another scene was inserted or removed.
 	ContentHash string
-	Metadata    map[string]any
+	// ScriptRAGHash is the hex SHA-256 ScriptRAG's indexer computes for the
+	// scene from its source file: scenes.content_hash holds its first 16
+	// characters, and ScriptRAG names the scene's embedding file after it.
+	// "" for scene 0 and for scene blocks, which ScriptRAG has no scene for.
+	ScriptRAGHash string
+	Metadata      map[string]any
 	// Elements are the scene's dialogue blocks and action paragraphs in
 	// order; their index is order_in_scene.
 	Elements []Element
@@ -189,14 +211,28 @@ type Bible struct {
 	Chunks []BibleChunk
 }
 
-// BibleChunk is one section of a bible, from a heading to the next.
+// BibleChunk is one chunk of a bible as ScriptRAG's bible parser cuts it:
+// a heading and the text below it up to the next heading (or a thematic
+// break, which starts a chunk under the same heading).
 type BibleChunk struct {
-	Number      int // 1-based
-	Heading     string
-	Level       int // 1-6; 0 for text before the first heading
-	Content     string
+	// Number is the 1-based position in the bible; ScriptRAG's chunk_number
+	// is Number-1.
+	Number int
+	// Heading is the heading's text; "" for text before the first heading
+	// (ScriptRAG's NULL).
+	Heading string
+	Level   int // 1-6; 0 for text before the first heading
+	// Content is the text below the heading, without the heading line: its
+	// blocks' text one per line, Markdown block markers ("> ", "- ", "1. ")
+	// gone, inline markup kept, code fenced with ```.
+	Content string
+	// ContentHash is the hex SHA-256 of Heading + "\n" + Content, as
+	// ScriptRAG hashes a chunk.
 	ContentHash string
-	Parent      int // Number of the enclosing chunk, 0 for none
+	// Parent is the Number of the chunk this one sits under, as ScriptRAG
+	// assigns parents (see config's chunkMarkdown), or 0 for none
+	// (ScriptRAG's NULL).
+	Parent int
 }
 
 // Agent is a custom insight agent: a Markdown file with YAML front matter,

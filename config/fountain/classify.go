@@ -83,15 +83,12 @@ func forcedHeading(t string) bool {
 }
 
 // heading splits a trimmed heading line (forcing "." already removed) into
-// the heading, its Fountain scene number, location and time of day.
+// the heading as ScriptRAG stores it (the line, scene number included), its
+// Fountain scene number, and the location and time of day as ScriptRAG
+// reads them (see headingLocation and headingTime).
 func heading(t string) (head, number, location, timeOfDay string) {
-	head, number = sceneNumber(t)
-	rest := head
-	if n := headingPrefix(rest); n > 0 {
-		rest = rest[n:]
-	}
-	location, timeOfDay = splitLocation(rest)
-	return head, number, location, timeOfDay
+	_, number = sceneNumber(t)
+	return t, number, headingLocation(t), headingTime(t)
 }
 
 // sceneNumber takes a trailing scene number ("#12A#", "#I-1-A#", "#1.#":
@@ -111,49 +108,6 @@ func sceneNumber(t string) (head, number string) {
 		}
 	}
 	return trimRight(t[:i]), num
-}
-
-// splitLocation splits "HOUSE - NIGHT" and "PARK--DAY" at the last dash
-// separator: two or more dashes, an em dash, or a single dash (or en dash)
-// with a space on either side. A hyphen inside a word ("SEMI-TRAILER") does
-// not split.
-func splitLocation(rest string) (location, timeOfDay string) {
-	a, b := -1, -1 // the last separator is rest[a:b]
-	for i := 0; i < len(rest); {
-		dashes, j := 0, i
-		for j < len(rest) {
-			switch {
-			case rest[j] == '-':
-				dashes++
-				j++
-				continue
-			case strings.HasPrefix(rest[j:], "\u2014"): // em dash reads as "--"
-				dashes += 2
-				j += 3
-				continue
-			case strings.HasPrefix(rest[j:], "\u2013"): // en dash reads as "-"
-				dashes++
-				j += 3
-				continue
-			}
-			break
-		}
-		if j == i {
-			i++
-			continue
-		}
-		if dashes >= 2 || (i > 0 && isSpace(rest[i-1])) || (j < len(rest) && isSpace(rest[j])) {
-			a, b = i, j
-		}
-		i = j
-	}
-	if a < 0 {
-		t, _ := trim(rest)
-		return t, ""
-	}
-	location, _ = trim(rest[:a])
-	timeOfDay, _ = trim(rest[b:])
-	return location, timeOfDay
 }
 
 // cue splits a character cue (without a forcing "@") into the name, its
@@ -206,6 +160,34 @@ func cue(t string) (name, extension string, dual bool) {
 		return name, exts[0], dual
 	}
 	return name, strings.Join(exts, " "), dual
+}
+
+// isCue reports whether t (without a forcing "@") reads as a character cue:
+// a name, and the line entirely in upper case outside its parenthesized
+// extensions, which may be in either case ("BOB (cont'd)"). Lower-case text
+// anywhere else ("CYBER BOSS, 40 (or any age), an ageless,") makes the line
+// action. An unclosed "(" opens no extension.
+func isCue(t string) bool {
+	if name, _, _ := cue(t); name == "" {
+		return false
+	}
+	var b strings.Builder
+	for rest := t; rest != ""; {
+		i := strings.IndexByte(rest, '(')
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		j := strings.IndexByte(rest[i:], ')')
+		if j < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		b.WriteByte(' ')
+		rest = rest[i+j+1:]
+	}
+	return isUpper(b.String())
 }
 
 // isUpper reports whether s is "entirely in uppercase" as the spec wants

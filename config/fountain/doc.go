@@ -34,6 +34,16 @@
 //     body, not a title page.
 //   - A cue's "^" marks dual dialogue on the second cue only; the first
 //     block of the pair is an ordinary one.
-//   - Text keeps emphasis markers and backslash escapes as written; only
-//     Screenplay.Title and Screenplay.Author flatten them.
+//   - A character cue is a line entirely in upper case outside its
+//     parenthesized extensions, which may be in either case ("BOB
+//     (cont'd)"), with a blank line before and text right below;
+//     "KIM, 40 (or so), tired" is action.
+//   - Text keeps emphasis markers and backslash escapes as written.
+//
+// Where ScriptRAG's indexer (github.com/trieloff/scriptrag) reads a
+// screenplay in a way its readers depend on, the parser reports that reading
+// as well, beside its own (scriptrag.go): Scene.Heading, Location and
+// TimeOfDay as ScriptRAG stores them, Scene.ScriptRAGHash, and the title page
+// as ScriptRAG's parser reads it (Screenplay.TitleValues, Title, Author,
+// Metadata).
 package fountain

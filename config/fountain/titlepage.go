@@ -105,54 +105,89 @@ func (s *Screenplay) Field(key string) (string, bool) {
 	return "", false
 }
 
-// Title is the title page's Title as one line of plain text: emphasis
-// markers dropped and line breaks flattened to single spaces, as the
-// scripts table stores it.
-func (s *Screenplay) Title() string {
-	v, _ := s.Field("Title")
-	return flatten(v)
-}
+// Title is the script's title as ScriptRAG reads it: TitleValues' "title",
+// as written ("" when there is none).
+func (s *Screenplay) Title() string { return s.TitleValues["title"] }
 
-// Author is the first non-empty of the title page's Author, Authors, Writer
-// and Writers, flattened like Title. Credit ("Written by") names the
-// credit, not the writer, so it is used only when none of those is there.
+// Author is the script's author as ScriptRAG reads it: the first of the
+// keys author, authors, writer, writers and "written by" that TitleValues
+// has, even when its value is empty. Credit is not one of them.
 func (s *Screenplay) Author() string {
-	for _, k := range [...]string{"Author", "Authors", "Writer", "Writers", "Credit"} {
-		if v := flatten(s.fieldValue(k)); v != "" {
+	for _, k := range [...]string{"author", "authors", "writer", "writers", "written by"} {
+		if v, ok := s.TitleValues[k]; ok {
 			return v
 		}
 	}
 	return ""
 }
 
-func (s *Screenplay) fieldValue(key string) string {
-	v, _ := s.Field(key)
-	return v
+// Metadata is what ScriptRAG's parser puts in a script's metadata from the
+// title page: "season" and "episode" (an int64 when the value reads as a
+// whole number the way Python's int() reads one, else the string),
+// "series_title" (from series, series_title or show, the first present) and
+// "project_title" (from project or project_title). Nil when none is there.
+func (s *Screenplay) Metadata() map[string]any {
+	tv := s.TitleValues
+	var m map[string]any
+	set := func(k string, v any) {
+		if m == nil {
+			m = map[string]any{}
+		}
+		m[k] = v
+	}
+	for _, k := range [...]string{"episode", "season"} {
+		if v, ok := tv[k]; ok {
+			if n, ok := PyInt(v); ok {
+				set(k, n)
+			} else {
+				set(k, v)
+			}
+		}
+	}
+	for _, k := range [...]string{"series", "series_title", "show"} {
+		if v, ok := tv[k]; ok {
+			set("series_title", v)
+			break
+		}
+	}
+	for _, k := range [...]string{"project", "project_title"} {
+		if v, ok := tv[k]; ok {
+			set("project_title", v)
+			break
+		}
+	}
+	return m
 }
 
-// flatten turns a title page value into one line of plain text: "*" and "_"
-// emphasis markers go (a backslash-escaped one stays, as the character),
-// and runs of whitespace and line breaks become one space.
-func flatten(v string) string {
-	var b strings.Builder
-	space := false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == '\\' && i+1 < len(v) && (v[i+1] == '*' || v[i+1] == '_' || v[i+1] == '\\'):
-			i++
-			c = v[i]
-		case c == '*' || c == '_':
-			continue
-		case c == '\n' || isSpace(c):
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteByte(c)
+// PyInt reads a whole number the way Python's int() reads a string:
+// surrounding whitespace, an optional sign, decimal digits with single
+// underscores between them. ok is false otherwise or on overflow. Unlike
+// int() it takes ASCII digits only: "٣" stays a string.
+func PyInt(v string) (n int64, ok bool) {
+	v = pyStrip(v)
+	neg := false
+	if v != "" && (v[0] == '+' || v[0] == '-') {
+		neg = v[0] == '-'
+		v = v[1:]
 	}
-	return b.String()
+	if v == "" || v[0] == '_' || v[len(v)-1] == '_' || strings.Contains(v, "__") {
+		return 0, false
+	}
+	for _, r := range v {
+		if r == '_' {
+			continue
+		}
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		d := int64(r - '0')
+		if n > (1<<63-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }

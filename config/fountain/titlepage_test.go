@@ -37,10 +37,11 @@ func TestTitlePage(t *testing.T) {
 	if !reflect.DeepEqual(sp.TitlePage, want) {
 		t.Errorf("title page:\ngot  %+v\nwant %+v", sp.TitlePage, want)
 	}
-	if got := sp.Title(); got != "BRICK & STEEL FULL RETIREMENT" {
+	// As ScriptRAG reads them: both lines, emphasis and notes kept.
+	if got := sp.Title(); got != "_**BRICK & STEEL**_\n_**FULL RETIREMENT**_" {
 		t.Errorf("Title() = %q", got)
 	}
-	if got := sp.Author(); got != "Stu Maschwitz" {
+	if got := sp.Author(); got != "Stu Maschwitz [[check spelling]]" {
 		t.Errorf("Author() = %q", got)
 	}
 	if v, ok := sp.Field("DRAFT DATE"); !ok || v != "1/20/2012" {
@@ -97,19 +98,25 @@ func TestTitlePageStart(t *testing.T) {
 	}
 }
 
+// TestTitleAndAuthor checks Title and Author against what ScriptRAG's
+// parser returned for the same inputs (run by hand with its FountainParser).
 func TestTitleAndAuthor(t *testing.T) {
 	tests := []struct {
 		input, title, author string
 	}{
-		{"Title: *The* _Kettle_\n", "The Kettle", ""},
-		{"Title:\n  Part One:\n  THE   KETTLE\n", "Part One: THE KETTLE", ""},
-		{"Title: Escaped \\*stars\\* and snake\\_case\n", "Escaped *stars* and snake_case", ""},
+		{"Title: *The* _Kettle_\n", "*The* _Kettle_", ""},
+		// "  Part One:" reads as a key of its own.
+		{"Title:\n  Part One:\n  THE   KETTLE\n", "", ""},
+		{"Title: Escaped \\*stars\\* and snake\\_case\n", "Escaped \\*stars\\* and snake\\_case", ""},
+		{"Title: One\nTitle: Two\n\nRain.\n", "Two", ""},
 		{"Credit: Written by\nAuthor: A. Writer\n", "", "A. Writer"},
 		{"Credit: Written by\nAuthors: A. Writer & B. Writer\n", "", "A. Writer & B. Writer"},
 		{"Writer: C. Writer\nCredit: by\n", "", "C. Writer"},
-		{"Author:\nWriter: D. Writer\n", "", "D. Writer"},
-		{"Credit: Jo Bloggs\n", "", "Jo Bloggs"},
-		{"Author:\n\tA. Writer\n\tB. Writer\n", "", "A. Writer B. Writer"},
+		{"Author:\nWriter: D. Writer\n", "", ""},
+		{"Credit: Jo Bloggs\n", "", ""},
+		{"Title : Spaced\nWritten by: Jo\n\nRain.\n", "", "Jo"},
+		{"Author:\n\tA. Writer\n\tB. Writer\n", "", "A. Writer\nB. Writer"},
+		{"Title: CR\r\n\tTwo\r\n\r\nRain.\r\n", "CR\nTwo", ""},
 		{"Rain.\n", "", ""},
 	}
 	for _, tt := range tests {

@@ -432,9 +432,10 @@ embedding %q {
   model      = local.embedding_model
   dimensions = %d
   source     = "vectors/s%03d/e%02d/${each.key}.npy"
+  path       = "embeddings/%s/${each.key}.npy"
 }
 
-`, s.Key(), scriptSource(s), s.season, s.episode, s.Key(), s.Key(), Dimensions, s.season, s.episode)
+`, s.Key(), scriptSource(s), s.season, s.episode, s.Key(), s.Key(), Dimensions, s.season, s.episode, s.Key())
 	}
 	fmt.Fprintf(&b, "bible \"season_%03d\" {\n  source = %q\n  script = script.%s\n}\n", season, bibleSource(season), first)
 	return w.write(fmt.Sprintf("season_%03d.hcl", season), []byte(b.String()))

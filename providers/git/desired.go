@@ -52,14 +52,14 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 		}
 		path := s.Path
 		if path == "" {
-			path = "scripts/" + s.Key + ".fountain"
+			path = library.ScriptDir + "/" + s.Key + library.ScriptExt
 		}
 		files = append(files, fromMeta(s.Meta, path, s.Data))
 	}
 	for _, b := range lib.Bibles {
 		path := b.Path
 		if path == "" {
-			path = "bibles/" + b.Key + ".md"
+			path = library.BibleDir + "/" + b.Key + library.BibleExt
 		}
 		files = append(files, fromMeta(b.Meta, path, b.Data))
 	}
@@ -124,7 +124,7 @@ var pointerDeps = []string{GitattributesAddress}
 var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,99}$`)
 
 // AgentPath is where a custom insight agent is committed.
-func AgentPath(key string) string { return ".scriptrag/agents/" + key + ".md" }
+func AgentPath(key string) string { return library.AgentDir + "/" + key + ".md" }
 
 func fromMeta(m library.Meta, path string, data []byte) wanted {
 	return wanted{address: m.Address, resource: m.Resource, path: path, data: data, rng: m.RangeOf("path"), preventDestroy: m.PreventDestroy}
