@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"sort"
+	"strings"
 
 	"scriptsync/config/fountain"
 	"scriptsync/library"
@@ -39,11 +40,29 @@ func fromTitlePage(s *library.Script, sp *fountain.Screenplay) {
 	}
 }
 
+// indexable reports whether a prelude holds something a reader would
+// search: dialogue, or action other than the conventional opening
+// "FADE IN:" (an action paragraph by fountain.io's rules, but no content).
+func indexable(prelude *fountain.Scene) bool {
+	for _, b := range prelude.Blocks() {
+		if b.Kind == fountain.DialogueBlock {
+			return true
+		}
+		t := strings.TrimRight(strings.ToUpper(strings.TrimSpace(b.Text)), ":.")
+		if t != "FADE IN" {
+			return true
+		}
+	}
+	return false
+}
+
 // deriveScenes turns a screenplay's scenes into the scenes its script owns:
-// what comes before the first heading, when it has content, is scene 0.
+// what comes before the first heading, when it has dialogue or action, is
+// scene 0. A prelude of a lone FADE IN: indexes nothing, in ScriptRAG or
+// here, so it makes no scene.
 func deriveScenes(s *library.Script, sp *fountain.Screenplay) []*library.Scene {
 	all := sp.Scenes
-	if sp.Prelude != nil && sp.Prelude.Content != "" {
+	if sp.Prelude != nil && sp.Prelude.Content != "" && indexable(sp.Prelude) {
 		all = append([]*fountain.Scene{sp.Prelude}, sp.Scenes...)
 	}
 	scenes := make([]*library.Scene, 0, len(all))

@@ -111,15 +111,28 @@ output "numbers" {
 }
 
 func TestNoSceneZero(t *testing.T) {
-	// Only the title page, notes, boneyard and structure before the
-	// heading: no scene 0.
+	// Only the title page, notes, boneyard, structure or a lone FADE IN:
+	// before the heading: no scene 0.
+	for name, src := range map[string]string{
+		"structure": "Title: A\n\n[[note]]\n\n/* old\n\ndraft */\n\n# Act One\n\n= the plan\n\nINT. A - DAY\n\nRain.\n",
+		"fade in":   "Title: A\n\nFADE IN:\n\nINT. A - DAY\n\nRain.\n",
+	} {
+		cfg := load(t, map[string]string{
+			"a.fountain": src,
+			"main.hcl":   `script "a" { source = "a.fountain" }`,
+		})
+		s := cfg.Library.Scripts[0]
+		if len(s.Scenes) != 1 || s.Scenes[0].Number != 1 {
+			t.Errorf("%s: scenes = %+v", name, s.Scenes)
+		}
+	}
+	// FADE IN: followed by action is a cold open.
 	cfg := load(t, map[string]string{
-		"a.fountain": "Title: A\n\n[[note]]\n\n/* old\n\ndraft */\n\n# Act One\n\n= the plan\n\nINT. A - DAY\n\nRain.\n",
+		"a.fountain": "FADE IN:\n\nA foghorn.\n\nINT. A - DAY\n\nRain.\n",
 		"main.hcl":   `script "a" { source = "a.fountain" }`,
 	})
-	s := cfg.Library.Scripts[0]
-	if len(s.Scenes) != 1 || s.Scenes[0].Number != 1 {
-		t.Fatalf("scenes = %+v", s.Scenes)
+	if s := cfg.Library.Scripts[0]; len(s.Scenes) != 2 || s.Scenes[0].Number != 0 {
+		t.Errorf("FADE IN: and action: scenes = %+v", s.Scenes)
 	}
 }
 

@@ -74,7 +74,13 @@ func scriptRow(sp scriptPayload) ([]any, error) {
 	if title == "" {
 		title = "Untitled" // ScriptRAG's title for a script without one
 	}
+	// project_title: the configuration's, else the title page's Project:
+	// (which ScriptRAG's indexer also puts in the metadata), else the title.
 	project := title
+	if p, ok := s.TitleMetadata["project_title"].(string); ok && p != "" {
+		project = p
+		md["project_title"] = p
+	}
 	if p, ok := s.Metadata["project_title"].(string); ok && p != "" {
 		project = p
 	}
