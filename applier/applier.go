@@ -73,14 +73,24 @@ type StaleError struct{ Reason string }
 func (e *StaleError) Error() string { return ErrStale.Error() + ": " + e.Reason }
 func (e *StaleError) Unwrap() error { return ErrStale }
 
-// Plan reads every backend without locking and computes a plan.
-func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
+// Read reads every backend side by side, without locking; the states are
+// in backend order.
+func Read(ctx context.Context, backends []Backend) ([]*providers.State, error) {
 	states := make([]*providers.State, len(backends))
 	err := each(backends, func(i int, b Backend) error {
 		st, err := b.Provider.Read(ctx, b.Desired)
 		states[i] = st
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// Plan reads every backend without locking and computes a plan.
+func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
+	states, err := Read(ctx, backends)
 	if err != nil {
 		return nil, err
 	}

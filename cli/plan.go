@@ -11,6 +11,7 @@ import (
 
 	"scriptsync/applier"
 	"scriptsync/config"
+	"scriptsync/engine"
 	"scriptsync/planner"
 )
 
@@ -67,8 +68,8 @@ func (s *session) planCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			defer ws.close()
-			plan, err := applier.Plan(s.ctx, ws.backends, opts)
+			defer ws.Close()
+			plan, err := ws.Plan(s.ctx, opts)
 			if err != nil {
 				return s.explain(err, ws)
 			}
@@ -76,11 +77,11 @@ func (s *session) planCommand() *ucli.Command {
 				if err := planner.WriteJSON(s.env.Stdout, plan); err != nil {
 					return failure(err)
 				}
-			} else if err := planner.Render(s.env.Stdout, plan, planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}); err != nil {
+			} else if err := planner.Render(s.env.Stdout, plan, planner.RenderOptions{Color: s.color, Providers: ws.ProviderNames()}); err != nil {
 				return failure(err)
 			}
 			if out := c.String("out"); out != "" {
-				if err := planner.WriteFile(s.path(out), savedPlan(ws, plan, vars)); err != nil {
+				if err := planner.WriteFile(s.path(out), ws.SavedPlan(plan, vars, Version)); err != nil {
 					return failure(err)
 				}
 				if !c.Bool("json") {
@@ -149,10 +150,9 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	if err != nil {
 		return err
 	}
-	defer ws.close()
-	render := planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}
+	defer ws.Close()
+	render := planner.RenderOptions{Color: s.color, Providers: ws.ProviderNames()}
 	req := applier.Request{
-		Backends:    ws.backends,
 		Options:     opts,
 		LockTimeout: c.Duration("lock-timeout"),
 		Confirm: func(p *planner.Plan) (bool, error) {
@@ -191,13 +191,12 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	if err != nil {
 		return err
 	}
-	defer ws.close()
-	if err := staleInputs(sp, ws); err != nil {
+	defer ws.Close()
+	if err := ws.StaleInputs(sp); err != nil {
 		return s.explain(err, ws)
 	}
-	render := planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}
+	render := planner.RenderOptions{Color: s.color, Providers: ws.ProviderNames()}
 	req := applier.Request{
-		Backends:    ws.backends,
 		Options:     sp.Options,
 		LockTimeout: c.Duration("lock-timeout"),
 		Expect:      &applier.Expectation{Versions: sp.Versions, Digest: sp.Digest},
@@ -206,10 +205,10 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 }
 
 // run applies and reports.
-func (s *session) run(req applier.Request, ws *workspace, render planner.RenderOptions) error {
+func (s *session) run(req applier.Request, ws *engine.Workspace, render planner.RenderOptions) error {
 	prog := s.newProgress()
 	req.Progress = func(p applier.Progress) { prog.update(p.Done, p.Total, p.Bytes) }
-	res, err := applier.Apply(s.ctx, req)
+	res, err := ws.Apply(s.ctx, req)
 	prog.finish()
 	if errors.Is(err, applier.ErrCancelled) {
 		s.ui.printf("Apply cancelled.\n")
@@ -241,12 +240,12 @@ func (s *session) run(req applier.Request, ws *workspace, render planner.RenderO
 }
 
 // outputs prints output values after an apply.
-func (s *session) outputs(ws *workspace) {
-	if len(ws.cfg.Outputs) == 0 {
+func (s *session) outputs(ws *engine.Workspace) {
+	if len(ws.Config.Outputs) == 0 {
 		return
 	}
 	s.ui.printf("\n%s\n\n", s.ui.paint(bold+green, "Outputs:"))
-	for _, o := range ws.cfg.Outputs {
+	for _, o := range ws.Config.Outputs {
 		v := "<sensitive>"
 		if !o.Sensitive {
 			v = formatCty(o.Value)

@@ -9,6 +9,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"scriptsync/engine"
 	"scriptsync/planner"
 	"scriptsync/providers"
 )
@@ -58,9 +59,9 @@ func (s *session) stateCommand() *ucli.Command {
 					seen := map[string]bool{}
 					var addrs []string
 					for _, o := range objs {
-						if !seen[o.obj.Address] && matchesAny(o.obj.Address, c.Args().Slice()) {
-							seen[o.obj.Address] = true
-							addrs = append(addrs, o.obj.Address)
+						if !seen[o.Object.Address] && matchesAny(o.Object.Address, c.Args().Slice()) {
+							seen[o.Object.Address] = true
+							addrs = append(addrs, o.Object.Address)
 						}
 					}
 					sort.Strings(addrs)
@@ -97,13 +98,8 @@ func matchesAny(addr string, prefixes []string) bool {
 	return false
 }
 
-type managedObject struct {
-	provider string
-	obj      *providers.Object
-}
-
 // managed reads the objects every backend holds for scriptsync.
-func (s *session) managed() ([]managedObject, error) {
+func (s *session) managed() ([]engine.Managed, error) {
 	vars, err := scanVarArgs(s.env.Args)
 	if err != nil {
 		return nil, err
@@ -112,19 +108,12 @@ func (s *session) managed() ([]managedObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer ws.close()
-	var out []managedObject
-	for _, b := range ws.backends {
-		st, err := b.Provider.Read(s.ctx, b.Desired)
-		if err != nil {
-			return nil, failure(err)
-		}
-		for _, o := range st.Objects {
-			out = append(out, managedObject{b.Provider.Name(), o})
-		}
+	defer ws.Close()
+	objs, err := ws.State(s.ctx)
+	if err != nil {
+		return nil, failure(err)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].obj.Address < out[j].obj.Address })
-	return out, nil
+	return objs, nil
 }
 
 // showState prints managed objects (only address's, when given).
@@ -134,9 +123,9 @@ func (s *session) showState(asJSON bool, address string) error {
 		return err
 	}
 	if address != "" {
-		var keep []managedObject
+		var keep []engine.Managed
 		for _, o := range objs {
-			if o.obj.Address == address {
+			if o.Object.Address == address {
 				keep = append(keep, o)
 			}
 		}
@@ -159,13 +148,13 @@ func (s *session) showState(asJSON bool, address string) error {
 		}{FormatVersion: planner.FormatVersion, Objects: []jsonObject{}}
 		for _, o := range objs {
 			vals := map[string]any{}
-			for k, v := range o.obj.Attributes() {
+			for k, v := range o.Object.Attributes() {
 				vals[k] = v
 			}
-			for _, k := range o.obj.Sensitive {
+			for _, k := range o.Object.Sensitive {
 				vals[k] = nil
 			}
-			doc.Objects = append(doc.Objects, jsonObject{o.obj.Address, o.obj.Type, o.provider, vals, o.obj.Sensitive})
+			doc.Objects = append(doc.Objects, jsonObject{o.Object.Address, o.Object.Type, o.Provider, vals, o.Object.Sensitive})
 		}
 		enc := json.NewEncoder(s.env.Stdout)
 		enc.SetIndent("", "  ")
@@ -179,9 +168,9 @@ func (s *session) showState(asJSON bool, address string) error {
 		if i > 0 {
 			s.ui.printf("\n")
 		}
-		s.ui.printf("# %s (%s)\n", o.obj.Address, o.provider)
-		s.ui.printf("%s {\n", strings.TrimSpace(blockName(o.provider, o.obj)))
-		attrs := o.obj.Attributes()
+		s.ui.printf("# %s (%s)\n", o.Object.Address, o.Provider)
+		s.ui.printf("%s {\n", strings.TrimSpace(blockName(o.Provider, o.Object)))
+		attrs := o.Object.Attributes()
 		keys := make([]string, 0, len(attrs))
 		width := 0
 		for k := range attrs {
@@ -192,7 +181,7 @@ func (s *session) showState(asJSON bool, address string) error {
 		}
 		sort.Strings(keys)
 		sensitive := map[string]bool{}
-		for _, k := range o.obj.Sensitive {
+		for _, k := range o.Object.Sensitive {
 			sensitive[k] = true
 		}
 		for _, k := range keys {
