@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"scriptsync/planfile"
 	"scriptsync/planner"
 	"scriptsync/providers"
 )
@@ -17,12 +17,6 @@ import (
 type Backend struct {
 	Provider providers.Provider
 	Desired  []*providers.Object
-}
-
-// Expectation is what a saved plan was computed from.
-type Expectation struct {
-	Versions map[string]string
-	Digest   string
 }
 
 // Progress reports an apply's advance.
@@ -38,8 +32,9 @@ type Request struct {
 	Backends    []Backend
 	Options     planner.Options
 	LockTimeout time.Duration
-	// Expect is set when applying a saved plan.
-	Expect *Expectation
+	// Expect is set when applying a saved plan: the apply refuses when the
+	// backends moved since, or the plan would differ (planfile.Stale).
+	Expect *planfile.SavedPlan
 	// Confirm is shown the plan before anything changes; false cancels.
 	// nil approves.
 	Confirm func(*planner.Plan) (bool, error)
@@ -60,18 +55,12 @@ type Result struct {
 }
 
 var (
-	// ErrStale is returned when a saved plan no longer matches the
-	// backends or the inputs.
-	ErrStale = errors.New("Saved plan is stale")
+	// ErrStale is returned (wrapped) when a saved plan no longer matches
+	// the backends; it is planfile.ErrStale.
+	ErrStale = planfile.ErrStale
 	// ErrCancelled is returned when Confirm declines.
 	ErrCancelled = errors.New("apply cancelled")
 )
-
-// StaleError says why a saved plan is stale.
-type StaleError struct{ Reason string }
-
-func (e *StaleError) Error() string { return ErrStale.Error() + ": " + e.Reason }
-func (e *StaleError) Unwrap() error { return ErrStale }
 
 // Read reads every backend side by side, without locking; the states are
 // in backend order.
@@ -159,7 +148,11 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	if req.Expect != nil {
-		if err := checkVersions(req.Backends, states, req.Expect.Versions); err != nil {
+		versions := map[string]string{}
+		for i, b := range req.Backends {
+			versions[b.Provider.Name()] = states[i].Version
+		}
+		if err := planfile.Stale(req.Expect, planfile.Now{Versions: versions}); err != nil {
 			return nil, err
 		}
 	}
@@ -168,8 +161,10 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Plan: plan, Versions: plan.Versions}
-	if req.Expect != nil && plan.Digest() != req.Expect.Digest {
-		return nil, &StaleError{Reason: "the changes it would make today differ from the saved ones; run plan again"}
+	if req.Expect != nil {
+		if err := planfile.Stale(req.Expect, planfile.Now{Digest: plan.Digest()}); err != nil {
+			return nil, err
+		}
 	}
 	if !plan.HasChanges() && !plan.PeerDrift {
 		return res, nil
@@ -332,29 +327,3 @@ func (e *ApplyError) Error() string {
 }
 
 func (e *ApplyError) Unwrap() error { return e.Cause }
-
-// checkVersions compares the versions a saved plan read with today's.
-func checkVersions(backends []Backend, states []*providers.State, want map[string]string) error {
-	var moved []string
-	for i, b := range backends {
-		name := b.Provider.Name()
-		if got := states[i].Version; got != want[name] {
-			moved = append(moved, fmt.Sprintf("%s moved from %s to %s", name, orNone(want[name]), orNone(got)))
-		}
-	}
-	if len(moved) > 0 {
-		sort.Strings(moved)
-		return &StaleError{Reason: strings.Join(moved, ", ") + " since the plan was made; run plan again"}
-	}
-	return nil
-}
-
-func orNone(v string) string {
-	if v == "" {
-		return "(empty)"
-	}
-	if len(v) > 12 {
-		return v[:12]
-	}
-	return v
-}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"scriptsync/planfile"
 	"scriptsync/planner"
 	"scriptsync/providers"
 	"scriptsync/providers/providertest"
@@ -125,7 +126,7 @@ func TestApplyStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Expect = &Expectation{Versions: plan.Versions, Digest: plan.Digest()}
+	r.Expect = &planfile.SavedPlan{Versions: plan.Versions, Digest: plan.Digest()}
 	sql.Objects["series.a"] = "3" // someone else applied
 	sql.Version = 7
 	_, err = Apply(context.Background(), r)
@@ -136,7 +137,7 @@ func TestApplyStale(t *testing.T) {
 	unchanged(t, git, map[string]string{"script.p": "1"}, 0)
 
 	// Same versions but another plan: stale as well.
-	r.Expect = &Expectation{Versions: map[string]string{"sql": "7", "git": "0"}, Digest: plan.Digest()}
+	r.Expect = &planfile.SavedPlan{Versions: map[string]string{"sql": "7", "git": "0"}, Digest: plan.Digest()}
 	r.Backends[0].Desired = desired("series.a=9")
 	if _, err := Apply(context.Background(), r); !errors.Is(err, ErrStale) {
 		t.Fatalf("err = %v, want ErrStale for a changed plan", err)

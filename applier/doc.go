@@ -2,7 +2,8 @@
 //
 // It opens a transaction on each provider (taking their locks), reads the
 // actual state inside them, computes the plan with package planner (and,
-// for a saved plan, checks that nothing moved since it was made), applies
+// for a saved plan, checks with planfile.Stale that nothing moved since it
+// was made), applies
 // each provider's changes in provider order, then commits: first the
 // providers whose commit can be undone afterwards (providers.Compensator:
 // LFS uploads, the git branch move), last the one that cannot (the SQL

@@ -8,7 +8,8 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"scriptsync/engine"
-	"scriptsync/planner"
+	"scriptsync/planfile"
+	"scriptsync/render"
 )
 
 func (s *session) validateCommand() *ucli.Command {
@@ -41,50 +42,11 @@ func (s *session) validate() (hcl.Diagnostics, map[string]*hcl.File) {
 }
 
 func (s *session) validateJSON(diags hcl.Diagnostics) error {
-	type pos struct {
-		Line   int `json:"line"`
-		Column int `json:"column"`
-		Byte   int `json:"byte"`
-	}
-	type rng struct {
-		Filename string `json:"filename"`
-		Start    pos    `json:"start"`
-		End      pos    `json:"end"`
-	}
-	type diag struct {
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-		Detail   string `json:"detail,omitempty"`
-		Range    *rng   `json:"range,omitempty"`
-	}
-	out := struct {
-		FormatVersion string `json:"format_version"`
-		Valid         bool   `json:"valid"`
-		ErrorCount    int    `json:"error_count"`
-		WarningCount  int    `json:"warning_count"`
-		Diagnostics   []diag `json:"diagnostics"`
-	}{FormatVersion: planner.FormatVersion, Diagnostics: []diag{}}
-	for _, d := range diags {
-		jd := diag{Severity: "warning", Summary: d.Summary, Detail: d.Detail}
-		if d.Severity == hcl.DiagError {
-			jd.Severity = "error"
-			out.ErrorCount++
-		} else {
-			out.WarningCount++
-		}
-		if d.Subject != nil {
-			r := d.Subject
-			jd.Range = &rng{r.Filename, pos{r.Start.Line, r.Start.Column, r.Start.Byte}, pos{r.End.Line, r.End.Column, r.End.Byte}}
-		}
-		out.Diagnostics = append(out.Diagnostics, jd)
-	}
-	out.Valid = out.ErrorCount == 0
-	enc := json.NewEncoder(s.env.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	valid, err := render.ValidationJSON(s.env.Stdout, diags)
+	if err != nil {
 		return failure(err)
 	}
-	if !out.Valid {
+	if !valid {
 		return silent(ExitError)
 	}
 	return nil
@@ -122,7 +84,7 @@ func (s *session) versionCommand() *ucli.Command {
 		Usage: "print the version and the versions of its formats",
 		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
 		Action: func(c *ucli.Context) error {
-			formats := map[string]string{"plan": planner.FormatVersion, "json": planner.FormatVersion}
+			formats := map[string]string{"plan": planfile.FormatVersion, "json": render.FormatVersion}
 			for name, v := range engine.Formats(s.dir, s.env.Getenv) {
 				formats[name] = v
 			}

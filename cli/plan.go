@@ -10,9 +10,10 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"scriptsync/applier"
-	"scriptsync/config"
 	"scriptsync/engine"
+	"scriptsync/planfile"
 	"scriptsync/planner"
+	"scriptsync/render"
 )
 
 // planFlags are shared by plan, apply and destroy.
@@ -74,14 +75,14 @@ func (s *session) planCommand() *ucli.Command {
 				return s.explain(err, ws)
 			}
 			if c.Bool("json") {
-				if err := planner.WriteJSON(s.env.Stdout, plan); err != nil {
+				if err := render.WritePlanJSON(s.env.Stdout, plan); err != nil {
 					return failure(err)
 				}
-			} else if err := planner.Render(s.env.Stdout, plan, planner.RenderOptions{Color: s.color, Providers: ws.ProviderNames()}); err != nil {
+			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames()}); err != nil {
 				return failure(err)
 			}
 			if out := c.String("out"); out != "" {
-				if err := planner.WriteFile(s.path(out), ws.SavedPlan(plan, vars, Version)); err != nil {
+				if err := planfile.WriteFile(s.path(out), ws.SavedPlan(plan, vars, Version)); err != nil {
 					return failure(err)
 				}
 				if !c.Bool("json") {
@@ -151,12 +152,12 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 		return err
 	}
 	defer ws.Close()
-	render := planner.RenderOptions{Color: s.color, Providers: ws.ProviderNames()}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
 	req := applier.Request{
 		Options:     opts,
 		LockTimeout: c.Duration("lock-timeout"),
 		Confirm: func(p *planner.Plan) (bool, error) {
-			if err := planner.Render(s.env.Stdout, p, render); err != nil {
+			if err := render.Plan(s.env.Stdout, p, ropts); err != nil {
 				return false, err
 			}
 			if c.Bool("auto-approve") {
@@ -169,7 +170,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 			return s.confirm(question, detail)
 		},
 	}
-	return s.run(req, ws, render)
+	return s.run(req, ws, ropts)
 }
 
 // applySaved applies a plan file made by plan -out.
@@ -179,15 +180,11 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 			return usageError("-%s cannot be used with a saved plan: the plan already fixes it", f)
 		}
 	}
-	sp, err := planner.ReadFile(s.path(file))
+	sp, err := planfile.ReadFile(s.path(file))
 	if err != nil {
 		return failure(err)
 	}
-	var vars []config.VarArg
-	for _, a := range sp.VarArgs {
-		vars = append(vars, config.VarArg{File: a.File, Name: a.Name, Value: a.Value})
-	}
-	ws, err := s.load(vars, true)
+	ws, err := s.load(sp.VarArgs, true)
 	if err != nil {
 		return err
 	}
@@ -195,17 +192,17 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	if err := ws.StaleInputs(sp); err != nil {
 		return s.explain(err, ws)
 	}
-	render := planner.RenderOptions{Color: s.color, Providers: ws.ProviderNames()}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
 	req := applier.Request{
 		Options:     sp.Options,
 		LockTimeout: c.Duration("lock-timeout"),
-		Expect:      &applier.Expectation{Versions: sp.Versions, Digest: sp.Digest},
+		Expect:      sp,
 	}
-	return s.run(req, ws, render)
+	return s.run(req, ws, ropts)
 }
 
 // run applies and reports.
-func (s *session) run(req applier.Request, ws *engine.Workspace, render planner.RenderOptions) error {
+func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options) error {
 	prog := s.newProgress()
 	req.Progress = func(p applier.Progress) { prog.update(p.Done, p.Total, p.Bytes) }
 	res, err := ws.Apply(s.ctx, req)
@@ -218,7 +215,7 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, render planner.
 		return s.explain(err, ws)
 	}
 	if !res.Applied {
-		if err := planner.Render(s.env.Stdout, res.Plan, render); err != nil {
+		if err := render.Plan(s.env.Stdout, res.Plan, ropts); err != nil {
 			return failure(err)
 		}
 	}
@@ -248,7 +245,7 @@ func (s *session) outputs(ws *engine.Workspace) {
 	for _, o := range ws.Config.Outputs {
 		v := "<sensitive>"
 		if !o.Sensitive {
-			v = formatCty(o.Value)
+			v = render.FormatCty(o.Value)
 		}
 		s.ui.printf("%s = %s\n", o.Name, v)
 	}

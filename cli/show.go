@@ -6,12 +6,9 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
-	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"scriptsync/engine"
-	"scriptsync/planner"
-	"scriptsync/providers"
+	"scriptsync/planfile"
+	"scriptsync/render"
 )
 
 func (s *session) showCommand() *ucli.Command {
@@ -25,7 +22,7 @@ func (s *session) showCommand() *ucli.Command {
 			case 0:
 				return s.showState(c.Bool("json"), "")
 			case 1:
-				sp, err := planner.ReadFile(s.path(c.Args().First()))
+				sp, err := planfile.ReadFile(s.path(c.Args().First()))
 				if err != nil {
 					return failure(err)
 				}
@@ -34,7 +31,7 @@ func (s *session) showCommand() *ucli.Command {
 					enc.SetIndent("", "  ")
 					return enc.Encode(sp.Plan)
 				}
-				return planner.Render(s.env.Stdout, planner.FromJSON(sp.Plan), planner.RenderOptions{Color: s.color})
+				return render.Plan(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.Options{Color: s.color})
 			default:
 				return usageError("show takes at most one argument, a saved plan file")
 			}
@@ -99,7 +96,7 @@ func matchesAny(addr string, prefixes []string) bool {
 }
 
 // managed reads the objects every backend holds for scriptsync.
-func (s *session) managed() ([]engine.Managed, error) {
+func (s *session) managed() ([]render.Managed, error) {
 	vars, err := scanVarArgs(s.env.Args)
 	if err != nil {
 		return nil, err
@@ -123,7 +120,7 @@ func (s *session) showState(asJSON bool, address string) error {
 		return err
 	}
 	if address != "" {
-		var keep []engine.Managed
+		var keep []render.Managed
 		for _, o := range objs {
 			if o.Object.Address == address {
 				keep = append(keep, o)
@@ -135,105 +132,11 @@ func (s *session) showState(asJSON bool, address string) error {
 		objs = keep
 	}
 	if asJSON {
-		type jsonObject struct {
-			Address   string         `json:"address"`
-			Type      string         `json:"type"`
-			Provider  string         `json:"provider"`
-			Values    map[string]any `json:"values"`
-			Sensitive []string       `json:"sensitive_attributes,omitempty"`
-		}
-		doc := struct {
-			FormatVersion string       `json:"format_version"`
-			Objects       []jsonObject `json:"objects"`
-		}{FormatVersion: planner.FormatVersion, Objects: []jsonObject{}}
-		for _, o := range objs {
-			vals := map[string]any{}
-			for k, v := range o.Object.Attributes() {
-				vals[k] = v
-			}
-			for _, k := range o.Object.Sensitive {
-				vals[k] = nil
-			}
-			doc.Objects = append(doc.Objects, jsonObject{o.Object.Address, o.Object.Type, o.Provider, vals, o.Object.Sensitive})
-		}
-		enc := json.NewEncoder(s.env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return render.StateJSON(s.env.Stdout, objs)
 	}
 	if len(objs) == 0 {
 		s.ui.printf("No objects are managed yet. Run scriptsync apply to create them.\n")
 		return nil
 	}
-	for i, o := range objs {
-		if i > 0 {
-			s.ui.printf("\n")
-		}
-		s.ui.printf("# %s (%s)\n", o.Object.Address, o.Provider)
-		s.ui.printf("%s {\n", strings.TrimSpace(blockName(o.Provider, o.Object)))
-		attrs := o.Object.Attributes()
-		keys := make([]string, 0, len(attrs))
-		width := 0
-		for k := range attrs {
-			keys = append(keys, k)
-			if len(k) > width {
-				width = len(k)
-			}
-		}
-		sort.Strings(keys)
-		sensitive := map[string]bool{}
-		for _, k := range o.Object.Sensitive {
-			sensitive[k] = true
-		}
-		for _, k := range keys {
-			v := planner.FormatValue(attrs[k])
-			if sensitive[k] {
-				v = "(sensitive value)"
-			}
-			s.ui.printf("    %-*s = %s\n", width, k, v)
-		}
-		s.ui.printf("}\n")
-	}
-	return nil
-}
-
-func blockName(provider string, o *providers.Object) string {
-	return planner.BlockHeader(provider, o)
-}
-
-// formatCty renders an output value in HCL syntax.
-func formatCty(v cty.Value) string {
-	if v.IsNull() {
-		return "null"
-	}
-	b, err := ctyjson.Marshal(v, v.Type())
-	if err != nil {
-		return v.GoString()
-	}
-	var x any
-	if err := json.Unmarshal(b, &x); err != nil {
-		return string(b)
-	}
-	return planner.FormatValue(normalizeJSON(x))
-}
-
-// normalizeJSON turns whole float64s into int64 so that 3 prints as 3.
-func normalizeJSON(x any) any {
-	switch t := x.(type) {
-	case float64:
-		if t == float64(int64(t)) {
-			return int64(t)
-		}
-		return t
-	case []any:
-		for i := range t {
-			t[i] = normalizeJSON(t[i])
-		}
-		return t
-	case map[string]any:
-		for k := range t {
-			t[k] = normalizeJSON(t[k])
-		}
-		return t
-	}
-	return x
+	return render.State(s.env.Stdout, objs)
 }

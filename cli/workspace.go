@@ -7,10 +7,10 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"scriptsync/applier"
 	"scriptsync/config"
 	"scriptsync/engine"
 	"scriptsync/library"
+	"scriptsync/planfile"
 	"scriptsync/planner"
 	"scriptsync/providers"
 )
@@ -71,7 +71,7 @@ func scanVarArgs(args []string) ([]config.VarArg, error) {
 func (s *session) explain(err error, ws *engine.Workspace) error {
 	var pd *planner.PreventDestroyError
 	var le *providers.LockError
-	var se *applier.StaleError
+	var se *planfile.StaleError
 	switch {
 	case errors.As(err, &pd):
 		var diags hcl.Diagnostics

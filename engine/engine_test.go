@@ -10,6 +10,7 @@ import (
 
 	"scriptsync/applier"
 	"scriptsync/config"
+	"scriptsync/planfile"
 	"scriptsync/planner"
 	"scriptsync/providers"
 	"scriptsync/providers/providertest"
@@ -152,7 +153,7 @@ func TestSavedPlanGoesStaleWhenAnInputMoves(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(twoSeries+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := open(t, dir).StaleInputs(sp); !errors.Is(err, applier.ErrStale) {
+	if err := open(t, dir).StaleInputs(sp); !errors.Is(err, planfile.ErrStale) {
 		t.Fatalf("err = %v, want ErrStale after the configuration changed", err)
 	}
 }

@@ -9,26 +9,21 @@ import (
 
 	"scriptsync/applier"
 	"scriptsync/providers"
+	"scriptsync/render"
 )
-
-// Managed is one object a backend holds for scriptsync.
-type Managed struct {
-	Provider string
-	Object   *providers.Object
-}
 
 // State reads every backend side by side, without locking, and returns
 // the objects they hold for scriptsync, by address (objects of equal
 // address in apply order).
-func (w *Workspace) State(ctx context.Context) ([]Managed, error) {
+func (w *Workspace) State(ctx context.Context) ([]render.Managed, error) {
 	states, err := applier.Read(ctx, w.Backends)
 	if err != nil {
 		return nil, err
 	}
-	var out []Managed
+	var out []render.Managed
 	for i, b := range w.Backends {
 		for _, o := range states[i].Objects {
-			out = append(out, Managed{b.Provider.Name(), o})
+			out = append(out, render.Managed{Provider: b.Provider.Name(), Object: o})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Object.Address < out[j].Object.Address })
