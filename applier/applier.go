@@ -16,7 +16,9 @@ import (
 // Backend is a provider with the objects a configuration wants in it.
 type Backend struct {
 	Provider providers.Provider
-	Desired  []*providers.Object
+	// Commit is the provider's commit class, from its registration.
+	Commit  providers.CommitClass
+	Desired []*providers.Object
 }
 
 // Progress reports an apply's advance.
@@ -213,12 +215,13 @@ func (r *run) progress(provider string) providers.Progress {
 	}
 }
 
-// commit commits the compensable transactions first, then the rest.
+// commit commits the transactions that can be undone, or need no undo,
+// first (in backend order), then the CommitLast ones.
 func (r *run) commit(ctx context.Context) (map[string]string, error) {
 	versions := map[string]string{}
 	var last []int
 	for i, tx := range r.txs {
-		if _, ok := tx.(providers.Compensator); !ok {
+		if r.req.Backends[i].Commit == providers.CommitLast {
 			last = append(last, i)
 			continue
 		}
@@ -275,7 +278,15 @@ func (r *run) fail(ctx context.Context, cause error) error {
 	}
 	for k := len(r.committed) - 1; k >= 0; k-- {
 		i := r.committed[k]
-		if err := r.txs[i].(providers.Compensator).Compensate(cleanup); err != nil {
+		if r.req.Backends[i].Commit != providers.CommitUndoable {
+			continue // unreferenced writes need no undo
+		}
+		c, ok := r.txs[i].(providers.Compensator)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: undo: its transaction cannot be undone (registered as undoable without implementing Compensator)", r.name(i)))
+			continue
+		}
+		if err := c.Compensate(cleanup); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: undo: %v", r.name(i), err))
 		}
 	}

@@ -20,7 +20,8 @@ func setup() (*providertest.Fake, *providertest.Fake, func(desiredSQL, desiredGi
 	sql.Objects["series.a"] = "1"
 	git.Objects["script.p"] = "1"
 	req := func(desiredSQL, desiredGit []*providers.Object) Request {
-		return Request{Backends: []Backend{{Provider: sql, Desired: desiredSQL}, {Provider: git, Desired: desiredGit}}}
+		return Request{Backends: []Backend{{Provider: sql, Commit: providers.CommitLast, Desired: desiredSQL},
+			{Provider: git, Commit: providers.CommitUndoable, Desired: desiredGit}}}
 	}
 	return sql, git, req
 }

@@ -112,7 +112,7 @@ func buildProviders(configs map[string]*providers.Config) ([]applier.Backend, hc
 		if d.HasErrors() || p == nil {
 			continue
 		}
-		backends = append(backends, applier.Backend{Provider: p})
+		backends = append(backends, applier.Backend{Provider: p, Commit: reg.Commit})
 	}
 	return backends, diags
 }

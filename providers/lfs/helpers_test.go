@@ -18,6 +18,10 @@ import (
 	"scriptsync/internal/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
+	// The provider reads git's settings, with git's defaults, through
+	// providers.Config.Setting: git must be registered, as it is in
+	// scriptsync.
+	_ "scriptsync/providers/git"
 )
 
 // fixture writes n distinct vectors of dims float32 values into a fresh

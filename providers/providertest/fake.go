@@ -63,11 +63,17 @@ func NewFake(name string, compensable bool) *Fake {
 
 // Registration registers f under its name: its factory returns f itself,
 // so that the backend outlives the providers built on it, as a database
-// outlives a run.
+// outlives a run. A compensable fake commits as CommitUndoable, another
+// as CommitLast.
 func (f *Fake) Registration(order int) providers.Registration {
+	class := providers.CommitLast
+	if f.Compensable {
+		class = providers.CommitUndoable
+	}
 	return providers.Registration{
 		Name:    f.ProviderName,
 		Order:   order,
+		Commit:  class,
 		Factory: func(*providers.Config) (providers.Provider, hcl.Diagnostics) { return f, nil },
 	}
 }

@@ -26,17 +26,13 @@ const (
 const sensitiveValue = "(sensitive)"
 
 // Desired returns the objects lib wants in the database, sorted by address.
-// It reads nothing but lib; it remembers lib.Dir, which Apply reads
-// embedding vectors from.
+// It reads nothing but lib; an embedding's object names the vector file
+// Apply reads (Object.Source).
 func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagnostics) {
 	if lib == nil {
 		return nil, nil
 	}
-	p.mu.Lock()
-	p.libDir = lib.Dir
-	p.mu.Unlock()
-
-	b := &builder{known: map[string]string{}}
+	b := &builder{known: map[string]string{}, dir: lib.Dir}
 	for _, s := range lib.Series {
 		b.series(s)
 	}
@@ -61,6 +57,7 @@ type builder struct {
 	objs  []*providers.Object
 	diags hcl.Diagnostics
 	known map[string]string // address -> type, for references and duplicates
+	dir   string            // Library.Dir, which sources are relative to
 }
 
 func (b *builder) errorf(m library.Meta, summary, format string, args ...any) {
@@ -268,6 +265,7 @@ func (b *builder) embedding(e *library.Embedding) {
 	}
 	if o := b.addPlain(e.Meta, typeEmbedding, attrs, h, []string{e.Scene}, e); o != nil {
 		o.Size = int64(e.Dimensions) * 4
+		o.Source = providers.SourcePath(b.dir, e.Source)
 	}
 }
 
