@@ -72,4 +72,45 @@
 //     format, for scriptsync version.
 //   - Describer (Provider): one line naming the backend, without secrets,
 //     for init and plan output.
+//
+// # Adding a backend
+//
+// A fourth backend, say a search index, touches no package but its own
+// and one line of providers/all:
+//
+//  1. Copy a provider package's file set into providers/search: doc.go
+//     (what it stores and how; its configuration block), provider.go (the
+//     Registration in init, with Order, Commit class, Attributes and
+//     Defaults; the Factory; Name, Close, Begin, and the optional
+//     capabilities it has), desired.go (Desired: the library's objects,
+//     each with Address, Type, Hash, Payload and, when Apply reads a file,
+//     Source), read.go (Read: the managed objects with the same Hash and
+//     MatchHash), apply.go (the Tx: Read, Apply, Commit, Rollback, and
+//     Compensate for CommitUndoable). sql is the model of a locked
+//     database committed last, git of a compare-and-swap committed early
+//     and undone by Compensate, lfs of a content-addressed store.
+//  2. Pick the Order and Commit class from the constants above. At most
+//     one provider is CommitLast; the SQL provider already is, so a new
+//     backend is CommitUndoable (implement Compensator) or
+//     CommitUnreferenced.
+//  3. Read a peer's settings with Config.Setting, never by repeating its
+//     defaults, and never import another provider.
+//
+// Then, in provider_test.go, run the conformance suite, which must pass:
+//
+//	func TestProviderContract(t *testing.T) {
+//		reg, _ := providers.Lookup("search")
+//		providertest.Run(t, func(t *testing.T) *providertest.Subject {
+//			dir := t.TempDir()
+//			open := func(t *testing.T) providers.Provider { return mustNew(t, dir) }
+//			return &providertest.Subject{Provider: open(t), Commit: reg.Commit,
+//				Library: lib, Changed: changed, Open: open, Interfere: moveBehindTx}
+//		})
+//	}
+//
+// providers/providertest/jsonfile_test.go is a complete provider, written
+// this way, that passes it. Last, add the blank import to providers/all:
+// config, planner, the engine and the CLI find the provider through the
+// registry, so the provider block, validate, plan, apply, state and
+// version work unchanged.
 package providers
