@@ -188,7 +188,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	for i, b := range req.Backends {
 		name := b.Provider.Name()
 		if err := r.txs[i].Apply(ctx, plan.ProviderChanges(name), r.progress(name)); err != nil {
-			return nil, r.fail(ctx, fmt.Errorf("%s: %w", name, err))
+			return nil, r.fail(ctx, &providers.OpError{Provider: name, Op: "apply", Err: err})
 		}
 	}
 	versions, err := r.commit(ctx)
@@ -226,7 +226,7 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 			continue
 		}
 		if err := tx.Commit(ctx); err != nil {
-			return nil, r.fail(ctx, fmt.Errorf("%s: commit: %w", r.name(i), err))
+			return nil, r.fail(ctx, r.opError(i, "commit", err))
 		}
 		r.committed = append(r.committed, i)
 		if vr, ok := tx.(providers.VersionReporter); ok {
@@ -241,11 +241,11 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 				peers[name] = v
 			}
 			if err := pr.RecordPeers(ctx, peers); err != nil {
-				return nil, r.fail(ctx, fmt.Errorf("%s: record versions: %w", r.name(i), err))
+				return nil, r.fail(ctx, r.opError(i, "record versions", err))
 			}
 		}
 		if err := tx.Commit(ctx); err != nil {
-			err = fmt.Errorf("%s: commit: %w", r.name(i), err)
+			err = r.opError(i, "commit", err)
 			if k > 0 {
 				// An earlier provider without compensation has committed:
 				// nothing can take it back.
@@ -263,6 +263,11 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 
 func (r *run) name(i int) string { return r.req.Backends[i].Provider.Name() }
 
+// opError names the provider and the step once (see providers.OpError).
+func (r *run) opError(i int, op string, err error) error {
+	return &providers.OpError{Provider: r.name(i), Op: op, Err: err}
+}
+
 // fail undoes what an apply did so far and returns the error to report:
 // cause, and any undo that did not succeed.
 func (r *run) fail(ctx context.Context, cause error) error {
@@ -272,7 +277,7 @@ func (r *run) fail(ctx context.Context, cause error) error {
 	for i, tx := range r.txs {
 		if tx != nil && !r.isCommitted(i) {
 			if err := tx.Rollback(cleanup); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: rollback: %v", r.name(i), err))
+				problems = append(problems, r.opError(i, "rollback", err).Error())
 			}
 		}
 	}
@@ -287,7 +292,7 @@ func (r *run) fail(ctx context.Context, cause error) error {
 			continue
 		}
 		if err := c.Compensate(cleanup); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: undo: %v", r.name(i), err))
+			problems = append(problems, r.opError(i, "undo", err).Error())
 		}
 	}
 	r.committed = nil

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"sync"
 
@@ -197,7 +196,7 @@ func (w *Workspace) Init(ctx context.Context, ready func(provider, description s
 			continue
 		}
 		if err := in.Init(ctx); err != nil {
-			return fmt.Errorf("%s: %w", b.Provider.Name(), err)
+			return &providers.OpError{Provider: b.Provider.Name(), Op: "init", Err: err}
 		}
 		ready(b.Provider.Name(), Describe(b.Provider))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -287,3 +288,28 @@ func (e *LockError) Error() string {
 }
 
 func (e *LockError) Unwrap() error { return e.Err }
+
+// OpError is a provider's error with the step that met it ("apply",
+// "commit", "init"), as the applier and the engine report it. It names the
+// provider once: the provider's own message usually starts with its name
+// and often with the step ("lfs: apply embedding.x: ..."), and neither is
+// repeated.
+type OpError struct {
+	Provider string
+	Op       string
+	Err      error
+}
+
+func (e *OpError) Error() string {
+	msg := e.Err.Error()
+	rest, ok := strings.CutPrefix(msg, e.Provider+": ")
+	if !ok {
+		rest = msg
+	}
+	if e.Op != "" && !strings.HasPrefix(rest, e.Op) {
+		rest = e.Op + ": " + rest
+	}
+	return e.Provider + ": " + rest
+}
+
+func (e *OpError) Unwrap() error { return e.Err }
