@@ -11,7 +11,7 @@ import (
 	"scriptsync/internal/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
+	"scriptsync/internal/lfstest"
 )
 
 func TestApplyLocal(t *testing.T) {

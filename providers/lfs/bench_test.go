@@ -14,7 +14,7 @@ import (
 
 	"scriptsync/internal/npy"
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
+	"scriptsync/internal/lfstest"
 )
 
 // The target: 10,000 embeddings of 384 float32 dimensions planned

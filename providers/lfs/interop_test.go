@@ -14,7 +14,7 @@ import (
 	"scriptsync/internal/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
+	"scriptsync/internal/lfstest"
 )
 
 // These tests check that what the provider stores and uploads is what the

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
+	"scriptsync/internal/lfstest"
 )
 
 func addresses(objs []*providers.Object) []string {
