@@ -91,16 +91,21 @@ func TestOpenReportsConfigurationErrors(t *testing.T) {
 	}
 }
 
+func plan(t *testing.T, ws *Workspace) *planner.Plan {
+	t.Helper()
+	p, err := ws.Plan(context.Background(), planner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestPlanApplyState(t *testing.T) {
 	reset()
 	ctx := context.Background()
 	dir := writeConfig(t, twoSeries)
 	ws := open(t, dir)
-	plan, err := ws.Plan(ctx, planner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := plan.Summary(); s.Add != 4 || s.Change != 0 || s.Destroy != 0 {
+	if s := plan(t, ws).Summary(); s.Add != 4 || s.Change != 0 || s.Destroy != 0 {
 		t.Fatalf("plan %+v, want 4 to add", s)
 	}
 	res, err := ws.Apply(ctx, applier.Request{})
@@ -127,26 +132,16 @@ func TestPlanApplyState(t *testing.T) {
 		t.Errorf("state %v, want %v", got, want)
 	}
 
-	again := open(t, dir)
-	plan, err = again.Plan(ctx, planner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if plan.HasChanges() {
-		t.Errorf("a second plan has changes: %+v", plan.Summary())
+	if again := plan(t, open(t, dir)); again.HasChanges() {
+		t.Errorf("a second plan has changes: %+v", again.Summary())
 	}
 }
 
 func TestSavedPlanGoesStaleWhenAnInputMoves(t *testing.T) {
 	reset()
-	ctx := context.Background()
 	dir := writeConfig(t, twoSeries)
 	ws := open(t, dir)
-	plan, err := ws.Plan(ctx, planner.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp := ws.SavedPlan(plan, nil, "test")
+	sp := ws.SavedPlan(plan(t, ws), nil, "test")
 	if err := open(t, dir).StaleInputs(sp); err != nil {
 		t.Fatalf("the same configuration is stale: %v", err)
 	}
