@@ -3,12 +3,10 @@ package cli
 import (
 	"errors"
 	"path/filepath"
-	"strings"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	ucli "github.com/urfave/cli/v2"
 
+	"scriptsync/address"
 	"scriptsync/applier"
 	"scriptsync/engine"
 	"scriptsync/planfile"
@@ -34,8 +32,8 @@ func planFlags(withDestroy bool) []ucli.Flag {
 func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
 	opts := planner.Options{Destroy: destroy || c.Bool("destroy")}
 	for _, t := range c.StringSlice("target") {
-		if _, diags := hclsyntax.ParseTraversalAbs([]byte(t), "-target", hcl.InitialPos); diags.HasErrors() || strings.TrimSpace(t) == "" {
-			return opts, usageError("-target %q is not an address such as script.pilot or embedding.pilot[\"3\"]", t)
+		if err := address.CheckTarget(t); err != nil {
+			return opts, usageError("-target %s", err)
 		}
 		opts.Targets = append(opts.Targets, t)
 	}

@@ -3,10 +3,10 @@ package cli
 import (
 	"encoding/json"
 	"sort"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"scriptsync/address"
 	"scriptsync/planfile"
 	"scriptsync/render"
 )
@@ -56,7 +56,7 @@ func (s *session) stateCommand() *ucli.Command {
 					seen := map[string]bool{}
 					var addrs []string
 					for _, o := range objs {
-						if !seen[o.Object.Address] && matchesAny(o.Object.Address, c.Args().Slice()) {
+						if !seen[o.Object.Address] && address.WithinAny(o.Object.Address, c.Args().Slice()) {
 							seen[o.Object.Address] = true
 							addrs = append(addrs, o.Object.Address)
 						}
@@ -81,18 +81,6 @@ func (s *session) stateCommand() *ucli.Command {
 			},
 		},
 	}
-}
-
-func matchesAny(addr string, prefixes []string) bool {
-	if len(prefixes) == 0 {
-		return true
-	}
-	for _, p := range prefixes {
-		if addr == p || strings.HasPrefix(addr, p+".") || strings.HasPrefix(addr, p+"[") {
-			return true
-		}
-	}
-	return false
 }
 
 // managed reads the objects every backend holds for scriptsync.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"sort"
 
+	"scriptsync/address"
 	"scriptsync/config/fountain"
 	"scriptsync/library"
 )
@@ -20,7 +21,7 @@ func deriveScenes(s *library.Script, sp *fountain.Screenplay) []*library.Scene {
 	for _, fs := range sp.Scenes {
 		sc := &library.Scene{
 			Meta: library.Meta{
-				Address:        library.SceneAddress(s.Address, fs.Number),
+				Address:        address.Scene(s.Address, fs.Number),
 				Resource:       s.Resource,
 				PreventDestroy: s.PreventDestroy,
 				Range:          s.Range,
@@ -90,7 +91,7 @@ func deriveCharacters(s *library.Script) []*library.Character {
 	for _, name := range sortedStrings(seen) {
 		chars = append(chars, &library.Character{
 			Meta: library.Meta{
-				Address:        library.CharacterAddress(s.Address, name),
+				Address:        address.Character(s.Address, name),
 				Resource:       s.Resource,
 				PreventDestroy: s.PreventDestroy,
 				Range:          s.Range,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"scriptsync/address"
 	"scriptsync/config/fountain"
 	"scriptsync/library"
 )
@@ -269,7 +270,7 @@ func (ev *evaluator) buildCharacter(inst *instance) cty.Value {
 		Description: str(inst.vals["description"]),
 		Metadata:    meta,
 	}
-	c.Address = library.CharacterAddress(script, name)
+	c.Address = address.Character(script, name)
 	ev.charBlocks = append(ev.charBlocks, &charBlock{inst: inst, c: c})
 	return characterValue(c)
 }

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"scriptsync/library"
+	"scriptsync/address"
 	"scriptsync/providers"
 )
 
@@ -188,7 +188,7 @@ func shortVersion(v string) string {
 func target(desired []*providers.Object, actual *providers.State, all []*providers.Object, targets []string) ([]*providers.Object, *providers.State) {
 	hit := func(o *providers.Object) bool {
 		for _, t := range targets {
-			if library.Within(o.Address, t) || (o.Resource != "" && library.Within(o.Resource, t)) {
+			if address.Within(o.Address, t) || (o.Resource != "" && address.Within(o.Resource, t)) {
 				return true
 			}
 		}

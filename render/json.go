@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"sort"
-	"strconv"
-	"strings"
 
+	"scriptsync/address"
 	"scriptsync/planner"
 	"scriptsync/providers"
 )
@@ -71,7 +70,7 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 	}
 	for _, c := range p.Changes {
 		o := c.Object()
-		name, index := nameIndex(c.Address())
+		name, index := address.NameKey(c.Address())
 		jc := JSONChange{
 			Address:  c.Address(),
 			Type:     o.Type,
@@ -123,26 +122,6 @@ func redact(o *providers.Object, sensitive map[string]bool) map[string]any {
 		out[k] = nil
 	}
 	return out
-}
-
-// nameIndex splits an address into the name of the block that declared the
-// object and its key: embedding.pilot["3"] → pilot, 3;
-// script.pilot.scenes["3"] → pilot, 3.
-func nameIndex(addr string) (string, string) {
-	_, rest, _ := strings.Cut(addr, ".")
-	name := rest
-	if i := strings.IndexAny(rest, ".["); i >= 0 {
-		name = rest[:i]
-	}
-	index := ""
-	if strings.HasSuffix(addr, "\"]") {
-		if i := strings.LastIndex(addr, "[\""); i >= 0 {
-			if s, err := strconv.Unquote(addr[i+1 : len(addr)-1]); err == nil {
-				index = s
-			}
-		}
-	}
-	return name, index
 }
 
 // PlanFromJSON rebuilds a plan from its JSON form, for rendering a saved plan.
