@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"scriptsync/internal/lfstest"
 	"scriptsync/internal/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
-	"scriptsync/internal/lfstest"
 )
 
 func TestApplyLocal(t *testing.T) {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"scriptsync/internal/lfstest"
 	"scriptsync/internal/npy"
 	"scriptsync/providers"
-	"scriptsync/internal/lfstest"
 )
 
 // The target: 10,000 embeddings of 384 float32 dimensions planned

@@ -11,10 +11,10 @@ import (
 	"testing"
 
 	"scriptsync/internal/lfspointer"
+	"scriptsync/internal/lfstest"
 	"scriptsync/internal/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
-	"scriptsync/internal/lfstest"
 )
 
 // These tests check that what the provider stores and uploads is what the

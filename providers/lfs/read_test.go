@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"testing"
 
-	"scriptsync/providers"
 	"scriptsync/internal/lfstest"
+	"scriptsync/providers"
 )
 
 func addresses(objs []*providers.Object) []string {
