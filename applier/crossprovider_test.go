@@ -20,7 +20,7 @@ import (
 
 	"scriptsync/applier"
 	"scriptsync/engine"
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
 	"scriptsync/planner"
 	"scriptsync/providers"
 	_ "scriptsync/providers/all"

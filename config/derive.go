@@ -6,7 +6,7 @@ import (
 	"sort"
 
 	"scriptsync/address"
-	"scriptsync/config/fountain"
+	"scriptsync/formats/fountain"
 	"scriptsync/library"
 )
 

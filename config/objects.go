@@ -6,7 +6,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"scriptsync/address"
-	"scriptsync/config/fountain"
+	"scriptsync/formats/fountain"
 	"scriptsync/library"
 )
 

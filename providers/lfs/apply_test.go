@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"scriptsync/formats/npy"
 	"scriptsync/internal/lfstest"
-	"scriptsync/internal/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
 )

@@ -12,8 +12,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
+	"scriptsync/formats/npy"
 	"scriptsync/internal/lfstest"
-	"scriptsync/internal/npy"
 	"scriptsync/providers"
 )
 

@@ -15,7 +15,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
 	// The provider reads git's settings, with git's defaults, through

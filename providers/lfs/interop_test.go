@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"scriptsync/internal/lfspointer"
+	"scriptsync/formats/lfspointer"
+	"scriptsync/formats/npy"
 	"scriptsync/internal/lfstest"
-	"scriptsync/internal/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
 )

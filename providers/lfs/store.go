@@ -10,7 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"scriptsync/internal/lfspointer"
+	"scriptsync/formats/lfspointer"
 	"sync"
 	"sync/atomic"
 )
