@@ -89,7 +89,7 @@ func (s *session) explain(err error, ws *engine.Workspace) error {
 	case errors.As(err, &le):
 		return failure(fmt.Errorf("Error acquiring the lock\n\n%s.\n\nscriptsync takes this lock so that only one apply runs against a set of backends at a time. Wait for the other apply to finish, or give it longer with -lock-timeout (for example -lock-timeout=30s).", err))
 	case errors.As(err, &se):
-		return failure(fmt.Errorf("%s.\n\nNothing was changed.", se.Error()))
+		return failure(fmt.Errorf("%s; run plan again.\n\nNothing was changed.", se.Error()))
 	}
 	return failure(err)
 }

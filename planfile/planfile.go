@@ -111,7 +111,7 @@ func ReadFile(path string) (*SavedPlan, error) {
 		return nil, fmt.Errorf("%w: %s is damaged or truncated (%s); run plan -out=FILE again", ErrNotPlanFile, path, describeDecodeError(err))
 	}
 	if err := Stale(&sp, Now{FormatVersion: FormatVersion}); err != nil {
-		return nil, fmt.Errorf("%w: %s %s", ErrNotPlanFile, path, err.(*StaleError).Reason)
+		return nil, fmt.Errorf("%w: %s %s; run plan again", ErrNotPlanFile, path, err.(*StaleError).Reason)
 	}
 	if sp.Plan == nil {
 		return nil, fmt.Errorf("%w: %s holds no plan", ErrNotPlanFile, path)

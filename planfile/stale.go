@@ -15,7 +15,8 @@ var (
 	ErrStale = errors.New("Saved plan is stale")
 )
 
-// StaleError says why a saved plan is stale.
+// StaleError says why a saved plan is stale. Reason says what moved; what
+// to do about it is the CLI's to say.
 type StaleError struct{ Reason string }
 
 func (e *StaleError) Error() string { return ErrStale.Error() + ": " + e.Reason }
@@ -55,7 +56,7 @@ func staleFormat(saved *SavedPlan, now Now) []string {
 	if now.FormatVersion == "" || major(saved.FormatVersion) == major(now.FormatVersion) {
 		return nil
 	}
-	return []string{fmt.Sprintf("has format version %s, which this scriptsync (format %s) cannot apply; run plan again",
+	return []string{fmt.Sprintf("has format version %s, which this scriptsync (format %s) cannot apply",
 		saved.FormatVersion, now.FormatVersion)}
 }
 
@@ -96,9 +97,6 @@ func staleInputs(saved *SavedPlan, now Now) []string {
 			reasons = append(reasons, fmt.Sprintf("the sensitive variable %q has another value than at plan time (sensitive values are not saved in plan files: give it through %s%s or a variable file)", v.Name, config.EnvVarPrefix, v.Name))
 		}
 	}
-	if len(reasons) > 0 {
-		reasons[len(reasons)-1] += "; run plan again"
-	}
 	return reasons
 }
 
@@ -116,7 +114,7 @@ func staleVersions(saved *SavedPlan, now Now) []string {
 		return nil
 	}
 	sort.Strings(moved)
-	return []string{strings.Join(moved, ", ") + " since the plan was made; run plan again"}
+	return []string{strings.Join(moved, ", ") + " since the plan was made"}
 }
 
 func orNone(v string) string {
@@ -133,5 +131,5 @@ func staleChanges(saved *SavedPlan, now Now) []string {
 	if now.Digest == "" || now.Digest == saved.Digest {
 		return nil
 	}
-	return []string{"the changes it would make today differ from the saved ones; run plan again"}
+	return []string{"the changes it would make today differ from the saved ones"}
 }
