@@ -249,7 +249,7 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 			if k > 0 {
 				// An earlier provider without compensation has committed:
 				// nothing can take it back.
-				return nil, fmt.Errorf("%w (and %s had already committed, which cannot be undone; run apply again to converge)", err, r.name(last[0]))
+				return nil, &ApplyError{Cause: err, Stuck: r.name(last[0])}
 			}
 			return nil, r.fail(ctx, err)
 		}
@@ -327,19 +327,27 @@ func (r *run) rollback() {
 }
 
 // ApplyError is an apply that failed after it started changing backends.
+// Unless RolledBack, the backends disagree until another apply converges
+// them.
 type ApplyError struct {
 	Cause error
 	// RolledBack is true when every backend was returned to where it was.
 	RolledBack bool
 	// Undo lists what could not be undone.
 	Undo []string
+	// Stuck names a provider that had committed, which nothing can undo,
+	// when a later CommitLast provider failed to commit.
+	Stuck string
 }
 
 func (e *ApplyError) Error() string {
-	if e.RolledBack {
+	switch {
+	case e.Stuck != "":
+		return e.Cause.Error() + " (and " + e.Stuck + " had already committed, which cannot be undone)"
+	case e.RolledBack:
 		return e.Cause.Error() + "; every backend was rolled back, nothing changed"
 	}
-	return e.Cause.Error() + "; undoing it failed too (" + strings.Join(e.Undo, "; ") + "): run apply again to converge"
+	return e.Cause.Error() + "; undoing it failed too (" + strings.Join(e.Undo, "; ") + ")"
 }
 
 func (e *ApplyError) Unwrap() error { return e.Cause }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"scriptsync/applier"
 	"scriptsync/config"
 	"scriptsync/engine"
 	"scriptsync/library"
@@ -72,6 +73,7 @@ func (s *session) explain(err error, ws *engine.Workspace) error {
 	var pd *planner.PreventDestroyError
 	var le *providers.LockError
 	var se *planfile.StaleError
+	var ae *applier.ApplyError
 	switch {
 	case errors.As(err, &pd):
 		var diags hcl.Diagnostics
@@ -90,6 +92,8 @@ func (s *session) explain(err error, ws *engine.Workspace) error {
 		return failure(fmt.Errorf("Error acquiring the lock\n\n%s.\n\nscriptsync takes this lock so that only one apply runs against a set of backends at a time. Wait for the other apply to finish, or give it longer with -lock-timeout (for example -lock-timeout=30s).", err))
 	case errors.As(err, &se):
 		return failure(fmt.Errorf("%s; run plan again.\n\nNothing was changed.", se.Error()))
+	case errors.As(err, &ae) && !ae.RolledBack:
+		return failure(fmt.Errorf("%s: run apply again to converge", err))
 	}
 	return failure(err)
 }

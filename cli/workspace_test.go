@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"scriptsync/applier"
 	"scriptsync/config"
 	"scriptsync/planfile"
 )
@@ -36,5 +37,22 @@ func TestExplainStaleSaysWhatToDo(t *testing.T) {
 	if msg := ee.err.Error(); !strings.HasPrefix(msg, "Saved plan is stale: sql moved from 1 to 2 since the plan was made; run plan again.") ||
 		!strings.HasSuffix(msg, "Nothing was changed.") {
 		t.Errorf("message %q", msg)
+	}
+}
+
+func TestExplainApplyErrorSaysWhenToApplyAgain(t *testing.T) {
+	s := &session{}
+	cause := errors.New("sql: commit: disk full")
+	for _, tc := range []struct {
+		err  *applier.ApplyError
+		want string
+	}{
+		{&applier.ApplyError{Cause: cause, RolledBack: true}, "sql: commit: disk full; every backend was rolled back, nothing changed"},
+		{&applier.ApplyError{Cause: cause, Undo: []string{"git: undo: gone"}}, "sql: commit: disk full; undoing it failed too (git: undo: gone): run apply again to converge"},
+	} {
+		var ee *exitError
+		if err := s.explain(tc.err, nil); !errors.As(err, &ee) || ee.err.Error() != tc.want {
+			t.Errorf("explain = %v, want %q", err, tc.want)
+		}
 	}
 }
