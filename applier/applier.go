@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"scriptsync/planfile"
 	"scriptsync/planner"
 	"scriptsync/providers"
 )
@@ -34,9 +33,11 @@ type Request struct {
 	Backends    []Backend
 	Options     planner.Options
 	LockTimeout time.Duration
-	// Expect is set when applying a saved plan: the apply refuses when the
-	// backends moved since, or the plan would differ (planfile.Stale).
-	Expect *planfile.SavedPlan
+	// Check is set when applying a saved plan. It is called under the
+	// locks, first with the versions the backends hold and a nil plan, then
+	// with the plan computed from them; an error refuses the apply (the
+	// saved plan is stale: see planfile.Stale).
+	Check func(versions map[string]string, plan *planner.Plan) error
 	// Confirm is shown the plan before anything changes; false cancels.
 	// nil approves.
 	Confirm func(*planner.Plan) (bool, error)
@@ -56,13 +57,8 @@ type Result struct {
 	Versions map[string]string
 }
 
-var (
-	// ErrStale is returned (wrapped) when a saved plan no longer matches
-	// the backends; it is planfile.ErrStale.
-	ErrStale = planfile.ErrStale
-	// ErrCancelled is returned when Confirm declines.
-	ErrCancelled = errors.New("apply cancelled")
-)
+// ErrCancelled is returned when Confirm declines.
+var ErrCancelled = errors.New("apply cancelled")
 
 // Read reads every backend side by side, without locking; the states are
 // in backend order.
@@ -149,12 +145,12 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Expect != nil {
+	if req.Check != nil {
 		versions := map[string]string{}
 		for i, b := range req.Backends {
 			versions[b.Provider.Name()] = states[i].Version
 		}
-		if err := planfile.Stale(req.Expect, planfile.Now{Versions: versions}); err != nil {
+		if err := req.Check(versions, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -163,8 +159,8 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Plan: plan, Versions: plan.Versions}
-	if req.Expect != nil {
-		if err := planfile.Stale(req.Expect, planfile.Now{Digest: plan.Digest()}); err != nil {
+	if req.Check != nil {
+		if err := req.Check(plan.Versions, plan); err != nil {
 			return nil, err
 		}
 	}

@@ -127,20 +127,20 @@ func TestApplyStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Expect = &planfile.SavedPlan{Versions: plan.Versions, Digest: plan.Digest()}
+	r.Check = (&planfile.SavedPlan{Versions: plan.Versions, Digest: plan.Digest()}).Check
 	sql.Objects["series.a"] = "3" // someone else applied
 	sql.Version = 7
 	_, err = Apply(context.Background(), r)
-	if !errors.Is(err, ErrStale) {
+	if !errors.Is(err, planfile.ErrStale) {
 		t.Fatalf("err = %v, want ErrStale", err)
 	}
 	unchanged(t, sql, map[string]string{"series.a": "3"}, 7)
 	unchanged(t, git, map[string]string{"script.p": "1"}, 0)
 
 	// Same versions but another plan: stale as well.
-	r.Expect = &planfile.SavedPlan{Versions: map[string]string{"sql": "7", "git": "0"}, Digest: plan.Digest()}
+	r.Check = (&planfile.SavedPlan{Versions: map[string]string{"sql": "7", "git": "0"}, Digest: plan.Digest()}).Check
 	r.Backends[0].Desired = desired("series.a=9")
-	if _, err := Apply(context.Background(), r); !errors.Is(err, ErrStale) {
+	if _, err := Apply(context.Background(), r); !errors.Is(err, planfile.ErrStale) {
 		t.Fatalf("err = %v, want ErrStale for a changed plan", err)
 	}
 }

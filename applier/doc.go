@@ -2,8 +2,8 @@
 //
 // It opens a transaction on each provider (taking their locks), reads the
 // actual state inside them, computes the plan with package planner (and,
-// for a saved plan, checks with planfile.Stale that nothing moved since it
-// was made), applies each provider's changes in apply order, then commits
+// for a saved plan, calls the check it is given, which makes sure nothing
+// moved since it was made), applies each provider's changes in apply order, then commits
 // by the class each provider registered: first those whose writes no one
 // sees until referenced (LFS uploads) and those that can be undone
 // afterwards (the git branch move, providers.Compensator), last the one

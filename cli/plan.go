@@ -194,7 +194,7 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	req := applier.Request{
 		Options:     sp.Options,
 		LockTimeout: c.Duration("lock-timeout"),
-		Expect:      sp,
+		Check:       sp.Check,
 	}
 	return s.run(req, ws, ropts)
 }

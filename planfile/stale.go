@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"scriptsync/config"
+	"scriptsync/planner"
 )
 
 var (
@@ -50,6 +51,16 @@ func Stale(saved *SavedPlan, now Now) error {
 		}
 	}
 	return nil
+}
+
+// Check is the applier's Request.Check for applying sp: under the locks,
+// the backends must be at the versions sp read (plan is nil then), and
+// the plan computed from them must make the changes sp saved.
+func (sp *SavedPlan) Check(versions map[string]string, plan *planner.Plan) error {
+	if plan == nil {
+		return Stale(sp, Now{Versions: versions})
+	}
+	return Stale(sp, Now{Digest: plan.Digest()})
 }
 
 func staleFormat(saved *SavedPlan, now Now) []string {
