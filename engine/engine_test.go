@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"scriptsync/applier"
 	"scriptsync/config"
 	"scriptsync/planfile"
@@ -30,7 +32,7 @@ func init() {
 func reset() {
 	for _, f := range []*providertest.Fake{early, late} {
 		f.Mu.Lock()
-		f.Objects, f.Version, f.Peers, f.Locked, f.BeginCount = map[string]string{}, 0, nil, false, 0
+		f.Objects, f.Version, f.Peers, f.Locked, f.BeginCount, f.Warmed, f.DesiredDiags = map[string]string{}, 0, nil, false, 0, 0, nil
 		f.Mu.Unlock()
 	}
 }
@@ -76,6 +78,42 @@ func TestOpenBuildsEveryProviderInOrder(t *testing.T) {
 		if len(b.Desired) != 2 || b.Desired[0].Address != "series.day" || b.Desired[1].Address != "series.night" {
 			t.Errorf("%s wants %v, want series.day and series.night", b.Provider.Name(), b.Desired)
 		}
+	}
+}
+
+func TestOpenWarmsOnlyWhenAsked(t *testing.T) {
+	reset()
+	dir := writeConfig(t, twoSeries)
+	open(t, dir)
+	if early.Warmed != 1 || late.Warmed != 1 {
+		t.Errorf("warmed %d and %d times, want once each", early.Warmed, late.Warmed)
+	}
+	ws, err := Open(context.Background(), Options{Dir: dir, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	if early.Warmed != 1 {
+		t.Errorf("Open without Warm warmed the backends")
+	}
+}
+
+func TestOpenPutsWarningsBeforeProviderErrors(t *testing.T) {
+	reset()
+	early.DesiredDiags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "early refuses"}}
+	late.DesiredDiags = hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "late warns"}}
+	defer reset()
+	_, err := Open(context.Background(), Options{Dir: writeConfig(t, twoSeries), NoCache: true})
+	var de *DiagnosticsError
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want a DiagnosticsError", err)
+	}
+	var got []string
+	for _, d := range de.Diags {
+		got = append(got, d.Summary)
+	}
+	if !reflect.DeepEqual(got, []string{"late warns", "early refuses"}) {
+		t.Errorf("diagnostics %v, want the warning, then the error", got)
 	}
 }
 

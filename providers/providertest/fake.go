@@ -40,16 +40,20 @@ type Fake struct {
 	FailCommit  bool
 	FailUndo    bool
 	LockHeld    bool // another apply holds the lock
+	// DesiredDiags are reported by every Desired.
+	DesiredDiags hcl.Diagnostics
 
 	// What happened.
 	Applied     []string // addresses applied in the last Apply, in order
 	Compensated int
 	RolledBack  int
 	BeginCount  int
+	Warmed      int // calls of Warm
 }
 
 var (
 	_ providers.Provider        = (*Fake)(nil)
+	_ providers.Warmer          = (*Fake)(nil)
 	_ providers.Tx              = (*FakeTx)(nil)
 	_ providers.PeerRecorder    = (*FakeTx)(nil)
 	_ providers.VersionReporter = (*FakeTx)(nil)
@@ -100,7 +104,16 @@ func (f *Fake) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagnosti
 			Hash: digest(s.Title), Attrs: map[string]any{"title": s.Title}})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Address < out[j].Address })
-	return out, nil
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	return out, f.DesiredDiags
+}
+
+// Warm implements providers.Warmer; it only counts.
+func (f *Fake) Warm(ctx context.Context) {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Warmed++
 }
 
 func digest(s string) string {
