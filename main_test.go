@@ -16,7 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	_ "modernc.org/sqlite"
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
 	"scriptsync/internal/pgtest"
 )
 

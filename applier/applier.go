@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -16,13 +15,9 @@ import (
 // Backend is a provider with the objects a configuration wants in it.
 type Backend struct {
 	Provider providers.Provider
-	Desired  []*providers.Object
-}
-
-// Expectation is what a saved plan was computed from.
-type Expectation struct {
-	Versions map[string]string
-	Digest   string
+	// Commit is the provider's commit class, from its registration.
+	Commit  providers.CommitClass
+	Desired []*providers.Object
 }
 
 // Progress reports an apply's advance.
@@ -38,8 +33,11 @@ type Request struct {
 	Backends    []Backend
 	Options     planner.Options
 	LockTimeout time.Duration
-	// Expect is set when applying a saved plan.
-	Expect *Expectation
+	// Check is set when applying a saved plan. It is called under the
+	// locks, first with the versions the backends hold and a nil plan, then
+	// with the plan computed from them; an error refuses the apply (the
+	// saved plan is stale: see planfile.Stale).
+	Check func(versions map[string]string, plan *planner.Plan) error
 	// Confirm is shown the plan before anything changes; false cancels.
 	// nil approves.
 	Confirm func(*planner.Plan) (bool, error)
@@ -59,28 +57,27 @@ type Result struct {
 	Versions map[string]string
 }
 
-var (
-	// ErrStale is returned when a saved plan no longer matches the
-	// backends or the inputs.
-	ErrStale = errors.New("Saved plan is stale")
-	// ErrCancelled is returned when Confirm declines.
-	ErrCancelled = errors.New("apply cancelled")
-)
+// ErrCancelled is returned when Confirm declines.
+var ErrCancelled = errors.New("apply cancelled")
 
-// StaleError says why a saved plan is stale.
-type StaleError struct{ Reason string }
-
-func (e *StaleError) Error() string { return ErrStale.Error() + ": " + e.Reason }
-func (e *StaleError) Unwrap() error { return ErrStale }
-
-// Plan reads every backend without locking and computes a plan.
-func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
+// Read reads every backend side by side, without locking; the states are
+// in backend order.
+func Read(ctx context.Context, backends []Backend) ([]*providers.State, error) {
 	states := make([]*providers.State, len(backends))
 	err := each(backends, func(i int, b Backend) error {
 		st, err := b.Provider.Read(ctx, b.Desired)
 		states[i] = st
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// Plan reads every backend without locking and computes a plan.
+func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
+	states, err := Read(ctx, backends)
 	if err != nil {
 		return nil, err
 	}
@@ -148,8 +145,12 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Expect != nil {
-		if err := checkVersions(req.Backends, states, req.Expect.Versions); err != nil {
+	if req.Check != nil {
+		versions := map[string]string{}
+		for i, b := range req.Backends {
+			versions[b.Provider.Name()] = states[i].Version
+		}
+		if err := req.Check(versions, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -158,8 +159,10 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Plan: plan, Versions: plan.Versions}
-	if req.Expect != nil && plan.Digest() != req.Expect.Digest {
-		return nil, &StaleError{Reason: "the changes it would make today differ from the saved ones; run plan again"}
+	if req.Check != nil {
+		if err := req.Check(plan.Versions, plan); err != nil {
+			return nil, err
+		}
 	}
 	if !plan.HasChanges() && !plan.PeerDrift {
 		return res, nil
@@ -181,7 +184,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	for i, b := range req.Backends {
 		name := b.Provider.Name()
 		if err := r.txs[i].Apply(ctx, plan.ProviderChanges(name), r.progress(name)); err != nil {
-			return nil, r.fail(ctx, fmt.Errorf("%s: %w", name, err))
+			return nil, r.fail(ctx, &providers.OpError{Provider: name, Op: "apply", Err: err})
 		}
 	}
 	versions, err := r.commit(ctx)
@@ -208,17 +211,18 @@ func (r *run) progress(provider string) providers.Progress {
 	}
 }
 
-// commit commits the compensable transactions first, then the rest.
+// commit commits the transactions that can be undone, or need no undo,
+// first (in backend order), then the CommitLast ones.
 func (r *run) commit(ctx context.Context) (map[string]string, error) {
 	versions := map[string]string{}
 	var last []int
 	for i, tx := range r.txs {
-		if _, ok := tx.(providers.Compensator); !ok {
+		if r.req.Backends[i].Commit == providers.CommitLast {
 			last = append(last, i)
 			continue
 		}
 		if err := tx.Commit(ctx); err != nil {
-			return nil, r.fail(ctx, fmt.Errorf("%s: commit: %w", r.name(i), err))
+			return nil, r.fail(ctx, r.opError(i, "commit", err))
 		}
 		r.committed = append(r.committed, i)
 		if vr, ok := tx.(providers.VersionReporter); ok {
@@ -233,15 +237,15 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 				peers[name] = v
 			}
 			if err := pr.RecordPeers(ctx, peers); err != nil {
-				return nil, r.fail(ctx, fmt.Errorf("%s: record versions: %w", r.name(i), err))
+				return nil, r.fail(ctx, r.opError(i, "record versions", err))
 			}
 		}
 		if err := tx.Commit(ctx); err != nil {
-			err = fmt.Errorf("%s: commit: %w", r.name(i), err)
+			err = r.opError(i, "commit", err)
 			if k > 0 {
 				// An earlier provider without compensation has committed:
 				// nothing can take it back.
-				return nil, fmt.Errorf("%w (and %s had already committed, which cannot be undone; run apply again to converge)", err, r.name(last[0]))
+				return nil, &ApplyError{Cause: err, Stuck: r.name(last[0])}
 			}
 			return nil, r.fail(ctx, err)
 		}
@@ -255,6 +259,11 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 
 func (r *run) name(i int) string { return r.req.Backends[i].Provider.Name() }
 
+// opError names the provider and the step once (see providers.OpError).
+func (r *run) opError(i int, op string, err error) error {
+	return &providers.OpError{Provider: r.name(i), Op: op, Err: err}
+}
+
 // fail undoes what an apply did so far and returns the error to report:
 // cause, and any undo that did not succeed.
 func (r *run) fail(ctx context.Context, cause error) error {
@@ -264,14 +273,22 @@ func (r *run) fail(ctx context.Context, cause error) error {
 	for i, tx := range r.txs {
 		if tx != nil && !r.isCommitted(i) {
 			if err := tx.Rollback(cleanup); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: rollback: %v", r.name(i), err))
+				problems = append(problems, r.opError(i, "rollback", err).Error())
 			}
 		}
 	}
 	for k := len(r.committed) - 1; k >= 0; k-- {
 		i := r.committed[k]
-		if err := r.txs[i].(providers.Compensator).Compensate(cleanup); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: undo: %v", r.name(i), err))
+		if r.req.Backends[i].Commit != providers.CommitUndoable {
+			continue // unreferenced writes need no undo
+		}
+		c, ok := r.txs[i].(providers.Compensator)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: undo: its transaction cannot be undone (registered as undoable without implementing Compensator)", r.name(i)))
+			continue
+		}
+		if err := c.Compensate(cleanup); err != nil {
+			problems = append(problems, r.opError(i, "undo", err).Error())
 		}
 	}
 	r.committed = nil
@@ -306,45 +323,27 @@ func (r *run) rollback() {
 }
 
 // ApplyError is an apply that failed after it started changing backends.
+// Unless RolledBack, the backends disagree until another apply converges
+// them.
 type ApplyError struct {
 	Cause error
 	// RolledBack is true when every backend was returned to where it was.
 	RolledBack bool
 	// Undo lists what could not be undone.
 	Undo []string
+	// Stuck names a provider that had committed, which nothing can undo,
+	// when a later CommitLast provider failed to commit.
+	Stuck string
 }
 
 func (e *ApplyError) Error() string {
-	if e.RolledBack {
+	switch {
+	case e.Stuck != "":
+		return e.Cause.Error() + " (and " + e.Stuck + " had already committed, which cannot be undone)"
+	case e.RolledBack:
 		return e.Cause.Error() + "; every backend was rolled back, nothing changed"
 	}
-	return e.Cause.Error() + "; undoing it failed too (" + strings.Join(e.Undo, "; ") + "): run apply again to converge"
+	return e.Cause.Error() + "; undoing it failed too (" + strings.Join(e.Undo, "; ") + ")"
 }
 
 func (e *ApplyError) Unwrap() error { return e.Cause }
-
-// checkVersions compares the versions a saved plan read with today's.
-func checkVersions(backends []Backend, states []*providers.State, want map[string]string) error {
-	var moved []string
-	for i, b := range backends {
-		name := b.Provider.Name()
-		if got := states[i].Version; got != want[name] {
-			moved = append(moved, fmt.Sprintf("%s moved from %s to %s", name, orNone(want[name]), orNone(got)))
-		}
-	}
-	if len(moved) > 0 {
-		sort.Strings(moved)
-		return &StaleError{Reason: strings.Join(moved, ", ") + " since the plan was made; run plan again"}
-	}
-	return nil
-}
-
-func orNone(v string) string {
-	if v == "" {
-		return "(empty)"
-	}
-	if len(v) > 12 {
-		return v[:12]
-	}
-	return v
-}

@@ -6,34 +6,37 @@ import (
 	"reflect"
 	"testing"
 
+	"scriptsync/planfile"
 	"scriptsync/planner"
 	"scriptsync/providers"
+	"scriptsync/providers/providertest"
 )
 
 // setup returns a compensable provider ("git"-like, applied second) and a
 // non-compensable one ("sql"-like), each holding one object.
-func setup() (*fake, *fake, func(desiredSQL, desiredGit []*providers.Object) Request) {
-	sql := newFake("sql", false)
-	git := newFake("git", true)
-	sql.objects["series.a"] = "1"
-	git.objects["script.p"] = "1"
+func setup() (*providertest.Fake, *providertest.Fake, func(desiredSQL, desiredGit []*providers.Object) Request) {
+	sql := providertest.NewFake("sql", false)
+	git := providertest.NewFake("git", true)
+	sql.Objects["series.a"] = "1"
+	git.Objects["script.p"] = "1"
 	req := func(desiredSQL, desiredGit []*providers.Object) Request {
-		return Request{Backends: []Backend{{Provider: sql, Desired: desiredSQL}, {Provider: git, Desired: desiredGit}}}
+		return Request{Backends: []Backend{{Provider: sql, Commit: providers.CommitLast, Desired: desiredSQL},
+			{Provider: git, Commit: providers.CommitUndoable, Desired: desiredGit}}}
 	}
 	return sql, git, req
 }
 
-func unchanged(t *testing.T, f *fake, want map[string]string, version int) {
+func unchanged(t *testing.T, f *providertest.Fake, want map[string]string, version int) {
 	t.Helper()
-	got, v := f.snapshot()
+	got, v := f.Snapshot()
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s holds %v, want %v", f.name, got, want)
+		t.Errorf("%s holds %v, want %v", f.ProviderName, got, want)
 	}
 	if v != version {
-		t.Errorf("%s version %d, want %d", f.name, v, version)
+		t.Errorf("%s version %d, want %d", f.ProviderName, v, version)
 	}
-	if f.locked {
-		t.Errorf("%s is still locked", f.name)
+	if f.Locked {
+		t.Errorf("%s is still locked", f.ProviderName)
 	}
 }
 
@@ -51,8 +54,8 @@ func TestApplySuccess(t *testing.T) {
 	}
 	unchanged(t, sql, map[string]string{"series.a": "2", "series.b": "1"}, 1)
 	unchanged(t, git, map[string]string{"script.p": "2"}, 1)
-	if sql.peers["git"] != "1" {
-		t.Errorf("sql recorded peers %v, want git at version 1", sql.peers)
+	if sql.Peers["git"] != "1" {
+		t.Errorf("sql recorded peers %v, want git at version 1", sql.Peers)
 	}
 	if last.Done != 3 || last.Total != 3 {
 		t.Errorf("progress ended at %d/%d, want 3/3", last.Done, last.Total)
@@ -76,13 +79,13 @@ func TestApplyNoChanges(t *testing.T) {
 func TestApplyFailuresLeaveNothingBehind(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		inject func(sql, git *fake)
+		inject func(sql, git *providertest.Fake)
 		undone bool // git committed and had to be compensated
 	}{
-		{"sql apply fails at a chosen change", func(sql, git *fake) { sql.failApplyAt = "series.b" }, false},
-		{"git apply fails", func(sql, git *fake) { git.failApplyAt = "script.p" }, false},
-		{"git commit fails", func(sql, git *fake) { git.failCommit = true }, false},
-		{"sql commit fails after git moved", func(sql, git *fake) { sql.failCommit = true }, true},
+		{"sql apply fails at a chosen change", func(sql, git *providertest.Fake) { sql.FailApplyAt = "series.b" }, false},
+		{"git apply fails", func(sql, git *providertest.Fake) { git.FailApplyAt = "script.p" }, false},
+		{"git commit fails", func(sql, git *providertest.Fake) { git.FailCommit = true }, false},
+		{"sql commit fails after git moved", func(sql, git *providertest.Fake) { sql.FailCommit = true }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sql, git, req := setup()
@@ -96,8 +99,8 @@ func TestApplyFailuresLeaveNothingBehind(t *testing.T) {
 			wantGitVersion := 0
 			if tc.undone {
 				wantGitVersion = 2 // moved, then moved back
-				if git.compensated != 1 {
-					t.Errorf("git compensated %d times, want 1", git.compensated)
+				if git.Compensated != 1 {
+					t.Errorf("git compensated %d times, want 1", git.Compensated)
 				}
 			}
 			unchanged(t, git, map[string]string{"script.p": "1"}, wantGitVersion)
@@ -107,8 +110,8 @@ func TestApplyFailuresLeaveNothingBehind(t *testing.T) {
 
 func TestApplyUndoFailureIsReported(t *testing.T) {
 	sql, git, req := setup()
-	sql.failCommit = true
-	git.failUndo = true
+	sql.FailCommit = true
+	git.FailUndo = true
 	_, err := Apply(context.Background(), req(desired("series.a=2"), desired("script.p=2")))
 	var ae *ApplyError
 	if !errors.As(err, &ae) || ae.RolledBack || len(ae.Undo) != 1 {
@@ -124,20 +127,20 @@ func TestApplyStale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Expect = &Expectation{Versions: plan.Versions, Digest: plan.Digest()}
-	sql.objects["series.a"] = "3" // someone else applied
-	sql.version = 7
+	r.Check = (&planfile.SavedPlan{Versions: plan.Versions, Digest: plan.Digest()}).Check
+	sql.Objects["series.a"] = "3" // someone else applied
+	sql.Version = 7
 	_, err = Apply(context.Background(), r)
-	if !errors.Is(err, ErrStale) {
+	if !errors.Is(err, planfile.ErrStale) {
 		t.Fatalf("err = %v, want ErrStale", err)
 	}
 	unchanged(t, sql, map[string]string{"series.a": "3"}, 7)
 	unchanged(t, git, map[string]string{"script.p": "1"}, 0)
 
 	// Same versions but another plan: stale as well.
-	r.Expect = &Expectation{Versions: map[string]string{"sql": "7", "git": "0"}, Digest: plan.Digest()}
+	r.Check = (&planfile.SavedPlan{Versions: map[string]string{"sql": "7", "git": "0"}, Digest: plan.Digest()}).Check
 	r.Backends[0].Desired = desired("series.a=9")
-	if _, err := Apply(context.Background(), r); !errors.Is(err, ErrStale) {
+	if _, err := Apply(context.Background(), r); !errors.Is(err, planfile.ErrStale) {
 		t.Fatalf("err = %v, want ErrStale for a changed plan", err)
 	}
 }
@@ -155,15 +158,15 @@ func TestApplyCancelled(t *testing.T) {
 
 func TestApplyLocked(t *testing.T) {
 	sql, git, req := setup()
-	git.lockHeld = true
+	git.LockHeld = true
 	_, err := Apply(context.Background(), req(desired("series.a=2"), desired("script.p=2")))
 	var le *providers.LockError
 	if !errors.As(err, &le) || le.Provider != "git" {
 		t.Fatalf("err = %v, want git's LockError", err)
 	}
 	unchanged(t, sql, map[string]string{"series.a": "1"}, 0)
-	if sql.rolledBack != 1 {
-		t.Errorf("sql's transaction was not released (rollbacks: %d)", sql.rolledBack)
+	if sql.RolledBack != 1 {
+		t.Errorf("sql's transaction was not released (rollbacks: %d)", sql.RolledBack)
 	}
 }
 
@@ -171,9 +174,9 @@ func TestApplyConflict(t *testing.T) {
 	sql, git, req := setup()
 	r := req(desired("series.a=2"), desired("script.p=2"))
 	r.Confirm = func(*planner.Plan) (bool, error) {
-		git.mu.Lock()
-		git.version = 5 // another writer moved the branch behind our back
-		git.mu.Unlock()
+		git.Mu.Lock()
+		git.Version = 5 // another writer moved the branch behind our back
+		git.Mu.Unlock()
 		return true, nil
 	}
 	_, err := Apply(context.Background(), r)

@@ -19,13 +19,11 @@ import (
 	"testing"
 
 	"scriptsync/applier"
-	"scriptsync/config"
-	"scriptsync/internal/npy"
+	"scriptsync/engine"
+	"scriptsync/formats/npy"
 	"scriptsync/planner"
 	"scriptsync/providers"
-	_ "scriptsync/providers/git"
-	_ "scriptsync/providers/lfs"
-	_ "scriptsync/providers/sql"
+	_ "scriptsync/providers/all"
 )
 
 const pilotV1 = `Title: Fault Lines
@@ -118,25 +116,16 @@ type fault struct {
 
 func backends(t *testing.T, dir string, f fault) []applier.Backend {
 	t.Helper()
-	cfg, diags := config.Load(config.Options{Dir: dir})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
+	ws, err := engine.Open(context.Background(), engine.Options{Dir: dir, NoCache: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	var out []applier.Backend
-	for _, reg := range providers.Registered() {
-		p, diags := reg.Factory(cfg.Providers[reg.Name])
-		if diags.HasErrors() {
-			t.Fatal(diags.Error())
+	t.Cleanup(ws.Close)
+	out := ws.Backends
+	for i, b := range out {
+		if b.Provider.Name() == f.provider {
+			out[i].Provider = &faultyProvider{Provider: b.Provider, f: f}
 		}
-		desired, diags := p.Desired(cfg.Library)
-		if diags.HasErrors() {
-			t.Fatal(diags.Error())
-		}
-		t.Cleanup(func() { p.Close() })
-		if reg.Name == f.provider {
-			p = &faultyProvider{Provider: p, f: f}
-		}
-		out = append(out, applier.Backend{Provider: p, Desired: desired})
 	}
 	return out
 }

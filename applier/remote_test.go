@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"scriptsync/internal/gittest"
-	"scriptsync/providers/lfs/lfstest"
+	"scriptsync/internal/lfstest"
 )
 
 // requireGitLFS fails in CI and skips elsewhere when git-lfs is missing.

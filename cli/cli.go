@@ -13,9 +13,7 @@ import (
 	"golang.org/x/term"
 
 	// The providers register themselves.
-	_ "scriptsync/providers/git"
-	_ "scriptsync/providers/lfs"
-	_ "scriptsync/providers/sql"
+	_ "scriptsync/providers/all"
 )
 
 // Version is scriptsync's version, set at build time with

@@ -1,6 +1,8 @@
-// Package cli is scriptsync's command line: flags, commands, human and
-// JSON output, prompts and exit codes. It wires config, the providers,
-// planner and applier together and holds no logic of theirs.
+// Package cli is scriptsync's command line: flags, prompts, human and JSON
+// output, hints and exit codes. It parses the command, calls the engine
+// (which loads the configuration, builds the providers and plans, applies
+// or reads across them) and renders what comes back; it holds no logic of
+// theirs.
 //
 // Run takes its whole environment (arguments, directory, streams,
 // environment variables, terminal facts) as a value, so the testscripts run

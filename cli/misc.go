@@ -2,16 +2,14 @@ package cli
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	ucli "github.com/urfave/cli/v2"
-	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/config"
-	"scriptsync/planner"
-	"scriptsync/providers"
+	"scriptsync/engine"
+	"scriptsync/planfile"
+	"scriptsync/render"
 )
 
 func (s *session) validateCommand() *ucli.Command {
@@ -34,75 +32,21 @@ func (s *session) validateCommand() *ucli.Command {
 	}
 }
 
-// validate loads the configuration and runs every provider's factory and
-// Desired, which are pure.
+// validate checks the configuration and what every provider makes of it.
 func (s *session) validate() (hcl.Diagnostics, map[string]*hcl.File) {
 	vars, err := scanVarArgs(s.env.Args)
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid arguments", Detail: err.Error()}}, nil
 	}
-	cfg, diags := config.Load(config.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv})
-	if diags.HasErrors() {
-		return diags, cfg.Files
-	}
-	for _, reg := range providers.Registered() {
-		p, d := reg.Factory(cfg.Providers[reg.Name])
-		diags = append(diags, d...)
-		if p == nil || d.HasErrors() {
-			continue
-		}
-		_, d = p.Desired(cfg.Library)
-		diags = append(diags, d...)
-		_ = p.Close()
-	}
-	return diags, cfg.Files
+	return engine.Validate(engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv})
 }
 
 func (s *session) validateJSON(diags hcl.Diagnostics) error {
-	type pos struct {
-		Line   int `json:"line"`
-		Column int `json:"column"`
-		Byte   int `json:"byte"`
-	}
-	type rng struct {
-		Filename string `json:"filename"`
-		Start    pos    `json:"start"`
-		End      pos    `json:"end"`
-	}
-	type diag struct {
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-		Detail   string `json:"detail,omitempty"`
-		Range    *rng   `json:"range,omitempty"`
-	}
-	out := struct {
-		FormatVersion string `json:"format_version"`
-		Valid         bool   `json:"valid"`
-		ErrorCount    int    `json:"error_count"`
-		WarningCount  int    `json:"warning_count"`
-		Diagnostics   []diag `json:"diagnostics"`
-	}{FormatVersion: planner.FormatVersion, Diagnostics: []diag{}}
-	for _, d := range diags {
-		jd := diag{Severity: "warning", Summary: d.Summary, Detail: d.Detail}
-		if d.Severity == hcl.DiagError {
-			jd.Severity = "error"
-			out.ErrorCount++
-		} else {
-			out.WarningCount++
-		}
-		if d.Subject != nil {
-			r := d.Subject
-			jd.Range = &rng{r.Filename, pos{r.Start.Line, r.Start.Column, r.Start.Byte}, pos{r.End.Line, r.End.Column, r.End.Byte}}
-		}
-		out.Diagnostics = append(out.Diagnostics, jd)
-	}
-	out.Valid = out.ErrorCount == 0
-	enc := json.NewEncoder(s.env.Stdout)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	valid, err := render.ValidationJSON(s.env.Stdout, diags)
+	if err != nil {
 		return failure(err)
 	}
-	if !out.Valid {
+	if !valid {
 		return silent(ExitError)
 	}
 	return nil
@@ -121,20 +65,12 @@ func (s *session) initCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			defer ws.close()
-			for _, b := range ws.backends {
-				desc := b.Provider.Name()
-				if d, ok := b.Provider.(providers.Describer); ok {
-					desc = d.Describe()
-				}
-				in, ok := b.Provider.(providers.Initializer)
-				if !ok {
-					continue
-				}
-				if err := in.Init(s.ctx); err != nil {
-					return failure(fmt.Errorf("%s: %w", b.Provider.Name(), err))
-				}
-				s.ui.printf("- %s: ready (%s)\n", b.Provider.Name(), desc)
+			defer ws.Close()
+			err = ws.Init(s.ctx, func(name, desc string) {
+				s.ui.printf("- %s: ready (%s)\n", name, desc)
+			})
+			if err != nil {
+				return failure(err)
 			}
 			s.ui.printf("\n%s\n", s.ui.paint(bold+green, "scriptsync has been successfully initialized!"))
 			return nil
@@ -148,17 +84,9 @@ func (s *session) versionCommand() *ucli.Command {
 		Usage: "print the version and the versions of its formats",
 		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
 		Action: func(c *ucli.Context) error {
-			formats := map[string]string{"plan": planner.FormatVersion, "json": planner.FormatVersion}
-			for _, reg := range providers.Registered() {
-				p, diags := reg.Factory(&providers.Config{Name: reg.Name, Dir: s.dir, Attrs: map[string]cty.Value{},
-					Ranges: map[string]hcl.Range{}, Getenv: s.env.Getenv})
-				if diags.HasErrors() || p == nil {
-					continue
-				}
-				if sv, ok := p.(providers.SchemaVersioner); ok {
-					formats[reg.Name] = sv.SchemaVersion()
-				}
-				_ = p.Close()
+			formats := map[string]string{"plan": planfile.FormatVersion, "json": render.FormatVersion}
+			for name, v := range engine.Formats(s.dir, s.env.Getenv) {
+				formats[name] = v
 			}
 			if c.Bool("json") {
 				enc := json.NewEncoder(s.env.Stdout)

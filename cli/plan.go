@@ -3,15 +3,15 @@ package cli
 import (
 	"errors"
 	"path/filepath"
-	"strings"
 
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	ucli "github.com/urfave/cli/v2"
 
+	"scriptsync/address"
 	"scriptsync/applier"
-	"scriptsync/config"
+	"scriptsync/engine"
+	"scriptsync/planfile"
 	"scriptsync/planner"
+	"scriptsync/render"
 )
 
 // planFlags are shared by plan, apply and destroy.
@@ -32,8 +32,8 @@ func planFlags(withDestroy bool) []ucli.Flag {
 func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
 	opts := planner.Options{Destroy: destroy || c.Bool("destroy")}
 	for _, t := range c.StringSlice("target") {
-		if _, diags := hclsyntax.ParseTraversalAbs([]byte(t), "-target", hcl.InitialPos); diags.HasErrors() || strings.TrimSpace(t) == "" {
-			return opts, usageError("-target %q is not an address such as script.pilot or embedding.pilot[\"3\"]", t)
+		if err := address.CheckTarget(t); err != nil {
+			return opts, usageError("-target %s", err)
 		}
 		opts.Targets = append(opts.Targets, t)
 	}
@@ -67,20 +67,20 @@ func (s *session) planCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			defer ws.close()
-			plan, err := applier.Plan(s.ctx, ws.backends, opts)
+			defer ws.Close()
+			plan, err := ws.Plan(s.ctx, opts)
 			if err != nil {
 				return s.explain(err, ws)
 			}
 			if c.Bool("json") {
-				if err := planner.WriteJSON(s.env.Stdout, plan); err != nil {
+				if err := render.WritePlanJSON(s.env.Stdout, plan); err != nil {
 					return failure(err)
 				}
-			} else if err := planner.Render(s.env.Stdout, plan, planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}); err != nil {
+			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames()}); err != nil {
 				return failure(err)
 			}
 			if out := c.String("out"); out != "" {
-				if err := planner.WriteFile(s.path(out), savedPlan(ws, plan, vars)); err != nil {
+				if err := planfile.WriteFile(s.path(out), ws.SavedPlan(plan, vars, Version)); err != nil {
 					return failure(err)
 				}
 				if !c.Bool("json") {
@@ -149,14 +149,13 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	if err != nil {
 		return err
 	}
-	defer ws.close()
-	render := planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}
+	defer ws.Close()
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
 	req := applier.Request{
-		Backends:    ws.backends,
 		Options:     opts,
 		LockTimeout: c.Duration("lock-timeout"),
 		Confirm: func(p *planner.Plan) (bool, error) {
-			if err := planner.Render(s.env.Stdout, p, render); err != nil {
+			if err := render.Plan(s.env.Stdout, p, ropts); err != nil {
 				return false, err
 			}
 			if c.Bool("auto-approve") {
@@ -169,7 +168,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 			return s.confirm(question, detail)
 		},
 	}
-	return s.run(req, ws, render)
+	return s.run(req, ws, ropts)
 }
 
 // applySaved applies a plan file made by plan -out.
@@ -179,37 +178,32 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 			return usageError("-%s cannot be used with a saved plan: the plan already fixes it", f)
 		}
 	}
-	sp, err := planner.ReadFile(s.path(file))
+	sp, err := planfile.ReadFile(s.path(file))
 	if err != nil {
 		return failure(err)
 	}
-	var vars []config.VarArg
-	for _, a := range sp.VarArgs {
-		vars = append(vars, config.VarArg{File: a.File, Name: a.Name, Value: a.Value})
-	}
-	ws, err := s.load(vars, true)
+	ws, err := s.load(sp.VarArgs, true)
 	if err != nil {
 		return err
 	}
-	defer ws.close()
-	if err := staleInputs(sp, ws); err != nil {
+	defer ws.Close()
+	if err := ws.StaleInputs(sp); err != nil {
 		return s.explain(err, ws)
 	}
-	render := planner.RenderOptions{Color: s.color, Providers: ws.providerNames()}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
 	req := applier.Request{
-		Backends:    ws.backends,
 		Options:     sp.Options,
 		LockTimeout: c.Duration("lock-timeout"),
-		Expect:      &applier.Expectation{Versions: sp.Versions, Digest: sp.Digest},
+		Check:       sp.Check,
 	}
-	return s.run(req, ws, render)
+	return s.run(req, ws, ropts)
 }
 
 // run applies and reports.
-func (s *session) run(req applier.Request, ws *workspace, render planner.RenderOptions) error {
+func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options) error {
 	prog := s.newProgress()
 	req.Progress = func(p applier.Progress) { prog.update(p.Done, p.Total, p.Bytes) }
-	res, err := applier.Apply(s.ctx, req)
+	res, err := ws.Apply(s.ctx, req)
 	prog.finish()
 	if errors.Is(err, applier.ErrCancelled) {
 		s.ui.printf("Apply cancelled.\n")
@@ -219,7 +213,7 @@ func (s *session) run(req applier.Request, ws *workspace, render planner.RenderO
 		return s.explain(err, ws)
 	}
 	if !res.Applied {
-		if err := planner.Render(s.env.Stdout, res.Plan, render); err != nil {
+		if err := render.Plan(s.env.Stdout, res.Plan, ropts); err != nil {
 			return failure(err)
 		}
 	}
@@ -241,15 +235,15 @@ func (s *session) run(req applier.Request, ws *workspace, render planner.RenderO
 }
 
 // outputs prints output values after an apply.
-func (s *session) outputs(ws *workspace) {
-	if len(ws.cfg.Outputs) == 0 {
+func (s *session) outputs(ws *engine.Workspace) {
+	if len(ws.Config.Outputs) == 0 {
 		return
 	}
 	s.ui.printf("\n%s\n\n", s.ui.paint(bold+green, "Outputs:"))
-	for _, o := range ws.cfg.Outputs {
+	for _, o := range ws.Config.Outputs {
 		v := "<sensitive>"
 		if !o.Sensitive {
-			v = formatCty(o.Value)
+			v = render.FormatCty(o.Value)
 		}
 		s.ui.printf("%s = %s\n", o.Name, v)
 	}

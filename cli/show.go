@@ -3,14 +3,12 @@ package cli
 import (
 	"encoding/json"
 	"sort"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
-	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 
-	"scriptsync/planner"
-	"scriptsync/providers"
+	"scriptsync/address"
+	"scriptsync/planfile"
+	"scriptsync/render"
 )
 
 func (s *session) showCommand() *ucli.Command {
@@ -24,7 +22,7 @@ func (s *session) showCommand() *ucli.Command {
 			case 0:
 				return s.showState(c.Bool("json"), "")
 			case 1:
-				sp, err := planner.ReadFile(s.path(c.Args().First()))
+				sp, err := planfile.ReadFile(s.path(c.Args().First()))
 				if err != nil {
 					return failure(err)
 				}
@@ -33,7 +31,7 @@ func (s *session) showCommand() *ucli.Command {
 					enc.SetIndent("", "  ")
 					return enc.Encode(sp.Plan)
 				}
-				return planner.Render(s.env.Stdout, planner.FromJSON(sp.Plan), planner.RenderOptions{Color: s.color})
+				return render.Plan(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.Options{Color: s.color})
 			default:
 				return usageError("show takes at most one argument, a saved plan file")
 			}
@@ -58,9 +56,9 @@ func (s *session) stateCommand() *ucli.Command {
 					seen := map[string]bool{}
 					var addrs []string
 					for _, o := range objs {
-						if !seen[o.obj.Address] && matchesAny(o.obj.Address, c.Args().Slice()) {
-							seen[o.obj.Address] = true
-							addrs = append(addrs, o.obj.Address)
+						if !seen[o.Object.Address] && address.WithinAny(o.Object.Address, c.Args().Slice()) {
+							seen[o.Object.Address] = true
+							addrs = append(addrs, o.Object.Address)
 						}
 					}
 					sort.Strings(addrs)
@@ -85,25 +83,8 @@ func (s *session) stateCommand() *ucli.Command {
 	}
 }
 
-func matchesAny(addr string, prefixes []string) bool {
-	if len(prefixes) == 0 {
-		return true
-	}
-	for _, p := range prefixes {
-		if addr == p || strings.HasPrefix(addr, p+".") || strings.HasPrefix(addr, p+"[") {
-			return true
-		}
-	}
-	return false
-}
-
-type managedObject struct {
-	provider string
-	obj      *providers.Object
-}
-
 // managed reads the objects every backend holds for scriptsync.
-func (s *session) managed() ([]managedObject, error) {
+func (s *session) managed() ([]render.Managed, error) {
 	vars, err := scanVarArgs(s.env.Args)
 	if err != nil {
 		return nil, err
@@ -112,19 +93,12 @@ func (s *session) managed() ([]managedObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer ws.close()
-	var out []managedObject
-	for _, b := range ws.backends {
-		st, err := b.Provider.Read(s.ctx, b.Desired)
-		if err != nil {
-			return nil, failure(err)
-		}
-		for _, o := range st.Objects {
-			out = append(out, managedObject{b.Provider.Name(), o})
-		}
+	defer ws.Close()
+	objs, err := ws.State(s.ctx)
+	if err != nil {
+		return nil, failure(err)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].obj.Address < out[j].obj.Address })
-	return out, nil
+	return objs, nil
 }
 
 // showState prints managed objects (only address's, when given).
@@ -134,9 +108,9 @@ func (s *session) showState(asJSON bool, address string) error {
 		return err
 	}
 	if address != "" {
-		var keep []managedObject
+		var keep []render.Managed
 		for _, o := range objs {
-			if o.obj.Address == address {
+			if o.Object.Address == address {
 				keep = append(keep, o)
 			}
 		}
@@ -146,105 +120,11 @@ func (s *session) showState(asJSON bool, address string) error {
 		objs = keep
 	}
 	if asJSON {
-		type jsonObject struct {
-			Address   string         `json:"address"`
-			Type      string         `json:"type"`
-			Provider  string         `json:"provider"`
-			Values    map[string]any `json:"values"`
-			Sensitive []string       `json:"sensitive_attributes,omitempty"`
-		}
-		doc := struct {
-			FormatVersion string       `json:"format_version"`
-			Objects       []jsonObject `json:"objects"`
-		}{FormatVersion: planner.FormatVersion, Objects: []jsonObject{}}
-		for _, o := range objs {
-			vals := map[string]any{}
-			for k, v := range o.obj.Attributes() {
-				vals[k] = v
-			}
-			for _, k := range o.obj.Sensitive {
-				vals[k] = nil
-			}
-			doc.Objects = append(doc.Objects, jsonObject{o.obj.Address, o.obj.Type, o.provider, vals, o.obj.Sensitive})
-		}
-		enc := json.NewEncoder(s.env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(doc)
+		return render.StateJSON(s.env.Stdout, objs)
 	}
 	if len(objs) == 0 {
 		s.ui.printf("No objects are managed yet. Run scriptsync apply to create them.\n")
 		return nil
 	}
-	for i, o := range objs {
-		if i > 0 {
-			s.ui.printf("\n")
-		}
-		s.ui.printf("# %s (%s)\n", o.obj.Address, o.provider)
-		s.ui.printf("%s {\n", strings.TrimSpace(blockName(o.provider, o.obj)))
-		attrs := o.obj.Attributes()
-		keys := make([]string, 0, len(attrs))
-		width := 0
-		for k := range attrs {
-			keys = append(keys, k)
-			if len(k) > width {
-				width = len(k)
-			}
-		}
-		sort.Strings(keys)
-		sensitive := map[string]bool{}
-		for _, k := range o.obj.Sensitive {
-			sensitive[k] = true
-		}
-		for _, k := range keys {
-			v := planner.FormatValue(attrs[k])
-			if sensitive[k] {
-				v = "(sensitive value)"
-			}
-			s.ui.printf("    %-*s = %s\n", width, k, v)
-		}
-		s.ui.printf("}\n")
-	}
-	return nil
-}
-
-func blockName(provider string, o *providers.Object) string {
-	return planner.BlockHeader(provider, o)
-}
-
-// formatCty renders an output value in HCL syntax.
-func formatCty(v cty.Value) string {
-	if v.IsNull() {
-		return "null"
-	}
-	b, err := ctyjson.Marshal(v, v.Type())
-	if err != nil {
-		return v.GoString()
-	}
-	var x any
-	if err := json.Unmarshal(b, &x); err != nil {
-		return string(b)
-	}
-	return planner.FormatValue(normalizeJSON(x))
-}
-
-// normalizeJSON turns whole float64s into int64 so that 3 prints as 3.
-func normalizeJSON(x any) any {
-	switch t := x.(type) {
-	case float64:
-		if t == float64(int64(t)) {
-			return int64(t)
-		}
-		return t
-	case []any:
-		for i := range t {
-			t[i] = normalizeJSON(t[i])
-		}
-		return t
-	case map[string]any:
-		for k := range t {
-			t[k] = normalizeJSON(t[k])
-		}
-		return t
-	}
-	return x
+	return render.State(s.env.Stdout, objs)
 }

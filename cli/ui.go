@@ -10,7 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"scriptsync/planner"
+	"scriptsync/render"
 )
 
 // ui writes human output.
@@ -165,7 +165,7 @@ func (p *progress) update(done, total int, bytes int64) {
 	p.last = time.Now()
 	msg := fmt.Sprintf("Applying: %d/%d objects", done, total)
 	if bytes > 0 {
-		msg += ", " + planner.FormatBytes(bytes)
+		msg += ", " + render.FormatBytes(bytes)
 	}
 	fmt.Fprintf(p.w, "\r\x1b[K%s", msg)
 }

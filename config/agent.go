@@ -5,8 +5,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/internal/agentfile"
-	"scriptsync/internal/npy"
+	"scriptsync/formats/agentfile"
+	"scriptsync/formats/npy"
 	"scriptsync/library"
 )
 

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/library"
 	"scriptsync/providers"
 )
 
@@ -406,5 +405,3 @@ func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
 	})
 	return out
 }
-
-var _ = library.Address

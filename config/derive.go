@@ -6,7 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"scriptsync/config/fountain"
+	"scriptsync/address"
+	"scriptsync/formats/fountain"
 	"scriptsync/library"
 )
 
@@ -69,7 +70,7 @@ func deriveScenes(s *library.Script, sp *fountain.Screenplay) []*library.Scene {
 	for _, fs := range all {
 		sc := &library.Scene{
 			Meta: library.Meta{
-				Address:        library.SceneAddress(s.Address, fs.Number),
+				Address:        address.Scene(s.Address, fs.Number),
 				Resource:       s.Resource,
 				PreventDestroy: s.PreventDestroy,
 				Range:          s.Range,
@@ -141,7 +142,7 @@ func deriveCharacters(s *library.Script) []*library.Character {
 	for _, name := range sortedStrings(seen) {
 		chars = append(chars, &library.Character{
 			Meta: library.Meta{
-				Address:        library.CharacterAddress(s.Address, name),
+				Address:        address.Character(s.Address, name),
 				Resource:       s.Resource,
 				PreventDestroy: s.PreventDestroy,
 				Range:          s.Range,

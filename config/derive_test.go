@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
 )
 
 // A cold open before the first heading, and a title page with the keys

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
 )
 
 // vectorConfig declares one embedding, of the vector in v.npy.

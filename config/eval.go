@@ -8,6 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
+	"scriptsync/address"
 	"scriptsync/library"
 	"scriptsync/providers"
 )
@@ -472,7 +473,7 @@ func (ev *evaluator) evalAttrs(o *objectDecl, ctx *hcl.EvalContext, key *string)
 	inst := &instance{
 		decl: o,
 		key:  key,
-		addr: library.Address(o.typ, o.name, key),
+		addr: address.Of(o.typ, o.name, key),
 		vals: make(map[string]cty.Value, len(objectAttrs[o.typ])),
 		rngs: o.attrRanges(),
 	}

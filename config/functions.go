@@ -22,7 +22,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
-	"scriptsync/config/fountain"
+	"scriptsync/formats/fountain"
 	"scriptsync/library"
 )
 

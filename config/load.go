@@ -46,10 +46,11 @@ type Options struct {
 }
 
 // VarArg is one -var NAME=VALUE (File empty) or -var-file=FILE argument.
+// Plan files record them in this form.
 type VarArg struct {
-	File  string
-	Name  string
-	Value string
+	File  string `json:"file,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Value string `json:"value,omitempty"`
 }
 
 // Config is a loaded configuration.

@@ -6,7 +6,8 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/config/fountain"
+	"scriptsync/address"
+	"scriptsync/formats/fountain"
 	"scriptsync/library"
 )
 
@@ -265,7 +266,7 @@ func (ev *evaluator) buildCharacter(inst *instance) cty.Value {
 		Description: str(inst.vals["description"]),
 		Metadata:    meta,
 	}
-	c.Address = library.CharacterAddress(script, name)
+	c.Address = address.Character(script, name)
 	ev.charBlocks = append(ev.charBlocks, &charBlock{inst: inst, c: c})
 	return characterValue(c)
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/config/fountain"
+	"scriptsync/formats/fountain"
 )
 
 // The evaluation builds one object at a time, in dependency order, so that

@@ -21,7 +21,7 @@ func diff(provider string, desired, actual []*providers.Object) []*providers.Cha
 			c.Action = providers.Delete
 		case p.before.Hash == p.after.Hash && p.before.Address == p.after.Address && p.before.Type == p.after.Type:
 			c.Action = providers.NoOp
-		case forcesNew(p.before, p.after) != nil || p.before.Type != p.after.Type:
+		case ForcesNew(p.before, p.after) != nil || p.before.Type != p.after.Type:
 			c.Action = providers.Replace
 		default:
 			c.Action = providers.Update
@@ -32,15 +32,16 @@ func diff(provider string, desired, actual []*providers.Object) []*providers.Cha
 	return changes
 }
 
-// forcesNew returns the ForceNew attributes whose value differs.
-func forcesNew(before, after *providers.Object) []string {
+// ForcesNew returns the ForceNew attributes whose value differs: the
+// reasons a change replaces the object.
+func ForcesNew(before, after *providers.Object) []string {
 	if len(after.ForceNew) == 0 {
 		return nil
 	}
 	var out []string
 	b, a := before.Attributes(), after.Attributes()
 	for _, name := range after.ForceNew {
-		if !equalValue(b[name], a[name]) {
+		if !EqualValue(b[name], a[name]) {
 			out = append(out, name)
 		}
 	}

@@ -1,7 +1,7 @@
 // Package planner compares desired and actual objects and produces a Plan:
 // plain data listing, per provider and in apply order, what to create,
-// update in place, delete or replace. It also renders plans for humans and
-// as versioned JSON, and reads and writes saved plan files.
+// update in place, delete or replace. Rendering a plan lives in package
+// render, saving it in package planfile.
 //
 // The diff is one generic engine for every provider: it matches objects by
 // address, follows objects whose address changed within an ordered group

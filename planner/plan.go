@@ -1,18 +1,16 @@
 package planner
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
-	"scriptsync/library"
+	"scriptsync/address"
 	"scriptsync/providers"
 )
-
-// FormatVersion is the version of the -json plan format and of plan files.
-// A change that removes or renames a field bumps the major number.
-const FormatVersion = "1.0"
 
 // Input is one provider's side of a plan.
 type Input struct {
@@ -190,7 +188,7 @@ func shortVersion(v string) string {
 func target(desired []*providers.Object, actual *providers.State, all []*providers.Object, targets []string) ([]*providers.Object, *providers.State) {
 	hit := func(o *providers.Object) bool {
 		for _, t := range targets {
-			if library.Within(o.Address, t) || (o.Resource != "" && library.Within(o.Resource, t)) {
+			if address.Within(o.Address, t) || (o.Resource != "" && address.Within(o.Resource, t)) {
 				return true
 			}
 		}
@@ -252,10 +250,32 @@ func dedupe(s []string) []string {
 	return out
 }
 
-// equalValue compares attribute values as JSON, so that 3 and 3.0, or a
+// EqualValue compares attribute values as JSON, so that 3 and 3.0, or a
 // value before and after a round trip through a backend, compare equal.
-func equalValue(a, b any) bool {
+func EqualValue(a, b any) bool {
 	ja, erra := json.Marshal(a)
 	jb, errb := json.Marshal(b)
 	return erra == nil && errb == nil && string(ja) == string(jb)
+}
+
+// Digest identifies what a plan would do: two plans with equal digests make
+// the same changes. A saved plan records it; applying the plan recomputes
+// it under the backends' locks and refuses on a difference.
+func (p *Plan) Digest() string {
+	h := sha256.New()
+	for _, c := range p.Changes {
+		if c.Action == providers.NoOp {
+			continue
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00", c.Provider, c.Action)
+		for _, o := range []*providers.Object{c.Before, c.After} {
+			if o == nil {
+				h.Write([]byte("-\x00-\x00"))
+				continue
+			}
+			fmt.Fprintf(h, "%s\x00%s\x00", o.Address, o.Hash)
+		}
+	}
+	fmt.Fprintf(h, "destroy=%t\x00targets=%s", p.Options.Destroy, strings.Join(p.Options.Targets, "\x01"))
+	return hex.EncodeToString(h.Sum(nil))
 }

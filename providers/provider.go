@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -16,8 +18,10 @@ type Provider interface {
 	// Name is the provider's registry name: "sql", "git" or "lfs".
 	Name() string
 	// Desired returns the objects that lib wants in this backend, sorted by
-	// address. It does no I/O and does not change lib: the providers'
-	// Desired run side by side.
+	// address. It does no I/O and changes neither lib nor the provider: the
+	// providers' Desired run side by side, and Apply learns everything it
+	// needs from the objects (Payload, Source), not from state Desired
+	// left behind.
 	Desired(lib *library.Library) ([]*Object, hcl.Diagnostics)
 	// Read returns the managed objects the backend holds and its version,
 	// without taking a lock. A backend that does not exist yet reads as
@@ -63,9 +67,10 @@ type Tx interface {
 // Progress is told about completed work: objects done and bytes moved.
 type Progress func(objects int, bytes int64)
 
-// Compensator is implemented by a Tx whose Commit cannot be held open until
-// every provider is ready (a git branch move, an upload) but can be undone
-// afterwards. The applier commits these first and calls Compensate on them
+// Compensator is implemented by the Tx of a provider registered with
+// CommitUndoable: its Commit cannot be held open until every provider is
+// ready (a git branch move) but can be undone afterwards. The applier
+// commits these before the CommitLast one and calls Compensate on them
 // when a later commit fails.
 type Compensator interface {
 	// Compensate undoes a successful Commit. It must be idempotent and must
@@ -188,6 +193,19 @@ type Object struct {
 	// Payload is what Apply needs to write a desired object (the library
 	// entity). Never serialized.
 	Payload any `json:"-"`
+	// Source is the absolute path of the file Apply reads to write a
+	// desired object (an embedding's vector), set by Desired from
+	// Library.Dir; empty when Apply reads no file.
+	Source string `json:"-"`
+}
+
+// SourcePath is the absolute path of a library source (named relative to
+// Library.Dir, or absolute), for Object.Source.
+func SourcePath(libDir, source string) string {
+	if filepath.IsAbs(source) {
+		return source
+	}
+	return filepath.Join(libDir, source)
 }
 
 // Attributes returns Attrs, or what AttrsFunc makes of them. What it
@@ -270,3 +288,28 @@ func (e *LockError) Error() string {
 }
 
 func (e *LockError) Unwrap() error { return e.Err }
+
+// OpError is a provider's error with the step that met it ("apply",
+// "commit", "init"), as the applier and the engine report it. It names the
+// provider once: the provider's own message usually starts with its name
+// and often with the step ("lfs: apply embedding.x: ..."), and neither is
+// repeated.
+type OpError struct {
+	Provider string
+	Op       string
+	Err      error
+}
+
+func (e *OpError) Error() string {
+	msg := e.Err.Error()
+	rest, ok := strings.CutPrefix(msg, e.Provider+": ")
+	if !ok {
+		rest = msg
+	}
+	if e.Op != "" && !strings.HasPrefix(rest, e.Op) {
+		rest = e.Op + ": " + rest
+	}
+	return e.Provider + ": " + rest
+}
+
+func (e *OpError) Unwrap() error { return e.Err }

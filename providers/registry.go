@@ -2,6 +2,7 @@ package providers
 
 import (
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
@@ -30,17 +31,42 @@ type Config struct {
 	Peers map[string]*Config
 }
 
-// String returns the attribute as a string, or def when it is absent or
-// null. Factories validate types; this is for reading a peer's attributes.
-func (c *Config) String(name, def string) string {
-	if c == nil {
+// Setting returns the named string attribute of the peer provider's block,
+// or, when the block does not set it, the default the peer declared in its
+// Registration.Defaults. It is how a provider reads a peer's settings (the
+// LFS store lives in the git repository) without repeating its defaults.
+func (c *Config) Setting(peer, name string) string {
+	def := ""
+	if reg, ok := Lookup(peer); ok {
+		def = reg.Defaults[name]
+	}
+	pc := c.Peers[peer]
+	if pc == nil {
 		return def
 	}
-	v, ok := c.Attrs[name]
+	v, ok := pc.Attrs[name]
 	if !ok || v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
 		return def
 	}
 	return v.AsString()
+}
+
+// PeerRange is where the peer's block sets the attribute, or the peer's
+// block when it does not (nil without one), for a diagnostic about a
+// setting read with Setting.
+func (c *Config) PeerRange(peer, name string) *hcl.Range {
+	pc := c.Peers[peer]
+	if pc == nil {
+		return nil
+	}
+	if r, ok := pc.Ranges[name]; ok {
+		return &r
+	}
+	if pc.DeclRange.Filename != "" {
+		r := pc.DeclRange
+		return &r
+	}
+	return nil
 }
 
 // Factory builds a provider from its configuration. It validates the
@@ -48,15 +74,64 @@ func (c *Config) String(name, def string) string {
 // touch the backend.
 type Factory func(cfg *Config) (Provider, hcl.Diagnostics)
 
+// Apply order: a provider's changes are applied after those of providers
+// with a lower Order. Nothing is visible to readers until the commits, so
+// the order only says what exists first.
+const (
+	// OrderObjectStore is for content-addressed stores (LFS): their
+	// objects exist before anything points at them.
+	OrderObjectStore = 10
+	// OrderDatabase is for the database that indexes the library (SQL).
+	OrderDatabase = 20
+	// OrderRepository is for the versioned file tree (git).
+	OrderRepository = 30
+)
+
+// CommitClass says when the applier commits a provider's transaction, and
+// whether a commit can be taken back when a later one fails.
+type CommitClass int
+
+const (
+	// CommitLast is a transaction held open until every other provider has
+	// committed, which cannot be undone once committed (a SQL
+	// transaction). It is the zero value; one provider should have it.
+	CommitLast CommitClass = iota
+	// CommitUndoable is a transaction that commits before CommitLast ones
+	// and can be undone afterwards: its Tx implements Compensator (a git
+	// branch move, by compare-and-swap).
+	CommitUndoable
+	// CommitUnreferenced is a transaction whose writes no reader sees until
+	// another provider's commit refers to them (content-addressed LFS
+	// objects): it commits early and needs no undo.
+	CommitUnreferenced
+)
+
+func (c CommitClass) String() string {
+	switch c {
+	case CommitLast:
+		return "last"
+	case CommitUndoable:
+		return "undoable"
+	case CommitUnreferenced:
+		return "unreferenced"
+	}
+	return "CommitClass(" + strconv.Itoa(int(c)) + ")"
+}
+
 // Registration describes a registered provider.
 type Registration struct {
 	Name string
-	// Order places the provider in apply order: lower applies first.
-	Order   int
+	// Order places the provider in apply order (see OrderObjectStore).
+	Order int
+	// Commit is the provider's commit class.
+	Commit  CommitClass
 	Factory Factory
 	// Attributes lists the attribute names the provider block accepts, for
 	// validation before the factory runs.
 	Attributes []string
+	// Defaults are the values of string attributes when the block does
+	// not set them, for peers that read them (Config.Setting).
+	Defaults map[string]string
 }
 
 var (

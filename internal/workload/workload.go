@@ -32,7 +32,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
 )
 
 const (

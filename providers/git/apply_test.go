@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"scriptsync/formats/lfspointer"
 	"scriptsync/internal/gittest"
-	"scriptsync/internal/lfspointer"
 	"scriptsync/providers"
 )
 

@@ -10,8 +10,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/hashicorp/hcl/v2"
 
-	"scriptsync/internal/agentfile"
-	"scriptsync/internal/lfspointer"
+	"scriptsync/formats/agentfile"
+	"scriptsync/formats/lfspointer"
 	"scriptsync/library"
 	"scriptsync/providers"
 )

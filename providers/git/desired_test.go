@@ -6,8 +6,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"scriptsync/formats/lfspointer"
 	"scriptsync/internal/gittest"
-	"scriptsync/internal/lfspointer"
 	"scriptsync/library"
 )
 

@@ -31,9 +31,11 @@ const (
 func init() {
 	providers.Register(providers.Registration{
 		Name:       Name,
-		Order:      30,
+		Order:      providers.OrderRepository,
+		Commit:     providers.CommitUndoable,
 		Factory:    New,
 		Attributes: []string{"path", "branch", "remote", "author"},
+		Defaults:   map[string]string{"path": DefaultPath, "branch": DefaultBranch},
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path/filepath"
 	"sort"
 	"sync"
 
@@ -18,10 +17,7 @@ import (
 // small-file creation, which two cores and a disk run best a few at a time.
 const localWorkers = 4
 
-var (
-	_ providers.Tx          = (*tx)(nil)
-	_ providers.Compensator = (*tx)(nil)
-)
+var _ providers.Tx = (*tx)(nil)
 
 // tx is one apply's part in LFS. It holds no lock: every write is a
 // content-addressed object that is complete before it is visible.
@@ -87,7 +83,6 @@ func (t *tx) Apply(ctx context.Context, changes []*providers.Change, progress pr
 
 // plan collects the objects to write, one job per oid, in address order.
 func (t *tx) plan(changes []*providers.Change) ([]*job, error) {
-	dir := t.p.sourceDir()
 	byOID := map[string]*job{}
 	var jobs []*job
 	for _, c := range changes {
@@ -114,9 +109,9 @@ func (t *tx) plan(changes []*providers.Change) ([]*job, error) {
 			j.changes = append(j.changes, c)
 			continue
 		}
-		src := e.Source
-		if !filepath.IsAbs(src) {
-			src = filepath.Join(dir, src)
+		src := o.Source
+		if src == "" {
+			return nil, fmt.Errorf("lfs: apply %s: the change names no source file: the plan was not joined with the configuration", o.Address)
 		}
 		j := &job{
 			Object:  Object{OID: oid, Size: o.Size, Label: fmt.Sprintf("%s (%s)", o.Address, e.Source)},
@@ -195,11 +190,6 @@ func (t *tx) storeOne(ctx context.Context, j *job) error {
 // Commit has nothing to do: Apply finished every upload, and the objects
 // are visible to whoever has their oid, which is no one until git commits.
 func (t *tx) Commit(ctx context.Context) error { return nil }
-
-// Compensate has nothing to undo: an uploaded object that no commit
-// references is harmless, and git-lfs prune collects it. Implementing it
-// tells the applier to commit this Tx early.
-func (t *tx) Compensate(ctx context.Context) error { return nil }
 
 // Rollback leaves the objects this Tx stored. Removing them would gain a
 // few bytes and risk a race: another apply may have planned against the

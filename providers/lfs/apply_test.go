@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
+	"scriptsync/internal/lfstest"
 	"scriptsync/library"
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
 )
 
 func TestApplyLocal(t *testing.T) {
@@ -198,8 +198,8 @@ func TestApplyIgnoresDeletesAndNoOps(t *testing.T) {
 	if _, err := os.Stat(p.store.Dir()); !os.IsNotExist(err) {
 		t.Fatalf("Apply of deletes touched the store: %v", err)
 	}
-	if _, ok := tx.(providers.Compensator); !ok {
-		t.Fatal("the Tx is not a Compensator: the applier would commit it last")
+	if reg, _ := providers.Lookup("lfs"); reg.Commit != providers.CommitUnreferenced {
+		t.Fatalf("lfs registers commit class %s, not unreferenced: the applier would commit it last", reg.Commit)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"scriptsync/providers/lfs/lfstest"
+	"scriptsync/internal/lfstest"
 )
 
 func newClient(tb testing.TB, endpoint string, opts ClientOptions) (*Client, *sleeps) {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
+	"scriptsync/internal/lfstest"
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
 )
 
 // The target: 10,000 embeddings of 384 float32 dimensions planned

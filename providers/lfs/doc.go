@@ -18,10 +18,11 @@
 //   - Apply writes each new object into the local store (a temporary file
 //     renamed into place, after checking its SHA-256 against the planned
 //     oid) and uploads it; it returns only when the server has confirmed
-//     every object. The provider applies first (registry order 10), so the
-//     git commit that points at the objects is made only after that.
-//   - Commit has nothing left to do, Compensate nothing to undo: an object
-//     no commit references is harmless.
+//     every object. The provider applies first (providers.OrderObjectStore),
+//     so the git commit that points at the objects is made only after that.
+//   - Commit has nothing left to do and nothing needs undoing
+//     (providers.CommitUnreferenced): an object no commit references is
+//     harmless, and git-lfs prune collects it.
 //
 // # Configuration
 //

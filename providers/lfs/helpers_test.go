@@ -15,9 +15,13 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 
-	"scriptsync/internal/npy"
+	"scriptsync/formats/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
+	// The provider reads git's settings, with git's defaults, through
+	// providers.Config.Setting: git must be registered, as it is in
+	// scriptsync.
+	_ "scriptsync/providers/git"
 )
 
 // fixture writes n distinct vectors of dims float32 values into a fresh

@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"scriptsync/internal/lfspointer"
-	"scriptsync/internal/npy"
+	"scriptsync/formats/lfspointer"
+	"scriptsync/formats/npy"
+	"scriptsync/internal/lfstest"
 	"scriptsync/library"
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
 )
 
 // These tests check that what the provider stores and uploads is what the

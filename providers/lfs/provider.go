@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -31,7 +30,8 @@ const ObjectType = "lfs_object"
 func init() {
 	providers.Register(providers.Registration{
 		Name:       "lfs",
-		Order:      10, // before sql (20) and git (30): objects exist before anything points at them
+		Order:      providers.OrderObjectStore,
+		Commit:     providers.CommitUnreferenced,
 		Factory:    New,
 		Attributes: []string{"url"},
 	})
@@ -48,9 +48,6 @@ type Provider struct {
 	dir    string // configuration directory
 	store  *Store
 	remote remote // nil: local store only
-
-	mu     sync.Mutex
-	libDir string // the Library's Dir, from the last Desired
 }
 
 // remote is where objects go after the local store: a Batch API server
@@ -84,8 +81,7 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 		}
 	}
 
-	git := cfg.Peers["git"]
-	gitPath := git.String("path", "library.git")
+	gitPath := cfg.Setting("git", "path")
 	if !filepath.IsAbs(gitPath) {
 		gitPath = filepath.Join(cfg.Dir, gitPath)
 	}
@@ -97,7 +93,7 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 		return nil, diags
 	}
 	if !explicit {
-		remoteURL := git.String("remote", "")
+		remoteURL := cfg.Setting("git", "remote")
 		if remoteURL == "" {
 			return p, diags
 		}
@@ -109,7 +105,7 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 				Severity: hcl.DiagError,
 				Summary:  "Cannot derive the LFS server from the git remote",
 				Detail:   err.Error() + `; set url in the provider "lfs" block.`,
-				Subject:  subject(git, "remote"),
+				Subject:  cfg.PeerRange("git", "remote"),
 			})
 		}
 		if file != "" {
@@ -131,7 +127,7 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 	}
 	client, err := NewClient(endpoint, ClientOptions{
 		Credentials: creds,
-		Ref:         "refs/heads/" + git.String("branch", "main"),
+		Ref:         "refs/heads/" + cfg.Setting("git", "branch"),
 	})
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{
@@ -264,9 +260,6 @@ func (p *Provider) Name() string { return "lfs" }
 // object each (their addresses differ) that share an oid; Apply stores and
 // uploads the oid once.
 func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagnostics) {
-	p.mu.Lock()
-	p.libDir = lib.Dir
-	p.mu.Unlock()
 	var diags hcl.Diagnostics
 	objs := make([]*providers.Object, 0, len(lib.Embeddings))
 	for _, e := range lib.Embeddings {
@@ -290,6 +283,7 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 			PreventDestroy: e.PreventDestroy,
 			Size:           e.Size,
 			Payload:        e,
+			Source:         providers.SourcePath(lib.Dir, e.Source),
 		})
 	}
 	sort.Slice(objs, func(i, j int) bool { return objs[i].Address < objs[j].Address })
@@ -341,18 +335,6 @@ func (p *Provider) Close() error {
 		c.CloseIdleConnections()
 	}
 	return nil
-}
-
-// sourceDir is where embedding sources are relative to: the Library's Dir,
-// or the configuration directory when Desired has not run (they are the
-// same directory).
-func (p *Provider) sourceDir() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.libDir != "" {
-		return p.libDir
-	}
-	return p.dir
 }
 
 // fileRemote is a git remote on the local file system: objects are copied

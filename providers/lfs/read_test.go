@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	"scriptsync/internal/lfstest"
 	"scriptsync/providers"
-	"scriptsync/providers/lfs/lfstest"
 )
 
 func addresses(objs []*providers.Object) []string {

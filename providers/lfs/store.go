@@ -10,7 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"scriptsync/internal/lfspointer"
+	"scriptsync/formats/lfspointer"
 	"sync"
 	"sync/atomic"
 )
@@ -133,6 +133,8 @@ func (s *Store) Add(ctx context.Context, r io.Reader, oid string, size int64) (a
 // or complete. It does not fsync: a crash can at worst leave a short file,
 // which Has does not count, and the apply that follows writes it again;
 // syncing every small vector would cost more than the whole apply.
+// writeObject's errors do not name the provider: its callers (Apply, the
+// copy to a local remote) do.
 func (s *Store) writeObject(r io.Reader, oid string, size int64) error {
 	dst := s.Path(oid)
 	if err := s.mkdir(filepath.Dir(dst)); err != nil {
@@ -140,14 +142,14 @@ func (s *Store) writeObject(r io.Reader, oid string, size int64) error {
 	}
 	f, err := s.create(filepath.Dir(dst))
 	if err != nil {
-		return fmt.Errorf("lfs: store object %s: %w", oid, err)
+		return fmt.Errorf("store object %s: %w", oid, err)
 	}
 	if err := checkContent(r, f, oid, size); err != nil {
 		f.abort()
 		return err
 	}
 	if err := f.commit(dst); err != nil {
-		return fmt.Errorf("lfs: store object %s: %w", oid, err)
+		return fmt.Errorf("store object %s: %w", oid, err)
 	}
 	return nil
 }
@@ -216,7 +218,7 @@ func checkContent(r io.Reader, w io.Writer, oid string, size int64) error {
 	// reading all of it.
 	n, err := io.CopyBuffer(dst, io.LimitReader(r, size+1), *buf)
 	if err != nil {
-		return fmt.Errorf("lfs: store object %s: %w", oid, err)
+		return fmt.Errorf("store object %s: %w", oid, err)
 	}
 	if n != size {
 		if n > size {

@@ -26,16 +26,12 @@ const (
 const sensitiveValue = "(sensitive)"
 
 // Desired returns the objects lib wants in the database, sorted by address.
-// It reads nothing but lib; it remembers lib.Dir, which Apply reads
-// embedding vectors from.
+// It reads nothing but lib; an embedding's object names the vector file
+// Apply reads (Object.Source).
 func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagnostics) {
 	if lib == nil {
 		return nil, nil
 	}
-	p.mu.Lock()
-	p.libDir = lib.Dir
-	p.mu.Unlock()
-
 	libDir := lib.Dir
 	if libDir == "" {
 		libDir = p.dir
@@ -279,6 +275,7 @@ func (b *builder) embedding(e *library.Embedding) {
 	}
 	if o := b.addPlain(e.Meta, typeEmbedding, attrs, h, []string{e.Scene}, e); o != nil {
 		o.Size = int64(e.Dimensions) * 4
+		o.Source = providers.SourcePath(b.libDir, e.Source)
 	}
 }
 

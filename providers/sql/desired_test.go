@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -32,8 +33,10 @@ func TestDesiredObjects(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if p.libDir != dir {
-		t.Errorf("libDir = %q", p.libDir)
+	for _, o := range objs {
+		if e, ok := o.Payload.(*library.Embedding); ok && o.Source != filepath.Join(dir, e.Source) {
+			t.Errorf("%s: Source = %q, want the vector under the library's directory %s", o.Address, o.Source, dir)
+		}
 	}
 	if !slices.IsSortedFunc(objs, func(x, y *providers.Object) int { return strings.Compare(x.Address, y.Address) }) {
 		t.Error("objects are not sorted by address")

@@ -16,7 +16,8 @@ import (
 func init() {
 	providers.Register(providers.Registration{
 		Name:       "sql",
-		Order:      20,
+		Order:      providers.OrderDatabase,
+		Commit:     providers.CommitLast,
 		Factory:    New,
 		Attributes: []string{"driver", "dsn", "checkout"},
 	})
@@ -49,9 +50,8 @@ type Provider struct {
 	// files there (see filePath).
 	checkout string
 
-	mu     sync.Mutex
-	libDir string  // Library.Dir from the last Desired: embeddings are read from it
-	warm   *warmth // the read Warm started, until Read or Tx.Read takes it
+	mu   sync.Mutex
+	warm *warmth // the read Warm started, until Read or Tx.Read takes it
 }
 
 // New builds the provider from its configuration block. It validates driver
@@ -153,16 +153,6 @@ func (p *Provider) Init(ctx context.Context) error {
 func (p *Provider) Close() error {
 	p.stopWarm()
 	return p.d.close()
-}
-
-// embeddingDir is the directory embedding sources are relative to.
-func (p *Provider) embeddingDir() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.libDir != "" {
-		return p.libDir
-	}
-	return p.dir
 }
 
 // absPath is the absolute path with symbolic links resolved, as Python's

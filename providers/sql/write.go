@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"scriptsync/internal/parallel"
@@ -116,7 +115,7 @@ func embeddingValues(a *applier, o *providers.Object) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	vec, err := readVector(a.t.p.embeddingDir(), e)
+	vec, err := readVector(o.Source, e)
 	if err != nil {
 		return nil, err
 	}
@@ -183,11 +182,7 @@ func bibleValues(a *applier, o *providers.Object) ([]any, error) {
 
 // readVector reads an embedding's raw little-endian float32 data from its
 // .npy file, after checking that the file is still the one planned.
-func readVector(dir string, e *library.Embedding) ([]byte, error) {
-	path := e.Source
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
-	}
+func readVector(path string, e *library.Embedding) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("sql: %s: read vector: %w", e.Address, err)

@@ -1,16 +1,19 @@
-package planner
+package render
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
-	"strconv"
-	"strings"
+	"sort"
 
+	"scriptsync/address"
+	"scriptsync/planner"
 	"scriptsync/providers"
 )
+
+// FormatVersion is the version of the -json formats (plans, state,
+// diagnostics) and of plan files, which hold a JSON plan. A change that
+// removes or renames a field bumps the major number.
+const FormatVersion = "1.0"
 
 // JSONPlan is the -json plan format, version FormatVersion. Fields are
 // only ever added within a major version.
@@ -50,8 +53,8 @@ type JSONSummary struct {
 	Destroy int `json:"destroy"`
 }
 
-// JSON returns the plan in the -json format.
-func (p *Plan) JSON() *JSONPlan {
+// PlanJSON returns the plan in the -json format.
+func PlanJSON(p *planner.Plan) *JSONPlan {
 	s := p.Summary()
 	out := &JSONPlan{
 		FormatVersion:   FormatVersion,
@@ -67,7 +70,7 @@ func (p *Plan) JSON() *JSONPlan {
 	}
 	for _, c := range p.Changes {
 		o := c.Object()
-		name, index := nameIndex(c.Address())
+		name, index := address.NameKey(c.Address())
 		jc := JSONChange{
 			Address:  c.Address(),
 			Type:     o.Type,
@@ -89,9 +92,9 @@ func (p *Plan) JSON() *JSONPlan {
 		for k := range sensitive {
 			jc.SensitiveAttributes = append(jc.SensitiveAttributes, k)
 		}
-		sortStrings(jc.SensitiveAttributes)
+		sort.Strings(jc.SensitiveAttributes)
 		if c.Action == providers.Replace {
-			jc.ReplacePaths = forcesNew(c.Before, c.After)
+			jc.ReplacePaths = planner.ForcesNew(c.Before, c.After)
 		}
 		if c.After != nil && c.Action != providers.NoOp {
 			jc.Size = c.After.Size
@@ -102,10 +105,10 @@ func (p *Plan) JSON() *JSONPlan {
 }
 
 // WriteJSON writes the plan in the -json format, one JSON document.
-func WriteJSON(w io.Writer, p *Plan) error {
+func WritePlanJSON(w io.Writer, p *planner.Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(p.JSON())
+	return enc.Encode(PlanJSON(p))
 }
 
 func redact(o *providers.Object, sensitive map[string]bool) map[string]any {
@@ -121,54 +124,12 @@ func redact(o *providers.Object, sensitive map[string]bool) map[string]any {
 	return out
 }
 
-// nameIndex splits an address into the name of the block that declared the
-// object and its key: embedding.pilot["3"] → pilot, 3;
-// script.pilot.scenes["3"] → pilot, 3.
-func nameIndex(addr string) (string, string) {
-	_, rest, _ := strings.Cut(addr, ".")
-	name := rest
-	if i := strings.IndexAny(rest, ".["); i >= 0 {
-		name = rest[:i]
-	}
-	index := ""
-	if strings.HasSuffix(addr, "\"]") {
-		if i := strings.LastIndex(addr, "[\""); i >= 0 {
-			if s, err := strconv.Unquote(addr[i+1 : len(addr)-1]); err == nil {
-				index = s
-			}
-		}
-	}
-	return name, index
-}
-
-// Digest identifies what a plan would do: two plans with equal digests make
-// the same changes. A saved plan records it; applying the plan recomputes
-// it under the backends' locks and refuses on a difference.
-func (p *Plan) Digest() string {
-	h := sha256.New()
-	for _, c := range p.Changes {
-		if c.Action == providers.NoOp {
-			continue
-		}
-		fmt.Fprintf(h, "%s\x00%s\x00", c.Provider, c.Action)
-		for _, o := range []*providers.Object{c.Before, c.After} {
-			if o == nil {
-				h.Write([]byte("-\x00-\x00"))
-				continue
-			}
-			fmt.Fprintf(h, "%s\x00%s\x00", o.Address, o.Hash)
-		}
-	}
-	fmt.Fprintf(h, "destroy=%t\x00targets=%s", p.Options.Destroy, strings.Join(p.Options.Targets, "\x01"))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// FromJSON rebuilds a plan from its JSON form, for rendering a saved plan.
+// PlanFromJSON rebuilds a plan from its JSON form, for rendering a saved plan.
 // The objects it holds carry attributes, not payloads: the plan can be
 // shown, not applied.
-func FromJSON(jp *JSONPlan) *Plan {
-	p := &Plan{
-		Options:  Options{Destroy: jp.Destroy, Targets: jp.Targets},
+func PlanFromJSON(jp *JSONPlan) *planner.Plan {
+	p := &planner.Plan{
+		Options:  planner.Options{Destroy: jp.Destroy, Targets: jp.Targets},
 		Versions: jp.BackendVersions,
 		Warnings: jp.Warnings,
 	}

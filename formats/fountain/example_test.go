@@ -3,7 +3,7 @@ package fountain_test
 import (
 	"fmt"
 
-	"scriptsync/config/fountain"
+	"scriptsync/formats/fountain"
 )
 
 func ExampleParse() {

@@ -46,7 +46,7 @@ func TestFountainJS(t *testing.T) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("node or fountain-js missing on CI (.ci/run runs npm ci in %s): %v", fountainJSDir, err)
 		}
-		t.Skipf("node or fountain-js not installed (run npm ci in config/fountain/%s): %v", fountainJSDir, err)
+		t.Skipf("node or fountain-js not installed (run npm ci in formats/fountain/%s): %v", fountainJSDir, err)
 	}
 
 	files := fountainFixtures(t)

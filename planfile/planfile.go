@@ -1,4 +1,4 @@
-package planner
+package planfile
 
 import (
 	"bufio"
@@ -9,13 +9,20 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
+
+	"scriptsync/config"
+	"scriptsync/planner"
+	"scriptsync/render"
 )
+
+// FormatVersion is the version of plan files: that of the JSON plan they
+// hold.
+const FormatVersion = render.FormatVersion
 
 // ErrNotPlanFile is returned (wrapped) by ReadFile for a file that is not
 // a scriptsync plan, or is damaged.
-var ErrNotPlanFile = errors.New("planner: not a scriptsync plan file")
+var ErrNotPlanFile = errors.New("planfile: not a scriptsync plan file")
 
 // planMagic opens every plan file's JSON, so a damaged or foreign file is
 // recognised before anything else is read.
@@ -36,21 +43,14 @@ type SavedPlan struct {
 	// VarArgs are the -var and -var-file arguments of the plan, in order,
 	// except -var values of sensitive variables; SensitiveDigests digest
 	// the final values of sensitive variables, which are never saved.
-	VarArgs          []VarArg          `json:"var_args,omitempty"`
+	VarArgs          []config.VarArg   `json:"var_args,omitempty"`
 	SensitiveDigests map[string]string `json:"sensitive_variable_digests,omitempty"`
-	Options          Options           `json:"options"`
+	Options          planner.Options   `json:"options"`
 	// Versions are the backend versions the plan read.
 	Versions map[string]string `json:"backend_versions"`
 	// Digest is Plan.Digest of the plan.
-	Digest string    `json:"changes_digest"`
-	Plan   *JSONPlan `json:"plan"`
-}
-
-// VarArg is a -var NAME=VALUE (File empty) or -var-file=FILE argument.
-type VarArg struct {
-	File  string `json:"file,omitempty"`
-	Name  string `json:"name,omitempty"`
-	Value string `json:"value,omitempty"`
+	Digest string           `json:"changes_digest"`
+	Plan   *render.JSONPlan `json:"plan"`
 }
 
 // WriteFile saves a plan file atomically.
@@ -60,7 +60,7 @@ func WriteFile(path string, sp *SavedPlan) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".scriptsync-plan-*")
 	if err != nil {
-		return fmt.Errorf("planner: write plan file: %w", err)
+		return fmt.Errorf("write plan file: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriter(tmp)
@@ -68,21 +68,21 @@ func WriteFile(path string, sp *SavedPlan) error {
 	enc := json.NewEncoder(zw)
 	if err := enc.Encode(sp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("planner: write plan file: %w", err)
+		return fmt.Errorf("write plan file: %w", err)
 	}
 	if err := zw.Close(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("planner: write plan file: %w", err)
+		return fmt.Errorf("write plan file: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("planner: write plan file: %w", err)
+		return fmt.Errorf("write plan file: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("planner: write plan file: %w", err)
+		return fmt.Errorf("write plan file: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("planner: write plan file: %w", err)
+		return fmt.Errorf("write plan file: %w", err)
 	}
 	return nil
 }
@@ -110,9 +110,8 @@ func ReadFile(path string) (*SavedPlan, error) {
 	if _, err := io.Copy(io.Discard, zr); err != nil {
 		return nil, fmt.Errorf("%w: %s is damaged or truncated (%s); run plan -out=FILE again", ErrNotPlanFile, path, describeDecodeError(err))
 	}
-	if major(sp.FormatVersion) != major(FormatVersion) {
-		return nil, fmt.Errorf("%w: %s has format version %s, which this scriptsync (format %s) cannot apply; run plan again",
-			ErrNotPlanFile, path, sp.FormatVersion, FormatVersion)
+	if err := Stale(&sp, Now{FormatVersion: FormatVersion}); err != nil {
+		return nil, fmt.Errorf("%w: %s %s; run plan again", ErrNotPlanFile, path, err.(*StaleError).Reason)
 	}
 	if sp.Plan == nil {
 		return nil, fmt.Errorf("%w: %s holds no plan", ErrNotPlanFile, path)
@@ -132,10 +131,3 @@ func describeDecodeError(err error) string {
 		return "its contents are not a plan"
 	}
 }
-
-func major(v string) string {
-	m, _, _ := strings.Cut(v, ".")
-	return m
-}
-
-func sortStrings(s []string) { sort.Strings(s) }

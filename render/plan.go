@@ -1,19 +1,19 @@
-package planner
+package render
 
 import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
 
+	"scriptsync/planner"
 	"scriptsync/providers"
 )
 
-// RenderOptions tune human output.
-type RenderOptions struct {
+// Options tune human output.
+type Options struct {
 	Color bool
 	// Providers orders the per-backend summary; providers absent from the
 	// plan are skipped.
@@ -47,9 +47,9 @@ func (p *printer) paint(code, s string) string {
 	return code + s + colorReset
 }
 
-// Render writes a plan the way Terraform does: one block per changed
+// Plan writes a plan the way Terraform does: one block per changed
 // object, then per-backend totals and the summary line.
-func Render(w io.Writer, plan *Plan, opts RenderOptions) error {
+func Plan(w io.Writer, plan *planner.Plan, opts Options) error {
 	// A large plan is hundreds of thousands of short lines: one write
 	// each would cost more than computing the plan.
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -61,7 +61,7 @@ func Render(w io.Writer, plan *Plan, opts RenderOptions) error {
 	return err
 }
 
-func (p *printer) render(plan *Plan, opts RenderOptions) error {
+func (p *printer) render(plan *planner.Plan, opts Options) error {
 	for _, warn := range plan.Warnings {
 		p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
 	}
@@ -151,7 +151,7 @@ func (p *printer) attrs(c *providers.Change) {
 	}
 	forces := map[string]bool{}
 	if c.Action == providers.Replace {
-		for _, f := range forcesNew(c.Before, c.After) {
+		for _, f := range planner.ForcesNew(c.Before, c.After) {
 			forces[f] = true
 		}
 	}
@@ -172,7 +172,7 @@ func (p *printer) attrs(c *providers.Change) {
 			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
 		case c.Action == providers.Delete:
 			lines = append(lines, line{p.paint(colorRed, "-"), k, show(bv) + " -> null"})
-		case inBefore && inAfter && equalValue(bv, av):
+		case inBefore && inAfter && planner.EqualValue(bv, av):
 			hidden++
 		case !inBefore:
 			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
@@ -205,9 +205,9 @@ func (p *printer) attrs(c *providers.Change) {
 }
 
 // backends prints one line per provider with changes.
-func (p *printer) backends(plan *Plan, order []string) {
+func (p *printer) backends(plan *planner.Plan, order []string) {
 	type tally struct {
-		Summary
+		planner.Summary
 		bytes int64
 	}
 	per := map[string]*tally{}
@@ -253,81 +253,4 @@ func (p *printer) backends(plan *Plan, order []string) {
 		p.printf("\n")
 	}
 	p.printf("\n")
-}
-
-// FormatBytes renders a byte count for humans: 512 B, 14.2 KiB, 3.0 MiB.
-func FormatBytes(n int64) string {
-	if n < 1024 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	units := []string{"KiB", "MiB", "GiB", "TiB"}
-	v := float64(n)
-	i := -1
-	for v >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64) + " " + units[i]
-}
-
-// FormatValue renders an attribute value in HCL syntax.
-func FormatValue(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return strconv.Quote(t)
-	case bool:
-		return strconv.FormatBool(t)
-	case int64:
-		return strconv.FormatInt(t, 10)
-	case int:
-		return strconv.Itoa(t)
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case []any:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			parts[i] = FormatValue(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case []string:
-		parts := make([]string, len(t))
-		for i, e := range t {
-			parts[i] = strconv.Quote(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		if len(t) == 0 {
-			return "{}"
-		}
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			name := k
-			if !isIdent(k) {
-				name = strconv.Quote(k)
-			}
-			parts[i] = name + " = " + FormatValue(t[k])
-		}
-		return "{ " + strings.Join(parts, ", ") + " }"
-	default:
-		return fmt.Sprint(t)
-	}
-}
-
-func isIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && (r >= '0' && r <= '9' || r == '-')) {
-			return false
-		}
-	}
-	return true
 }
