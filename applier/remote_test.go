@@ -12,16 +12,15 @@ import (
 
 	"scriptsync/internal/gittest"
 	"scriptsync/internal/lfstest"
+
+	"scriptsync/internal/needs"
 )
 
 // requireGitLFS fails in CI and skips elsewhere when git-lfs is missing.
 func requireGitLFS(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("git-lfs"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git-lfs is required in CI (apt-get install -y git-lfs)")
-		}
-		t.Skip("git-lfs is not installed: apt-get install -y git-lfs to run this test")
+		needs.Missing(t, "git-lfs", "apt-get install -y git-lfs", err)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"scriptsync/internal/needs"
 )
 
 // corpusDir holds public-domain screenplays shared by the team's checkouts,
@@ -66,10 +68,7 @@ var preludeDialogue = map[string]int{
 
 func TestCorpus(t *testing.T) {
 	if _, err := os.Stat(corpusDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus %s is missing on CI (set SCRIPTSYNC_CORPUS): %v", corpusDir, err)
-		}
-		t.Skipf("corpus %s not present (it lives outside the repository): %v", corpusDir, err)
+		needs.Missing(t, "the Fountain corpus", "../shared/corpus, or set SCRIPTSYNC_CORPUS", err)
 	}
 	found := map[string]bool{}
 	err := filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {

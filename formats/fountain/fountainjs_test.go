@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"scriptsync/internal/needs"
 )
 
 // fountainJSDir holds the differential test's node script and its
@@ -43,10 +45,7 @@ func TestFountainJS(t *testing.T) {
 		_, err = os.Stat(filepath.Join(fountainJSDir, "node_modules", "fountain-js", "package.json"))
 	}
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("node or fountain-js missing on CI (.ci/run runs npm ci in %s): %v", fountainJSDir, err)
-		}
-		t.Skipf("node or fountain-js not installed (run npm ci in formats/fountain/%s): %v", fountainJSDir, err)
+		needs.Missing(t, "node and fountain-js", "apt-get install -y nodejs npm; npm ci in formats/fountain/"+fountainJSDir, err)
 	}
 
 	files := fountainFixtures(t)

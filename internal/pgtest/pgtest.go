@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"scriptsync/internal/needs"
 	"scriptsync/internal/pgcluster"
 )
 
@@ -48,7 +49,7 @@ var (
 // Run runs the tests, then stops and removes the private cluster if one
 // was started. It returns m.Run's exit code.
 func Run(m *testing.M) int {
-	code := m.Run()
+	code := needs.Run(m)
 	mu.Lock()
 	defer mu.Unlock()
 	if shared != nil {
@@ -67,8 +68,8 @@ func NewDatabase(t testing.TB) string {
 	t.Helper()
 	c, err := get()
 	if err != nil {
-		if errors.Is(err, pgcluster.ErrUnavailable) && os.Getenv("CI") != "true" {
-			t.Skipf("%v; install postgresql-15 (apt-get install postgresql-15) or set %s to the DSN of a server", err, EnvDSN)
+		if errors.Is(err, pgcluster.ErrUnavailable) {
+			needs.Missing(t, "PostgreSQL", "apt-get install postgresql-15, or set "+EnvDSN+" to the DSN of a server", err)
 		}
 		t.Fatal(err)
 	}
