@@ -89,20 +89,27 @@ func cmdCpdir(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: cpdir SRC DST")
 	}
-	src, dst := ts.MkAbs(args[0]), ts.MkAbs(args[1])
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	ts.Check(copyLibrary(ts.MkAbs(args[0]), ts.MkAbs(args[1])))
+}
+
+// copyLibrary copies a configuration directory as a fresh clone has it:
+// without the databases, repositories, caches and plans that running it
+// leaves behind.
+func copyLibrary(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
+		name := d.Name()
 		if d.IsDir() {
-			if d.Name() == "library.git" {
+			if name == "library.git" || name == ".scriptsync" || name == "node_modules" {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(target, 0o755)
 		}
-		if strings.HasPrefix(d.Name(), "scriptrag.db") || strings.HasSuffix(d.Name(), ".plan") {
+		if strings.HasPrefix(name, "scriptrag.db") || strings.HasSuffix(name, ".plan") {
 			return nil
 		}
 		data, err := os.ReadFile(p)
@@ -111,7 +118,6 @@ func cmdCpdir(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return os.WriteFile(target, data, 0o644)
 	})
-	ts.Check(err)
 }
 
 // sqlite DB QUERY prints the query's rows, one per line, columns separated

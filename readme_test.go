@@ -29,7 +29,9 @@ func TestReadmeTour(t *testing.T) {
 		t.Fatal("README.md has no console blocks")
 	}
 	root := t.TempDir()
-	copyExamples(t, "examples", filepath.Join(root, "examples"))
+	if err := copyLibrary("examples", filepath.Join(root, "examples")); err != nil {
+		t.Fatal(err)
+	}
 	// A fresh clone: the tour's git commands (apply, checkout) see a
 	// repository, as a newcomer's do.
 	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"},
@@ -151,35 +153,4 @@ func matchLines(want, got []string) bool {
 
 func indent(lines []string) string {
 	return "    | " + strings.Join(lines, "\n    | ")
-}
-
-// copyExamples copies the examples as a fresh clone has them: without the
-// databases, repositories and plans that running them leaves behind.
-func copyExamples(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		name := d.Name()
-		if d.IsDir() {
-			if name == "library.git" || name == ".scriptsync" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		if strings.HasPrefix(name, "scriptrag.db") || strings.HasSuffix(name, ".plan") {
-			return nil
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

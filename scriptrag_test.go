@@ -33,6 +33,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"scriptsync/cli"
+	"scriptsync/formats/npy"
 	"scriptsync/internal/pgtest"
 )
 
@@ -68,9 +69,16 @@ func TestScriptRAGContract(t *testing.T) {
 func newContractDB(t *testing.T, driver, dsn string) *contractDB {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "harbor")
-	copyTree(t, "testdata/scriptrag", dir)
+	if err := copyLibrary("testdata/scriptrag", dir); err != nil {
+		t.Fatal(err)
+	}
 	for n, v := range contractVectors {
-		writeNPY(t, filepath.Join(dir, "vectors", strconv.Itoa(n)+".npy"), v)
+		if err := os.MkdirAll(filepath.Join(dir, "vectors"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "vectors", strconv.Itoa(n)+".npy"), npy.Encode(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	env := map[string]string{"HOME": t.TempDir(), "SCRIPTSYNC_CACHE_DIR": "off"}
 	c := &contractDB{pg: driver == "postgres", dir: dir}
@@ -714,46 +722,4 @@ func contractElements(t *testing.T, c *contractDB) {
 		sqlite: `SELECT sc.title, c.name, COALESCE(c.description, 'NULL') FROM characters c JOIN scripts sc ON sc.id = c.script_id`,
 		want: []string{"Harbor Lights | MARA | Harbor master, forty-odd years on the water.", "Harbor Lights | TOMAS | NULL",
 			"Harbor Lights | MARA | NULL", "Harbor Lights | TOMAS | NULL", "Salt and Iron | JONAH | NULL"}})
-}
-
-// writeNPY writes v as a version 1.0 .npy file of little-endian float32.
-func writeNPY(t *testing.T, path string, v []float32) {
-	t.Helper()
-	header := fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': (%d,), }", len(v))
-	pad := 64 - (10+len(header)+1)%64
-	header += strings.Repeat(" ", pad%64) + "\n"
-	var b bytes.Buffer
-	b.WriteString("\x93NUMPY\x01\x00")
-	binary.Write(&b, binary.LittleEndian, uint16(len(header)))
-	b.WriteString(header)
-	binary.Write(&b, binary.LittleEndian, v)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// copyTree copies the files under src to dst.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
