@@ -8,6 +8,7 @@ import (
 
 	"scriptsync/address"
 	"scriptsync/formats/fountain"
+	"scriptsync/formats/markdown"
 	"scriptsync/library"
 )
 
@@ -372,6 +373,7 @@ func (ev *evaluator) buildBible(inst *instance) cty.Value {
 		ev.diag(errorAt(inst.rngs["source"], "Invalid bible", "%s: %s.", source, err))
 		return cty.NilVal
 	}
+	chunks := markdown.Chunks(data)
 	b := &library.Bible{
 		Meta:   inst.meta,
 		Key:    keyOf(inst),
@@ -381,13 +383,16 @@ func (ev *evaluator) buildBible(inst *instance) cty.Value {
 		Hash:   hash,
 		Title:  str(inst.vals["title"]),
 		Script: script,
-		Chunks: chunkMarkdown(data),
+		Chunks: make([]library.BibleChunk, len(chunks)),
+	}
+	for i, c := range chunks {
+		b.Chunks[i] = library.BibleChunk(c)
 	}
 	if b.Path == "" {
 		b.Path = defaultPath(bibleDir(ev.scriptByAddr[script]), inst, library.BibleExt)
 	}
 	if b.Title == "" {
-		b.Title = bibleTitle(b.Chunks, b.Path)
+		b.Title = markdown.Title(chunks, b.Path)
 	}
 	ev.bibles = append(ev.bibles, b)
 	return cty.ObjectVal(map[string]cty.Value{

@@ -1,17 +1,32 @@
-package config
+// Package markdown splits a script bible, a Markdown file, into the chunks
+// ScriptRAG's bible parser makes of it: one per heading, with the text
+// below it, the heading level and the chunk it sits under. It is pure:
+// bytes in, chunks out, no I/O.
+package markdown
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"unicode"
-	"unicode/utf8"
-
-	"scriptsync/library"
 )
 
-// chunkMarkdown splits a bible into chunks the way ScriptRAG's bible parser
+// Chunk is one section of a bible, from a heading to the next.
+type Chunk struct {
+	Number      int // 1-based position in the file
+	Heading     string
+	Level       int    // 1-6; 0 for text before the first heading
+	Content     string // the text below the heading, without the heading line
+	ContentHash string // hex SHA-256 of Heading + "\n" + Content, as ScriptRAG hashes a chunk
+	Parent      int    // Number of the enclosing chunk, 0 for none
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Chunks splits a bible into chunks the way ScriptRAG's bible parser
 // does (it reads the file with markdown-it, CommonMark with tables):
 //
 //   - A chunk is a heading (ATX or setext) and the blocks below it up to
@@ -35,11 +50,11 @@ import (
 // markdown-it's for the Markdown bibles are written in; nested containers
 // (a list inside a quote, say) are flattened more simply than markdown-it
 // does.
-func chunkMarkdown(data []byte) []library.BibleChunk {
+func Chunks(data []byte) []Chunk {
 	text := strings.TrimPrefix(string(data), "\ufeff")
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	var (
-		chunks  []library.BibleChunk
+		chunks  []Chunk
 		body    []string
 		heading *string // nil: no heading yet (ScriptRAG's None)
 		level   int
@@ -58,7 +73,7 @@ func chunkMarkdown(data []byte) []library.BibleChunk {
 			h = *heading
 		}
 		content := strings.TrimSpace(strings.Join(body, "\n"))
-		chunks = append(chunks, library.BibleChunk{
+		chunks = append(chunks, Chunk{
 			Number:      len(chunks) + 1,
 			Heading:     h,
 			Level:       level,
@@ -97,7 +112,7 @@ func chunkMarkdown(data []byte) []library.BibleChunk {
 	}
 	if len(chunks) == 0 && strings.TrimSpace(text) != "" {
 		content := strings.TrimSpace(text)
-		chunks = append(chunks, library.BibleChunk{Number: 1, Content: content, ContentHash: sha256Hex("\n" + content)})
+		chunks = append(chunks, Chunk{Number: 1, Content: content, ContentHash: sha256Hex("\n" + content)})
 	}
 	return chunks
 }
@@ -350,10 +365,10 @@ func atxHeading(line string) (int, string, bool) {
 	return level, heading, true
 }
 
-// bibleTitle is a bible's title as ScriptRAG's bible parser finds it: the
+// Title is a bible's title as ScriptRAG's bible parser finds it: the
 // first level-1 heading, else the file name without its extension, "_" and
 // "-" read as spaces, in title case ("world.bible.md" is "World.Bible").
-func bibleTitle(chunks []library.BibleChunk, path string) string {
+func Title(chunks []Chunk, path string) string {
 	for _, c := range chunks {
 		if c.Level == 1 && c.Heading != "" {
 			return c.Heading
@@ -380,26 +395,4 @@ func bibleTitle(chunks []library.BibleChunk, path string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// checkText rejects files that are not UTF-8 text, naming the line.
-func checkText(data []byte) error {
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return fmt.Errorf("line %d: binary data (a NUL byte); expected UTF-8 text", bytes.Count(data[:i], []byte("\n"))+1)
-	}
-	if !utf8.Valid(data) {
-		line := 1
-		for len(data) > 0 {
-			r, size := utf8.DecodeRune(data)
-			if r == utf8.RuneError && size <= 1 {
-				return fmt.Errorf("line %d: invalid UTF-8; expected UTF-8 text", line)
-			}
-			if r == '\n' {
-				line++
-			}
-			data = data[size:]
-		}
-		return errors.New("invalid UTF-8")
-	}
-	return nil
 }

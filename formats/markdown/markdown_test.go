@@ -1,4 +1,4 @@
-package config
+package markdown
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 
 func TestChunkMarkdown(t *testing.T) {
 	src := "\ufeffIntro text.\r\n\r\n# World\r\nThe city.\n\n## Hospital\nSt. Agatha's.\n\n```\n# not a heading\n```\n\n### Wards #\nThree.\n\n## People\nKim.\n#NoSpace is text\n"
-	chunks := chunkMarkdown([]byte(src))
+	chunks := Chunks([]byte(src))
 	type c struct {
 		heading string
 		level   int
@@ -37,7 +37,7 @@ func TestChunkMarkdown(t *testing.T) {
 }
 
 func TestChunkMarkdownNoPreamble(t *testing.T) {
-	chunks := chunkMarkdown([]byte("# Only\nbody\n"))
+	chunks := Chunks([]byte("# Only\nbody\n"))
 	if len(chunks) != 1 || chunks[0].Heading != "Only" || chunks[0].Number != 1 {
 		t.Fatalf("got %+v", chunks)
 	}
@@ -67,7 +67,7 @@ func TestChunkMarkdownShapes(t *testing.T) {
 		{"People", 2, 2, ""},
 		{"Setext Heading", 2, 2, "Last words."}, // the HTML block is left out; the trailing heading dropped
 	}
-	chunks := chunkMarkdown([]byte(src))
+	chunks := Chunks([]byte(src))
 	if len(chunks) != len(want) {
 		t.Fatalf("got %d chunks, want %d: %+v", len(chunks), len(want), chunks)
 	}
@@ -79,11 +79,11 @@ func TestChunkMarkdownShapes(t *testing.T) {
 	}
 	// ScriptRAG's parent stack: after H1, H3, H3 the second H3 finds the
 	// empty level-2 slot and has no parent.
-	skip := chunkMarkdown([]byte("# A\n\na\n\n### B\n\nb\n\n### C\n\nc\n"))
+	skip := Chunks([]byte("# A\n\na\n\n### B\n\nb\n\n### C\n\nc\n"))
 	if len(skip) != 3 || skip[1].Parent != 1 || skip[2].Parent != 0 {
 		t.Errorf("skipped level: %+v", skip)
 	}
-	if got := chunkMarkdown([]byte("# Only a heading\n")); len(got) != 1 || got[0].Heading != "Only a heading" || got[0].Content != "" {
+	if got := Chunks([]byte("# Only a heading\n")); len(got) != 1 || got[0].Heading != "Only a heading" || got[0].Content != "" {
 		t.Errorf("a lone heading: %+v", got)
 	}
 }
@@ -91,26 +91,14 @@ func TestChunkMarkdownShapes(t *testing.T) {
 func TestBibleTitle(t *testing.T) {
 	// The trailing level-1 heading has no content, so ScriptRAG drops it:
 	// the file name gives the title.
-	chunks := chunkMarkdown([]byte("## Not level one\n\nx\n\n# The World\n"))
-	if got := bibleTitle(chunks, "bibles/world.bible.md"); got != "World.Bible" {
+	chunks := Chunks([]byte("## Not level one\n\nx\n\n# The World\n"))
+	if got := Title(chunks, "bibles/world.bible.md"); got != "World.Bible" {
 		t.Errorf("title %q", got)
 	}
-	if got := bibleTitle(chunkMarkdown([]byte("## Sub\n\nx\n")), "bibles/night_shift-notes.bible.md"); got != "Night Shift Notes.Bible" {
+	if got := Title(Chunks([]byte("## Sub\n\nx\n")), "bibles/night_shift-notes.bible.md"); got != "Night Shift Notes.Bible" {
 		t.Errorf("fallback title %q", got)
 	}
-	if got := bibleTitle(chunkMarkdown([]byte("# World\n\nx\n")), "x.md"); got != "World" {
+	if got := Title(Chunks([]byte("# World\n\nx\n")), "x.md"); got != "World" {
 		t.Errorf("title %q", got)
-	}
-}
-
-func TestCheckText(t *testing.T) {
-	if err := checkText([]byte("fine\ntext\n")); err != nil {
-		t.Errorf("valid text rejected: %v", err)
-	}
-	if err := checkText([]byte("a\nb\x00")); err == nil || err.Error() != "line 2: binary data (a NUL byte); expected UTF-8 text" {
-		t.Errorf("NUL: %v", err)
-	}
-	if err := checkText([]byte("a\n\nb\xff")); err == nil || err.Error() != "line 3: invalid UTF-8; expected UTF-8 text" {
-		t.Errorf("invalid UTF-8: %v", err)
 	}
 }
