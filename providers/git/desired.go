@@ -10,7 +10,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/hashicorp/hcl/v2"
 
-	"scriptsync/formats/agentfile"
 	"scriptsync/formats/lfspointer"
 	"scriptsync/library"
 	"scriptsync/providers"
@@ -73,9 +72,7 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 				Detail:   fmt.Sprintf("ScriptRAG loads only agents named with letters, digits, _ and - (at most 99); %q is not.", a.Key),
 				Subject:  a.Range.Ptr(),
 			})
-		} else if _, err := agentfile.Parse(a.Data); err != nil {
-			diags = append(diags, agentDiag(a, err))
-		}
+		} // the file itself was checked by config, which parsed it (library.Agent)
 		files = append(files, fromMeta(a.Meta, path, a.Data))
 	}
 	var patterns []string
@@ -289,19 +286,5 @@ func pathDiag(f wanted, detail string) *hcl.Diagnostic {
 		Summary:  "Invalid path in the git repository",
 		Detail:   detail,
 		Subject:  f.rng.Ptr(),
-	}
-}
-
-func agentDiag(a *library.Agent, err error) *hcl.Diagnostic {
-	detail := err.Error()
-	var e *agentfile.Error
-	if errors.As(err, &e) {
-		detail = fmt.Sprintf("%s, line %d: %s", a.Source, e.Line, e.Msg)
-	}
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid custom insight agent",
-		Detail:   detail,
-		Subject:  a.Range.Ptr(),
 	}
 }

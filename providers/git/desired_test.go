@@ -190,18 +190,6 @@ func TestDesiredGitattributesCollision(t *testing.T) {
 	}
 }
 
-func TestDesiredInvalidAgent(t *testing.T) {
-	p := newTestProvider(t, t.TempDir(), nil)
-	lib := fakeLib{agents: map[string]string{"bad": "---\ndescription: x\n---\n```json\n{}\n```\n"}}.library()
-	_, diags := p.Desired(lib)
-	if !diags.HasErrors() || !strings.Contains(diags[0].Detail, "agents/bad.md, line 1: front matter has no version") {
-		t.Errorf("diags = %v", diags)
-	}
-	if diags[0].Subject == nil || *diags[0].Subject != lib.Agents[0].Range {
-		t.Errorf("subject = %v", diags[0].Subject)
-	}
-}
-
 func TestDesiredAgentName(t *testing.T) {
 	p := newTestProvider(t, t.TempDir(), nil)
 	lib := fakeLib{agents: map[string]string{"bad name": testAgent}}.library()
