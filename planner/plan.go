@@ -44,6 +44,11 @@ type Plan struct {
 	// commits, or someone changed the backend outside scriptsync. Applying
 	// records the current versions even when nothing else changes.
 	PeerDrift bool
+	// Drift lists the managed objects that changed outside scriptsync since
+	// the last apply, as the refresh found them: Before is what scriptsync
+	// recorded, After what the backend holds now (nil when it was deleted
+	// outside). An apply repairs them; their repairs are in Changes.
+	Drift []*providers.Change
 }
 
 // Summary counts a plan's changes the way its last line does.

@@ -95,7 +95,7 @@ func (p *printer) change(c *providers.Change) {
 	case providers.Replace:
 		verb, mark, color = "must be replaced", "-/+", colorRed
 	}
-	p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Address()), verb)
+	p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, ChangeAddress(c)), verb)
 	if c.Moved() {
 		p.printf("  # (moved from %s)\n", c.Before.Address)
 	}
@@ -108,10 +108,7 @@ func (p *printer) change(c *providers.Change) {
 // BlockHeader names an object's block: its type, and the path of a file,
 // the name of a declared object, or nothing for a derived one.
 func BlockHeader(provider string, o *providers.Object) string {
-	typ := o.Type
-	if provider != "sql" && !strings.HasPrefix(typ, provider+"_") {
-		typ = provider + "_" + typ
-	}
+	typ := TypeOf(provider, o)
 	if path, ok := o.Attributes()["path"].(string); ok && path != "" {
 		return typ + " " + strconv.Quote(path)
 	}
@@ -155,7 +152,10 @@ func (p *printer) attrs(c *providers.Change) {
 			forces[f] = true
 		}
 	}
-	type line struct{ mark, name, value string }
+	type line struct {
+		mark, name, value string
+		diff              []DiffLine // a text shown as lines
+	}
 	var lines []line
 	hidden := 0
 	for _, k := range sorted {
@@ -168,22 +168,36 @@ func (p *printer) attrs(c *providers.Change) {
 			return FormatValue(v)
 		}
 		switch {
+		case !sensitive[k] && (isText(bv) || isText(av)) && !(inBefore && inAfter && planner.EqualValue(bv, av)):
+			var b, a any
+			mark := p.paint(colorYellow, "~")
+			if inBefore && c.Action != providers.Create {
+				b = bv
+			} else {
+				mark = p.paint(colorGreen, "+")
+			}
+			if inAfter && c.Action != providers.Delete {
+				a = av
+			} else {
+				mark = p.paint(colorRed, "-")
+			}
+			lines = append(lines, line{mark: mark, name: k, value: "<<-EOT", diff: TextDiff(b, a)})
 		case c.Action == providers.Create:
-			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
+			lines = append(lines, line{mark: p.paint(colorGreen, "+"), name: k, value: show(av)})
 		case c.Action == providers.Delete:
-			lines = append(lines, line{p.paint(colorRed, "-"), k, show(bv) + " -> null"})
+			lines = append(lines, line{mark: p.paint(colorRed, "-"), name: k, value: show(bv) + " -> null"})
 		case inBefore && inAfter && planner.EqualValue(bv, av):
 			hidden++
 		case !inBefore:
-			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
+			lines = append(lines, line{mark: p.paint(colorGreen, "+"), name: k, value: show(av)})
 		case !inAfter:
-			lines = append(lines, line{p.paint(colorRed, "-"), k, show(bv) + " -> null"})
+			lines = append(lines, line{mark: p.paint(colorRed, "-"), name: k, value: show(bv) + " -> null"})
 		default:
 			v := show(bv) + " -> " + show(av)
 			if forces[k] {
 				v += p.paint(colorRed, " # forces replacement")
 			}
-			lines = append(lines, line{p.paint(colorYellow, "~"), k, v})
+			lines = append(lines, line{mark: p.paint(colorYellow, "~"), name: k, value: v})
 		}
 	}
 	width := 0
@@ -194,6 +208,20 @@ func (p *printer) attrs(c *providers.Change) {
 	}
 	for _, l := range lines {
 		p.printf("      %s %-*s = %s\n", l.mark, width, l.name, l.value)
+		if l.diff == nil && l.value != "<<-EOT" {
+			continue
+		}
+		for _, d := range l.diff {
+			mark := d.Mark
+			switch mark {
+			case "+":
+				mark = p.paint(colorGreen, "+")
+			case "-":
+				mark = p.paint(colorRed, "-")
+			}
+			p.printf("          %s %s\n", mark, d.Text)
+		}
+		p.printf("        EOT\n")
 	}
 	if hidden > 0 {
 		noun := "attributes"

@@ -1,0 +1,184 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Limits that keep a plan readable: a diff shows Context unchanged lines
+// around each change and at most MaxDiffLines changed lines per attribute;
+// the rest is folded into a count.
+const (
+	Context      = 2
+	MaxDiffLines = 40
+)
+
+// diffOp is one line of a line diff: ' ' kept, '-' removed, '+' added.
+type diffOp struct {
+	kind byte
+	text string
+}
+
+// lineDiff diffs two texts by lines (longest common subsequence; scenes,
+// bibles and agents are small enough, and the table is bounded below).
+func lineDiff(a, b []string) []diffOp {
+	// Trim the common head and tail first: an edit is usually local.
+	head := 0
+	for head < len(a) && head < len(b) && a[head] == b[head] {
+		head++
+	}
+	tail := 0
+	for tail < len(a)-head && tail < len(b)-head && a[len(a)-1-tail] == b[len(b)-1-tail] {
+		tail++
+	}
+	var ops []diffOp
+	for _, l := range a[:head] {
+		ops = append(ops, diffOp{' ', l})
+	}
+	ma, mb := a[head:len(a)-tail], b[head:len(b)-tail]
+	if len(ma)*len(mb) > 4_000_000 {
+		// Too big to align: all of one, then all of the other.
+		for _, l := range ma {
+			ops = append(ops, diffOp{'-', l})
+		}
+		for _, l := range mb {
+			ops = append(ops, diffOp{'+', l})
+		}
+	} else {
+		ops = append(ops, lcs(ma, mb)...)
+	}
+	for _, l := range a[len(a)-tail:] {
+		ops = append(ops, diffOp{' ', l})
+	}
+	return ops
+}
+
+func lcs(a, b []string) []diffOp {
+	n, m := len(a), len(b)
+	t := make([][]int32, n+1)
+	for i := range t {
+		t[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				t[i][j] = t[i+1][j+1] + 1
+			} else {
+				t[i][j] = max(t[i+1][j], t[i][j+1])
+			}
+		}
+	}
+	var ops []diffOp
+	i, j := 0, 0
+	for i < n && j < m {
+		switch {
+		case a[i] == b[j]:
+			ops = append(ops, diffOp{' ', a[i]})
+			i++
+			j++
+		case t[i+1][j] >= t[i][j+1]:
+			ops = append(ops, diffOp{'-', a[i]})
+			i++
+		default:
+			ops = append(ops, diffOp{'+', b[j]})
+			j++
+		}
+	}
+	for ; i < n; i++ {
+		ops = append(ops, diffOp{'-', a[i]})
+	}
+	for ; j < m; j++ {
+		ops = append(ops, diffOp{'+', b[j]})
+	}
+	return ops
+}
+
+// isText reports whether an attribute value is shown as lines.
+func isText(v any) bool {
+	s, ok := v.(string)
+	return ok && strings.Contains(s, "\n")
+}
+
+func splitLines(v any) []string {
+	s, _ := v.(string)
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// DiffLine is one line of a folded text diff, for every rendering: Mark
+// is "+", "-", " ", or "#" for a fold ("(12 unchanged lines hidden)").
+type DiffLine struct {
+	Mark string `json:"mark"`
+	Text string `json:"text"`
+}
+
+// TextDiff diffs two attribute values shown as lines (nil before for a
+// create, nil after for a delete), keeping Context lines around changes
+// and at most MaxDiffLines changed lines, folding the rest with counts.
+// Blank lines are dropped: Fountain separates elements with them, and a
+// diff reads better without.
+func TextDiff(before, after any) []DiffLine {
+	a, b := nonBlank(splitLines(before)), nonBlank(splitLines(after))
+	ops := lineDiff(a, b)
+	keep := make([]bool, len(ops))
+	for i, op := range ops {
+		if op.kind == ' ' {
+			continue
+		}
+		for k := max(0, i-Context); k <= min(len(ops)-1, i+Context); k++ {
+			keep[k] = true
+		}
+	}
+	var out []DiffLine
+	hidden, shown, skippedAdd, skippedDel := 0, 0, 0, 0
+	flush := func() {
+		if hidden > 0 {
+			out = append(out, DiffLine{"#", fmt.Sprintf("(%d unchanged %s hidden)", hidden, plural(hidden, "line", "lines"))})
+			hidden = 0
+		}
+	}
+	for i, op := range ops {
+		switch {
+		case op.kind != ' ' && shown >= MaxDiffLines:
+			if op.kind == '+' {
+				skippedAdd++
+			} else {
+				skippedDel++
+			}
+		case op.kind != ' ':
+			flush()
+			shown++
+			out = append(out, DiffLine{string(op.kind), op.text})
+		case keep[i] && shown < MaxDiffLines:
+			flush()
+			out = append(out, DiffLine{" ", op.text})
+		default:
+			hidden++
+		}
+	}
+	if skippedAdd+skippedDel > 0 {
+		hidden = 0
+		out = append(out, DiffLine{"#", fmt.Sprintf("(%d more changed lines hidden: %d added, %d removed)", skippedAdd+skippedDel, skippedAdd, skippedDel)})
+	}
+	flush()
+	return out
+}
+
+func nonBlank(lines []string) []string {
+	out := lines[:0:0]
+	for _, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
