@@ -74,12 +74,19 @@ func params(t *testing.T, dir string) testscript.Params {
 			env.Setenv("GIT_COMMITTER_EMAIL", "writer@example.com")
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "jq" {
+				return haveJQ(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cpdir":      cmdCpdir,
 			"sqlite":     cmdSQLite,
 			"exits":      cmdExits,
 			"sqlitelock": cmdSQLiteLock,
 			"mknpy":      cmdMknpy,
+			"jq":         cmdJQ,
 		},
 	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"sort"
 
 	ucli "github.com/urfave/cli/v2"
@@ -27,9 +26,8 @@ func (s *session) showCommand() *ucli.Command {
 					return failure(err)
 				}
 				if c.Bool("json") {
-					enc := json.NewEncoder(s.env.Stdout)
-					enc.SetIndent("", "  ")
-					return enc.Encode(sp.Plan)
+					doc := render.TerraformPlan(render.PlanFromJSON(sp.Plan), Version, sp.Plan.Variables, sp.Plan.Outputs, nil)
+					return render.WriteTerraformPlan(s.env.Stdout, doc)
 				}
 				return render.Plan(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.Options{Color: s.color})
 			default:
@@ -120,7 +118,7 @@ func (s *session) showState(asJSON bool, address string) error {
 		objs = keep
 	}
 	if asJSON {
-		return render.StateJSON(s.env.Stdout, objs)
+		return render.TerraformState(s.env.Stdout, objs, Version, nil)
 	}
 	if len(objs) == 0 {
 		s.ui.printf("No objects are managed yet. Run scriptsync apply to create them.\n")

@@ -19,7 +19,7 @@ func managed() []Managed {
 
 func TestStateHidesSensitiveValues(t *testing.T) {
 	var js, text bytes.Buffer
-	if err := StateJSON(&js, managed()); err != nil {
+	if err := TerraformState(&js, managed(), "test", nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := State(&text, managed()); err != nil {
@@ -30,18 +30,13 @@ func TestStateHidesSensitiveValues(t *testing.T) {
 			t.Errorf("%s state shows a sensitive value:\n%s", name, out)
 		}
 	}
-	var doc struct {
-		FormatVersion string `json:"format_version"`
-		Objects       []struct {
-			Address  string         `json:"address"`
-			Provider string         `json:"provider"`
-			Values   map[string]any `json:"values"`
-		} `json:"objects"`
-	}
+	var doc TFState
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.FormatVersion != FormatVersion || len(doc.Objects) != 1 || doc.Objects[0].Values["title"] != "S" || doc.Objects[0].Values["token"] != nil {
+	rs := doc.Values.RootModule.Resources
+	if doc.FormatVersion != TerraformStateVersion || len(rs) != 1 || rs[0].Values["title"] != "S" || rs[0].Values["token"] != nil ||
+		!rs[0].SensitiveValues["token"] || rs[0].Scriptsync.Backend != "sql" {
 		t.Errorf("state JSON %s", js.String())
 	}
 	if !strings.Contains(text.String(), `token = (sensitive value)`) {
