@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
@@ -43,7 +44,7 @@ func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
 func (s *session) planCommand() *ucli.Command {
 	flags := append(planFlags(true),
 		&ucli.StringFlag{Name: "out", Usage: "save the plan to `FILE` for apply"},
-		&ucli.BoolFlag{Name: "json", Usage: "print the plan as JSON"},
+		&ucli.BoolFlag{Name: "json", Usage: "print Terraform's machine-readable UI: one JSON message per line"},
 		&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes"},
 	)
 	return &ucli.Command{
@@ -55,6 +56,7 @@ func (s *session) planCommand() *ucli.Command {
 			if c.Args().Len() > 0 {
 				return usageError("plan takes no arguments, got %q (flags go before arguments)", c.Args().First())
 			}
+			s.startStream(c)
 			vars, err := scanVarArgs(s.env.Args)
 			if err != nil {
 				return err
@@ -72,10 +74,8 @@ func (s *session) planCommand() *ucli.Command {
 			if err != nil {
 				return s.explain(err, ws)
 			}
-			if c.Bool("json") {
-				if err := render.WritePlanJSON(s.env.Stdout, plan); err != nil {
-					return failure(err)
-				}
+			if s.ui.stream != nil {
+				s.ui.stream.Plan(plan)
 			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames()}); err != nil {
 				return failure(err)
 			}
@@ -98,6 +98,7 @@ func (s *session) planCommand() *ucli.Command {
 func (s *session) applyCommand() *ucli.Command {
 	flags := append(planFlags(true),
 		&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
+		&ucli.BoolFlag{Name: "json", Usage: "print Terraform's machine-readable UI: one JSON message per line (needs -auto-approve or a saved plan)"},
 	)
 	return &ucli.Command{
 		Name:      "apply",
@@ -105,6 +106,10 @@ func (s *session) applyCommand() *ucli.Command {
 		ArgsUsage: "[PLANFILE]",
 		Flags:     flags,
 		Action: func(c *ucli.Context) error {
+			s.startStream(c)
+			if c.Bool("json") && c.Args().Len() == 0 && !c.Bool("auto-approve") {
+				return usageError("apply -json needs -auto-approve (there is no prompt in the machine-readable UI), or a saved plan file")
+			}
 			switch c.Args().Len() {
 			case 0:
 				return s.apply(c, false)
@@ -155,6 +160,10 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 		Options:     opts,
 		LockTimeout: c.Duration("lock-timeout"),
 		Confirm: func(p *planner.Plan) (bool, error) {
+			if s.ui.stream != nil {
+				s.ui.stream.Plan(p)
+				return true, nil // -json requires -auto-approve
+			}
 			if err := render.Plan(s.env.Stdout, p, ropts); err != nil {
 				return false, err
 			}
@@ -202,9 +211,15 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 // run applies and reports.
 func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options) error {
 	prog := s.newProgress()
-	req.Progress = func(p applier.Progress) { prog.update(p.Done, p.Total, p.Bytes) }
+	req.Progress = prog.update
+	if confirm := req.Confirm; confirm != nil {
+		req.Confirm = func(p *planner.Plan) (bool, error) {
+			prog.plan = p
+			return confirm(p)
+		}
+	}
 	res, err := ws.Apply(s.ctx, req)
-	prog.finish()
+	prog.finish(err == nil)
 	if errors.Is(err, applier.ErrCancelled) {
 		s.ui.printf("Apply cancelled.\n")
 		return silent(ExitError)
@@ -212,7 +227,7 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	if err != nil {
 		return s.explain(err, ws)
 	}
-	if !res.Applied {
+	if !res.Applied && s.ui.stream == nil {
 		if err := render.Plan(s.env.Stdout, res.Plan, ropts); err != nil {
 			return failure(err)
 		}
@@ -230,8 +245,28 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	}
 	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed.\n",
 		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy)
+	if st := s.ui.stream; st != nil {
+		op := "apply"
+		if req.Options.Destroy {
+			op = "destroy"
+		}
+		st.ChangeSummary(sum, op, fmt.Sprintf("%s complete! Resources: %d added, %d changed, %d destroyed.", verb, sum.Add, sum.Change, sum.Destroy))
+		_, outputs := ws.Values()
+		st.Outputs(outputs)
+		return nil
+	}
 	s.outputs(ws)
 	return nil
+}
+
+// startStream switches the session to the machine-readable UI when the
+// command has -json, and opens it with the version message.
+func (s *session) startStream(c *ucli.Context) {
+	if !c.Bool("json") {
+		return
+	}
+	s.ui.stream = render.NewStream(s.env.Stdout)
+	s.ui.stream.Version(Version)
 }
 
 // outputs prints output values after an apply.
