@@ -15,10 +15,19 @@ func (s *session) showCommand() *ucli.Command {
 		Name:      "show",
 		Usage:     "show a saved plan, or the objects scriptsync manages",
 		ArgsUsage: "[PLANFILE]",
-		Flags:     []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "json", Usage: "print Terraform's JSON plan or state representation"},
+			&ucli.BoolFlag{Name: "markdown", Usage: "print a saved plan as a pull-request comment in Markdown"},
+		},
 		Action: func(c *ucli.Context) error {
+			if c.Bool("json") && c.Bool("markdown") {
+				return usageError("show takes -json or -markdown, not both")
+			}
 			switch c.Args().Len() {
 			case 0:
+				if c.Bool("markdown") {
+					return usageError("show -markdown needs a saved plan file: scriptsync plan -out=FILE, then scriptsync show -markdown FILE")
+				}
 				return s.showState(c.Bool("json"), "")
 			case 1:
 				sp, err := planfile.ReadFile(s.path(c.Args().First()))
@@ -28,6 +37,9 @@ func (s *session) showCommand() *ucli.Command {
 				if c.Bool("json") {
 					doc := render.TerraformPlan(render.PlanFromJSON(sp.Plan), Version, sp.Plan.Variables, sp.Plan.Outputs, nil)
 					return render.WriteTerraformPlan(s.env.Stdout, doc)
+				}
+				if c.Bool("markdown") {
+					return render.Markdown(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.MarkdownOptions{PlanFile: c.Args().First()})
 				}
 				return render.Plan(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.Options{Color: s.color})
 			default:
