@@ -160,6 +160,7 @@ func (s *session) app() *ucli.App {
 			s.applyCommand(),
 			s.destroyCommand(),
 			s.showCommand(),
+			s.outputCommand(),
 			s.stateCommand(),
 			s.versionCommand(),
 		},

@@ -156,8 +156,13 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	}
 	defer ws.Close()
 	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
+	outputs := ws.OutputsJSON()
+	if opts.Destroy {
+		outputs = []byte("[]") // a destroyed library has no outputs
+	}
 	req := applier.Request{
 		Options:     opts,
+		Outputs:     outputs,
 		LockTimeout: c.Duration("lock-timeout"),
 		Confirm: func(p *planner.Plan) (bool, error) {
 			if s.ui.stream != nil {
@@ -202,6 +207,7 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
 	req := applier.Request{
 		Options:     sp.Options,
+		Outputs:     ws.OutputsJSON(),
 		LockTimeout: c.Duration("lock-timeout"),
 		Check:       sp.Check,
 	}

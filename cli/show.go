@@ -95,25 +95,38 @@ func (s *session) stateCommand() *ucli.Command {
 
 // managed reads the objects every backend holds for scriptsync.
 func (s *session) managed() ([]render.Managed, error) {
+	objs, _, err := s.managedOutputs(false)
+	return objs, err
+}
+
+// managedOutputs is managed, and the outputs the last apply recorded when
+// withOutputs.
+func (s *session) managedOutputs(withOutputs bool) ([]render.Managed, map[string]render.NamedValue, error) {
 	vars, err := scanVarArgs(s.env.Args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ws, err := s.load(vars, true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer ws.Close()
 	objs, err := ws.State(s.ctx)
 	if err != nil {
-		return nil, failure(err)
+		return nil, nil, failure(err)
 	}
-	return objs, nil
+	var outputs map[string]render.NamedValue
+	if withOutputs {
+		if outputs, err = ws.RecordedOutputs(s.ctx); err != nil {
+			return nil, nil, failure(err)
+		}
+	}
+	return objs, outputs, nil
 }
 
 // showState prints managed objects (only address's, when given).
 func (s *session) showState(asJSON bool, address string) error {
-	objs, err := s.managed()
+	objs, outputs, err := s.managedOutputs(asJSON && address == "")
 	if err != nil {
 		return err
 	}
@@ -130,7 +143,7 @@ func (s *session) showState(asJSON bool, address string) error {
 		objs = keep
 	}
 	if asJSON {
-		return render.TerraformState(s.env.Stdout, objs, Version, nil)
+		return render.TerraformState(s.env.Stdout, objs, Version, outputs)
 	}
 	if len(objs) == 0 {
 		s.ui.printf("No objects are managed yet. Run scriptsync apply to create them.\n")

@@ -1,6 +1,11 @@
 package engine
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"scriptsync/providers"
 	"scriptsync/render"
 )
 
@@ -22,4 +27,45 @@ func (w *Workspace) Values() (vars, outputs []render.NamedValue) {
 		outputs = append(outputs, nv)
 	}
 	return vars, outputs
+}
+
+// OutputsJSON is what an apply records of the outputs (Values' outputs).
+func (w *Workspace) OutputsJSON() []byte {
+	_, outputs := w.Values()
+	if outputs == nil {
+		outputs = []render.NamedValue{}
+	}
+	b, err := json.Marshal(outputs)
+	if err != nil {
+		return nil // values come from JSON: cannot happen
+	}
+	return b
+}
+
+// RecordedOutputs reads the outputs the last apply recorded, by name; nil
+// when no apply recorded any.
+func (w *Workspace) RecordedOutputs(ctx context.Context) (map[string]render.NamedValue, error) {
+	for _, b := range w.Backends {
+		r, ok := b.Provider.(providers.OutputReader)
+		if !ok {
+			continue
+		}
+		data, err := r.RecordedOutputs(ctx)
+		if err != nil {
+			return nil, &providers.OpError{Provider: b.Provider.Name(), Op: "read outputs", Err: err}
+		}
+		if data == nil {
+			return nil, nil
+		}
+		var list []render.NamedValue
+		if err := json.Unmarshal(data, &list); err != nil {
+			return nil, fmt.Errorf("%s: the recorded outputs are malformed: %w", b.Provider.Name(), err)
+		}
+		out := make(map[string]render.NamedValue, len(list))
+		for _, o := range list {
+			out[o.Name] = o
+		}
+		return out, nil
+	}
+	return nil, nil
 }

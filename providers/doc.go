@@ -64,6 +64,9 @@
 //   - PeerRecorder (Tx): the CommitLast provider stores the versions the
 //     others committed, so that a plan can tell an apply stopped between
 //     two commits.
+//   - OutputRecorder (Tx), OutputReader (Provider): the CommitLast
+//     provider stores the output values an apply computed, for the output
+//     command (sensitive values are never stored).
 //   - Warmer (Provider): start reading the backend while the
 //     configuration is still being evaluated.
 //   - Initializer (Provider): create the backend ahead of the first apply

@@ -94,6 +94,20 @@ type PeerRecorder interface {
 	RecordPeers(ctx context.Context, versions map[string]string) error
 }
 
+// OutputRecorder is implemented by the Tx that commits last (sql): just
+// before its Commit, the applier hands it the configuration's output
+// values as JSON (sensitive ones without their value), which it stores
+// with its own state for the output command.
+type OutputRecorder interface {
+	RecordOutputs(ctx context.Context, outputs []byte) error
+}
+
+// OutputReader is implemented by a provider that records outputs: it
+// returns what the last apply recorded, nil when nothing was.
+type OutputReader interface {
+	RecordedOutputs(ctx context.Context) ([]byte, error)
+}
+
 // Warmer is implemented by a provider that can start reading its backend
 // before the desired objects are known, while the configuration is still
 // being evaluated. Warm returns at once and reads in the background,

@@ -194,7 +194,7 @@ func (s *Stream) ApplyErrored(provider string, elapsed time.Duration) {
 func (s *Stream) Outputs(outputs []NamedValue) {
 	m := map[string]any{}
 	for _, o := range outputs {
-		v := map[string]any{"sensitive": o.Sensitive, "type": jsonType(o.Value)}
+		v := map[string]any{"sensitive": o.Sensitive, "type": JSONType(o.Value)}
 		if !o.Sensitive {
 			v["value"] = o.Value
 		}
@@ -203,9 +203,9 @@ func (s *Stream) Outputs(outputs []NamedValue) {
 	s.emit("info", "outputs", fmt.Sprintf("Outputs: %d", len(outputs)), map[string]any{"outputs": m})
 }
 
-// jsonType is a value's type in Terraform's JSON type syntax, as far as a
+// JSONType is a value's type in Terraform's JSON type syntax, as far as a
 // JSON value tells it.
-func jsonType(v any) any {
+func JSONType(v any) any {
 	switch t := v.(type) {
 	case string:
 		return "string"
@@ -218,7 +218,7 @@ func jsonType(v any) any {
 	case map[string]any:
 		attrs := map[string]any{}
 		for k, e := range t {
-			attrs[k] = jsonType(e)
+			attrs[k] = JSONType(e)
 		}
 		return []any{"object", attrs}
 	}
