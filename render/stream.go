@@ -214,7 +214,11 @@ func JSONType(v any) any {
 	case int64, float64, int:
 		return "number"
 	case []any:
-		return []any{"tuple", []any{}}
+		elems := make([]any, len(t))
+		for i, e := range t {
+			elems[i] = JSONType(e)
+		}
+		return []any{"tuple", elems}
 	case map[string]any:
 		attrs := map[string]any{}
 		for k, e := range t {
