@@ -81,6 +81,8 @@ type session struct {
 	ui      *ui
 	ctx     context.Context
 	varArgs []string // the command's own arguments, for -var ordering
+	// parallelism is -parallelism: concurrent operations per backend.
+	parallelism int
 }
 
 // Run runs scriptsync and returns its exit code.
@@ -97,6 +99,7 @@ func Run(env Env) int {
 	}
 	s.ui = &ui{out: env.Stdout, err: env.Stderr}
 	app := s.app()
+	s.installUsageHandlers(app.Commands, "")
 	err := app.Run(env.Args)
 	if err == nil {
 		return ExitOK
@@ -139,7 +142,7 @@ func (s *session) app() *ucli.App {
 				}
 				s.dir = d
 			}
-			s.color = !c.Bool("no-color") && s.env.Getenv("NO_COLOR") == "" && s.env.StdoutIsTerminal
+			s.color = !c.Bool("no-color") && s.env.Getenv("NO_COLOR") == "" && s.env.Getenv("TERM") != "dumb" && s.env.StdoutIsTerminal
 			s.ui.color = s.color
 			return nil
 		},

@@ -22,9 +22,10 @@ func (s *session) outputCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "json", Usage: "print JSON"},
 			&ucli.BoolFlag{Name: "raw", Usage: "print NAME's string, number or bool value as it is, without quotes or a newline"},
-			&ucli.BoolFlag{Name: "no-color", Usage: "disable colour in output"},
+			noColorFlag(),
 		},
 		Action: func(c *ucli.Context) error {
+			s.commandFlags(c)
 			if c.Args().Len() > 1 {
 				return usageError("output takes at most one argument, an output name")
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -21,16 +22,22 @@ func planFlags(withDestroy bool) []ucli.Flag {
 		&ucli.StringSliceFlag{Name: "target", Usage: "limit the plan to `ADDRESS` and what it depends on (repeatable)"},
 		&ucli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
 		&ucli.StringSliceFlag{Name: "var-file", Usage: "read variables from `FILE.vars.hcl` (repeatable)"},
-		&ucli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another apply's lock"},
+		&ucli.StringSliceFlag{Name: "replace", Usage: "replace `ADDRESS` (delete and create it again) although it did not change (repeatable)"},
+		&ucli.BoolFlag{Name: "compact-warnings", Usage: "show warnings in one line each"},
+		noColorFlag(), inputFlag(), parallelismFlag(),
 	}
+	flags = append(flags, lockFlags()...)
 	if withDestroy {
 		flags = append(flags, &ucli.BoolFlag{Name: "destroy", Usage: "plan to destroy every managed object"})
 	}
 	return flags
 }
 
-// planOptions reads and checks -target and -destroy.
-func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
+// planOptions reads and checks -target, -replace and -destroy, and the
+// flags every planning command checks first (-lock-timeout,
+// -parallelism).
+func (s *session) planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
+	s.commandFlags(c)
 	opts := planner.Options{Destroy: destroy || c.Bool("destroy")}
 	for _, t := range c.StringSlice("target") {
 		if err := address.CheckTarget(t); err != nil {
@@ -38,6 +45,23 @@ func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
 		}
 		opts.Targets = append(opts.Targets, t)
 	}
+	for _, r := range c.StringSlice("replace") {
+		if err := address.CheckTarget(r); err != nil {
+			return opts, usageError("-replace %s", err)
+		}
+		opts.Replace = append(opts.Replace, r)
+	}
+	if len(opts.Replace) > 0 && opts.Destroy {
+		return opts, usageError("-replace cannot be used when destroying")
+	}
+	if _, err := lockTimeout(c); err != nil {
+		return opts, err
+	}
+	n, err := parallelism(c)
+	if err != nil {
+		return opts, err
+	}
+	s.parallelism = n
 	return opts, nil
 }
 
@@ -61,7 +85,7 @@ func (s *session) planCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			opts, err := planOptions(c, false)
+			opts, err := s.planOptions(c, false)
 			if err != nil {
 				return err
 			}
@@ -76,7 +100,7 @@ func (s *session) planCommand() *ucli.Command {
 			}
 			if s.ui.stream != nil {
 				s.ui.stream.Plan(plan)
-			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames()}); err != nil {
+			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}); err != nil {
 				return failure(err)
 			}
 			if out := c.String("out"); out != "" {
@@ -143,9 +167,15 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	if err != nil {
 		return err
 	}
-	opts, err := planOptions(c, destroy)
+	opts, err := s.planOptions(c, destroy)
 	if err != nil {
 		return err
+	}
+	if err := checkLock(c); err != nil {
+		return err
+	}
+	if !c.Bool("auto-approve") && !c.Bool("input") {
+		return usageError("%s needs approval, and -input=false forbids asking. Run with -auto-approve, or save a plan (plan -out=FILE) and apply it.", c.Command.Name)
 	}
 	if !c.Bool("auto-approve") && !s.env.StdinIsTerminal {
 		return usageError("%s needs approval, but standard input is not a terminal to ask on. Run with -auto-approve, or save a plan (plan -out=FILE) and apply it.", c.Command.Name)
@@ -155,7 +185,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 		return err
 	}
 	defer ws.Close()
-	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}
 	outputs := ws.OutputsJSON()
 	if opts.Destroy {
 		outputs = []byte("[]") // a destroyed library has no outputs
@@ -163,7 +193,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	req := applier.Request{
 		Options:     opts,
 		Outputs:     outputs,
-		LockTimeout: c.Duration("lock-timeout"),
+		LockTimeout: mustLockTimeout(c),
 		Confirm: func(p *planner.Plan) (bool, error) {
 			if s.ui.stream != nil {
 				s.ui.stream.Plan(p)
@@ -187,11 +217,23 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 
 // applySaved applies a plan file made by plan -out.
 func (s *session) applySaved(c *ucli.Context, file string) error {
-	for _, f := range []string{"target", "var", "var-file", "destroy"} {
+	for _, f := range []string{"target", "var", "var-file", "destroy", "replace"} {
 		if c.IsSet(f) {
 			return usageError("-%s cannot be used with a saved plan: the plan already fixes it", f)
 		}
 	}
+	s.commandFlags(c)
+	if err := checkLock(c); err != nil {
+		return err
+	}
+	if _, err := lockTimeout(c); err != nil {
+		return err
+	}
+	n, err := parallelism(c)
+	if err != nil {
+		return err
+	}
+	s.parallelism = n
 	sp, err := planfile.ReadFile(s.path(file))
 	if err != nil {
 		return failure(err)
@@ -204,11 +246,11 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	if err := ws.StaleInputs(sp); err != nil {
 		return s.explain(err, ws)
 	}
-	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}
 	req := applier.Request{
 		Options:     sp.Options,
 		Outputs:     ws.OutputsJSON(),
-		LockTimeout: c.Duration("lock-timeout"),
+		LockTimeout: mustLockTimeout(c),
 		Check:       sp.Check,
 	}
 	return s.run(req, ws, ropts)
@@ -296,4 +338,10 @@ func (s *session) path(p string) string {
 		return p
 	}
 	return filepath.Join(s.dir, p)
+}
+
+// mustLockTimeout is -lock-timeout, checked by planOptions already.
+func mustLockTimeout(c *ucli.Context) time.Duration {
+	d, _ := lockTimeout(c)
+	return d
 }

@@ -18,8 +18,10 @@ func (s *session) showCommand() *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "json", Usage: "print Terraform's JSON plan or state representation"},
 			&ucli.BoolFlag{Name: "markdown", Usage: "print a saved plan as a pull-request comment in Markdown"},
+			noColorFlag(),
 		},
 		Action: func(c *ucli.Context) error {
+			s.commandFlags(c)
 			if c.Bool("json") && c.Bool("markdown") {
 				return usageError("show takes -json or -markdown, not both")
 			}
@@ -58,7 +60,9 @@ func (s *session) stateCommand() *ucli.Command {
 				Name:      "list",
 				Usage:     "list managed objects by address",
 				ArgsUsage: "[ADDRESS...]",
+				Flags:     []ucli.Flag{noColorFlag()},
 				Action: func(c *ucli.Context) error {
+					s.commandFlags(c)
 					objs, err := s.managed()
 					if err != nil {
 						return err
@@ -82,7 +86,9 @@ func (s *session) stateCommand() *ucli.Command {
 				Name:      "show",
 				Usage:     "print one managed object",
 				ArgsUsage: "ADDRESS",
+				Flags:     []ucli.Flag{noColorFlag()},
 				Action: func(c *ucli.Context) error {
+					s.commandFlags(c)
 					if c.Args().Len() != 1 {
 						return usageError("state show takes exactly one address")
 					}

@@ -18,7 +18,7 @@ import (
 
 // load opens the workspace (see engine.Open), printing diagnostics.
 func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, error) {
-	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm})
+	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm, Parallelism: s.parallelism})
 	var de *engine.DiagnosticsError
 	if errors.As(err, &de) {
 		s.ui.diagnostics(de.Diags, de.Files)

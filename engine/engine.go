@@ -27,6 +27,9 @@ type Options struct {
 	Warm bool
 	// NoCache turns off the cache of vector digests (see CacheDir).
 	NoCache bool
+	// Parallelism is handed to every provider (providers.Config); 0 means
+	// their defaults.
+	Parallelism int
 }
 
 func (o *Options) getenv(name string) string {
@@ -66,6 +69,11 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	build := func(configs map[string]*providers.Config) {
 		built = true
 		var d hcl.Diagnostics
+		for _, c := range configs {
+			if c != nil {
+				c.Parallelism = opts.Parallelism
+			}
+		}
 		ws.Backends, d = buildProviders(configs)
 		factoryDiags = append(factoryDiags, d...)
 		if opts.Warm && !factoryDiags.HasErrors() {

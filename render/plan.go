@@ -18,6 +18,9 @@ type Options struct {
 	// Providers orders the per-backend summary; providers absent from the
 	// plan are skipped.
 	Providers []string
+	// CompactWarnings shows each warning's first sentence only, as
+	// Terraform's -compact-warnings does.
+	CompactWarnings bool
 }
 
 const (
@@ -62,8 +65,17 @@ func Plan(w io.Writer, plan *planner.Plan, opts Options) error {
 }
 
 func (p *printer) render(plan *planner.Plan, opts Options) error {
-	for _, warn := range plan.Warnings {
-		p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
+	if opts.CompactWarnings && len(plan.Warnings) > 0 {
+		p.printf("%s\n", p.paint(colorYellow+colorBold, "Warnings:"))
+		for _, warn := range plan.Warnings {
+			first, _, _ := strings.Cut(warn, ". ")
+			p.printf("  - %s\n", strings.TrimSuffix(first, "."))
+		}
+		p.printf("\nTo see the full warning notes, run scriptsync without -compact-warnings.\n\n")
+	} else {
+		for _, warn := range plan.Warnings {
+			p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
+		}
 	}
 	if !plan.HasChanges() {
 		p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" The backends match the configuration.")

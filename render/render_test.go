@@ -77,3 +77,21 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 		t.Errorf("plan from JSON %+v", back.Changes)
 	}
 }
+
+func TestCompactWarningsShowFirstSentences(t *testing.T) {
+	p := &planner.Plan{Warnings: []string{"git is at abc, but the last apply recorded def in sql. Either that apply stopped, or not.", "one more"}}
+	var full, compact bytes.Buffer
+	if err := Plan(&full, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Plan(&compact, p, Options{CompactWarnings: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Warnings:\n  - git is at abc, but the last apply recorded def in sql\n  - one more\n\nTo see the full warning notes, run scriptsync without -compact-warnings.\n\n"
+	if !strings.HasPrefix(compact.String(), want) || strings.Contains(compact.String(), "Either") {
+		t.Errorf("compact:\n%s", compact.String())
+	}
+	if !strings.Contains(full.String(), "Either that apply stopped") {
+		t.Errorf("full:\n%s", full.String())
+	}
+}
