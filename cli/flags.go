@@ -6,7 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	ucli "github.com/urfave/cli/v2"
+
+	"scriptsync/render"
 )
 
 // Terraform's habits, on every command that takes them.
@@ -89,9 +92,30 @@ func (s *session) usageHandler(path string) ucli.OnUsageErrorFunc {
 		} else {
 			msg = "scriptsync " + path + ": " + msg
 		}
+		if wantsJSON(s.env.Args) {
+			// The machine-readable UI reports even a flag error as a
+			// diagnostic.
+			s.ui.stream = render.NewStream(s.env.Stdout)
+			s.ui.stream.Version(Version)
+			s.ui.stream.Diagnostic(hcl.DiagError, msg, commandUsage(path, c.Command), nil)
+			return silent(ExitError)
+		}
 		fmt.Fprintf(s.env.Stderr, "Error: %s\n\n%s", msg, commandUsage(path, c.Command))
 		return silent(ExitError)
 	}
+}
+
+// wantsJSON reports whether the command line asks for -json.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-json" || a == "--json" || a == "-json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 // commandUsage is a command's usage line and flags, one a line.
