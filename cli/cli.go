@@ -83,6 +83,7 @@ type session struct {
 	varArgs []string // the command's own arguments, for -var ordering
 	// parallelism is -parallelism: concurrent operations per backend.
 	parallelism int
+	log         *logger
 }
 
 // Run runs scriptsync and returns its exit code.
@@ -98,6 +99,10 @@ func Run(env Env) int {
 		s.ctx = context.Background()
 	}
 	s.ui = &ui{out: env.Stdout, err: env.Stderr}
+	s.log = newLogger(env.Stderr, env.Getenv("SCRIPTSYNC_LOG"))
+	if len(env.Args) > 1 {
+		s.log.logf(logInfo, "scriptsync %s: %s", Version, commandName(env.Args[1:]))
+	}
 	app := s.app()
 	s.installUsageHandlers(app.Commands, "")
 	err := app.Run(env.Args)
@@ -177,3 +182,14 @@ func usageError(format string, args ...any) error {
 }
 
 func failure(err error) error { return &exitError{code: ExitError, err: err} }
+
+// commandName is the command being run, without its flags' values (which
+// may hold secrets) and arguments: for the log.
+func commandName(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return "(no command)"
+}

@@ -94,10 +94,13 @@ func (s *session) planCommand() *ucli.Command {
 				return err
 			}
 			defer ws.Close()
+			done := s.log.phase("plan: read the backends and diff")
 			plan, err := ws.Plan(s.ctx, opts)
 			if err != nil {
+				done("failed")
 				return s.explain(err, ws)
 			}
+			done(s.planCounts(plan))
 			if s.ui.stream != nil {
 				s.ui.stream.Plan(plan)
 			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}); err != nil {
@@ -259,15 +262,24 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 // run applies and reports.
 func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options) error {
 	prog := s.newProgress()
-	req.Progress = prog.update
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
 			prog.plan = p
 			return confirm(p)
 		}
 	}
+	req.Progress = func(p applier.Progress) {
+		s.log.logf(logTrace, "apply: %s: %d/%d objects, %d bytes", p.Provider, p.Done, p.Total, p.Bytes)
+		prog.update(p)
+	}
+	done := s.log.phase("apply: lock, plan, write and commit")
 	res, err := ws.Apply(s.ctx, req)
 	prog.finish(err == nil)
+	if err != nil {
+		done("failed")
+	} else {
+		done(s.planCounts(res.Plan))
+	}
 	if errors.Is(err, applier.ErrCancelled) {
 		s.ui.printf("Apply cancelled.\n")
 		return silent(ExitError)
@@ -344,4 +356,19 @@ func (s *session) path(p string) string {
 func mustLockTimeout(c *ucli.Context) time.Duration {
 	d, _ := lockTimeout(c)
 	return d
+}
+
+// planCounts describes a plan for the log: totals, and per backend at
+// debug level.
+func (s *session) planCounts(p *planner.Plan) string {
+	sum := p.Summary()
+	out := fmt.Sprintf("%d objects, %d to add, %d to change, %d to destroy", len(p.Changes), sum.Add, sum.Change, sum.Destroy)
+	if s.log.level >= logDebug {
+		per := render.BackendSummaries(p)
+		for _, name := range render.Backends(p) {
+			t := per[name]
+			out += fmt.Sprintf("; %s +%d ~%d -%d", name, t.Add, t.Change, t.Destroy)
+		}
+	}
+	return out
 }

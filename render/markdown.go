@@ -105,11 +105,17 @@ func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 	return err
 }
 
-// backendOrder is the given order, or else the plan's (apply order).
+// backendOrder is the given order, or else the plan's (Backends).
 func backendOrder(p *planner.Plan, order []string) []string {
 	if len(order) > 0 {
 		return order
 	}
+	return Backends(p)
+}
+
+// Backends lists the plan's providers in apply order.
+func Backends(p *planner.Plan) []string {
+	var order []string
 	seen := map[string]bool{}
 	for _, c := range p.Changes {
 		if !seen[c.Provider] {
