@@ -104,7 +104,7 @@ func cmdCpdir(ts *testscript.TestScript, neg bool, args []string) {
 		rel, _ := filepath.Rel(src, p)
 		target := filepath.Join(dst, rel)
 		if d.IsDir() {
-			if d.Name() == "library.git" {
+			if d.Name() == "library.git" || d.Name() == ".scriptsync" {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(target, 0o755)
