@@ -190,12 +190,22 @@ func Validate(opts Options) (hcl.Diagnostics, map[string]*hcl.File) {
 
 // Plan reads every backend, without locking, and computes a plan.
 func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
-	return applier.Plan(ctx, w.Backends, opts)
+	p, err := applier.Plan(ctx, w.Backends, opts)
+	if err == nil {
+		w.annotate(p)
+	}
+	return p, err
 }
 
 // Apply locks the backends, plans and applies; req.Backends is filled in.
 func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Result, error) {
 	req.Backends = w.Backends
+	if confirm := req.Confirm; confirm != nil {
+		req.Confirm = func(p *planner.Plan) (bool, error) {
+			w.annotate(p)
+			return confirm(p)
+		}
+	}
 	return applier.Apply(ctx, req)
 }
 

@@ -67,6 +67,8 @@
 //   - OutputRecorder (Tx), OutputReader (Provider): the CommitLast
 //     provider stores the output values an apply computed, for the output
 //     command (sensitive values are never stored).
+//   - LocalObjects (Provider): the file of a content-addressed object
+//     kept on this machine, for plans that compare old and new vectors.
 //   - Warmer (Provider): start reading the backend while the
 //     configuration is still being evaluated.
 //   - Initializer (Provider): create the backend ahead of the first apply

@@ -108,6 +108,13 @@ type OutputReader interface {
 	RecordedOutputs(ctx context.Context) ([]byte, error)
 }
 
+// LocalObjects is implemented by a provider that keeps content-addressed
+// objects on this machine (lfs): LocalObjectPath is the file holding oid,
+// or "" when it is not here. A plan reads old vectors from it.
+type LocalObjects interface {
+	LocalObjectPath(oid string) string
+}
+
 // Warmer is implemented by a provider that can start reading its backend
 // before the desired objects are known, while the configuration is still
 // being evaluated. Warm returns at once and reads in the background,
@@ -260,6 +267,9 @@ type Change struct {
 	Action   Action
 	Before   *Object // nil on Create
 	After    *Object // nil on Delete
+	// Notes are what the plan worked out for its readers (an embedding's
+	// distance from the applied vector): shown and saved, never applied.
+	Notes map[string]any
 }
 
 // Address is the object's desired address, or its actual one when it is

@@ -50,6 +50,8 @@ type JSONChange struct {
 	SensitiveAttributes []string       `json:"sensitive_attributes,omitempty"`
 	// Size is the number of bytes the change writes or uploads.
 	Size int64 `json:"size,omitempty"`
+	// Notes are providers.Change.Notes.
+	Notes map[string]any `json:"notes,omitempty"`
 }
 
 // JSONSummary is the summary line as numbers.
@@ -114,6 +116,7 @@ func changeJSON(c *providers.Change) JSONChange {
 	if c.After != nil && c.Action != providers.NoOp {
 		jc.Size = c.After.Size
 	}
+	jc.Notes = c.Notes
 	return jc
 }
 
@@ -160,7 +163,7 @@ func PlanFromJSON(jp *JSONPlan) *planner.Plan {
 }
 
 func changeFromJSON(jc JSONChange) *providers.Change {
-	c := &providers.Change{Provider: jc.Provider, Action: actionOf(jc.Actions)}
+	c := &providers.Change{Provider: jc.Provider, Action: actionOf(jc.Actions), Notes: jc.Notes}
 	if jc.Before != nil {
 		addr := jc.Address
 		if jc.PreviousAddress != "" {

@@ -306,6 +306,10 @@ func markdownChange(b *strings.Builder, c *providers.Change, drift bool) {
 		fmt.Fprintf(b, "- `%s`: %s → %s\n", k, inlineCode(show(bv)), inlineCode(show(av)))
 		listed = true
 	}
+	if note := VectorNote(c.Notes); note != "" {
+		fmt.Fprintf(b, "- %s\n", note)
+		listed = true
+	}
 	for i, k := range diffs {
 		if i > 0 || listed {
 			b.WriteString("\n")

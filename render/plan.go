@@ -113,6 +113,9 @@ func (p *printer) change(c *providers.Change) {
 	}
 	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
 	p.attrs(c)
+	if note := VectorNote(c.Notes); note != "" {
+		p.printf("        # (%s)\n", note)
+	}
 	pad := strings.Repeat(" ", len(mark))
 	p.printf("  %s }\n", pad)
 }

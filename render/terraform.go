@@ -122,6 +122,9 @@ type TFExtras struct {
 	// TextDiffs are the folded line diffs of the attributes shown as text
 	// (a scene's text, a bible's), as the human plan shows them.
 	TextDiffs map[string][]DiffLine `json:"text_diffs,omitempty"`
+	// Vector is an embedding's dimensions and how far its vector moved
+	// (cosine_distance from the applied vector; null when unknown).
+	Vector map[string]any `json:"vector,omitempty"`
 }
 
 // TFResourceChange is one object's planned change.
@@ -222,6 +225,7 @@ func TFChangeOf(c *providers.Change) TFResourceChange {
 			rc.Scriptsync.Size = c.After.Size
 		}
 		rc.Scriptsync.TextDiffs = textDiffs(c, before, after)
+		rc.Scriptsync.Vector = c.Notes
 	}
 	return rc
 }

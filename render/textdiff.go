@@ -182,3 +182,30 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// VectorNote describes an embedding's change from its Notes (see
+// engine's annotate), or "" when there are none.
+func VectorNote(notes map[string]any) string {
+	d, ok := notes["dimensions"]
+	if !ok {
+		return ""
+	}
+	s := "vector: " + FormatValue(normalizeJSON(d)) + " dimensions"
+	if was, ok := notes["dimensions_before"]; ok {
+		s += " (was " + FormatValue(normalizeJSON(was)) + ")"
+	}
+	dist, has := notes["cosine_distance"]
+	switch {
+	case !has:
+	case dist == nil:
+		s += "; distance from the applied vector unknown"
+		if why, ok := notes["cosine_distance_note"].(string); ok {
+			s += " (" + why + ")"
+		}
+	default:
+		if f, ok := dist.(float64); ok {
+			s += fmt.Sprintf("; moved by cosine distance %.4f from the applied vector", f)
+		}
+	}
+	return s
+}
