@@ -35,6 +35,12 @@ func cmdJQ(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Stdout().Write(out.Bytes())
 }
 
+// haveOPA is the [opa] condition: OPA is installed, or this is CI.
+func haveOPA() bool {
+	_, err := exec.LookPath("opa")
+	return err == nil || os.Getenv("CI") == "true"
+}
+
 // haveJQ is the [jq] condition: jq is installed, or this is CI, where its
 // absence must fail the test rather than skip it.
 func haveJQ() bool {

@@ -75,8 +75,11 @@ func params(t *testing.T, dir string) testscript.Params {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "jq" {
+			switch cond {
+			case "jq":
 				return haveJQ(), nil
+			case "opa":
+				return haveOPA(), nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
