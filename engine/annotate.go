@@ -3,8 +3,11 @@ package engine
 import (
 	"math"
 	"os"
+	"strings"
+	"unicode/utf8"
 
 	"scriptsync/formats/npy"
+	"scriptsync/library"
 	"scriptsync/planner"
 	"scriptsync/providers"
 )
@@ -25,7 +28,16 @@ func (w *Workspace) annotate(p *planner.Plan) {
 			store = s
 		}
 	}
+	var blobs providers.BlobReader
+	for _, b := range w.Backends {
+		if r, ok := b.Provider.(providers.BlobReader); ok {
+			blobs = r
+		}
+	}
 	for _, c := range p.Changes {
+		if blobs != nil {
+			agentText(c, blobs)
+		}
 		if c.Provider != "sql" || c.After == nil || c.After.Type != "embedding" ||
 			(c.Action != providers.Update && c.Action != providers.Replace && c.Action != providers.Create) {
 			continue
@@ -95,4 +107,33 @@ func cosineDistance(a, b []float32) (float64, bool) {
 		return 0, false
 	}
 	return 1 - dot/math.Sqrt(na*nb), true
+}
+
+// maxShownText is the largest agent whose text a plan diffs.
+const maxShownText = 64 << 10
+
+// agentText notes the text before and after of a changed agent file (a
+// bible's text is among its SQL attributes; an agent is only a file),
+// for renderings to diff.
+func agentText(c *providers.Change, blobs providers.BlobReader) {
+	if c.Provider != "git" || c.Action != providers.Update || c.Before == nil {
+		return
+	}
+	path, _ := c.After.Attributes()["path"].(string)
+	if !strings.HasPrefix(path, library.AgentDir+"/") {
+		return
+	}
+	after, ok := c.After.Payload.([]byte)
+	blob, _ := c.Before.Attributes()["blob"].(string)
+	if !ok || blob == "" || len(after) > maxShownText || !utf8.Valid(after) {
+		return
+	}
+	before, err := blobs.ReadBlob(blob)
+	if err != nil || len(before) > maxShownText || !utf8.Valid(before) {
+		return
+	}
+	if c.Notes == nil {
+		c.Notes = map[string]any{}
+	}
+	c.Notes["text"] = map[string]any{"before": string(before), "after": string(after)}
 }

@@ -115,6 +115,13 @@ type LocalObjects interface {
 	LocalObjectPath(oid string) string
 }
 
+// BlobReader is implemented by a provider that can read the content of a
+// file it committed (git), by the blob id its attributes show: a plan
+// diffs the text of changed agents with it.
+type BlobReader interface {
+	ReadBlob(id string) ([]byte, error)
+}
+
 // Warmer is implemented by a provider that can start reading its backend
 // before the desired objects are known, while the configuration is still
 // being evaluated. Warm returns at once and reads in the background,

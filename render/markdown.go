@@ -310,11 +310,19 @@ func markdownChange(b *strings.Builder, c *providers.Change, drift bool) {
 		fmt.Fprintf(b, "- %s\n", note)
 		listed = true
 	}
+	noted := map[string][2]any{}
+	if nb, na, ok := NoteText(c); ok {
+		diffs = append(diffs, "text")
+		noted["text"] = [2]any{nb, na}
+	}
 	for i, k := range diffs {
 		if i > 0 || listed {
 			b.WriteString("\n")
 		}
 		lines := TextDiff(before[k], after[k])
+		if n, ok := noted[k]; ok {
+			lines = TextDiff(n[0], n[1])
+		}
 		var d strings.Builder
 		for _, l := range lines {
 			d.WriteString(l.Mark + " " + l.Text + "\n")

@@ -116,6 +116,20 @@ func (p *printer) change(c *providers.Change) {
 	if note := VectorNote(c.Notes); note != "" {
 		p.printf("        # (%s)\n", note)
 	}
+	if b, a, ok := NoteText(c); ok {
+		p.printf("      %s text = <<-EOT\n", p.paint(colorYellow, "~"))
+		for _, d := range TextDiff(b, a) {
+			mark := d.Mark
+			switch mark {
+			case "+":
+				mark = p.paint(colorGreen, "+")
+			case "-":
+				mark = p.paint(colorRed, "-")
+			}
+			p.printf("          %s %s\n", mark, d.Text)
+		}
+		p.printf("        EOT\n")
+	}
 	pad := strings.Repeat(" ", len(mark))
 	p.printf("  %s }\n", pad)
 }

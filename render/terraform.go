@@ -225,7 +225,15 @@ func TFChangeOf(c *providers.Change) TFResourceChange {
 			rc.Scriptsync.Size = c.After.Size
 		}
 		rc.Scriptsync.TextDiffs = textDiffs(c, before, after)
-		rc.Scriptsync.Vector = c.Notes
+		if b, a, ok := NoteText(c); ok {
+			if rc.Scriptsync.TextDiffs == nil {
+				rc.Scriptsync.TextDiffs = map[string][]DiffLine{}
+			}
+			rc.Scriptsync.TextDiffs["text"] = TextDiff(b, a)
+		}
+		if _, ok := c.Notes["dimensions"]; ok {
+			rc.Scriptsync.Vector = c.Notes
+		}
 	}
 	return rc
 }

@@ -3,6 +3,8 @@ package render
 import (
 	"fmt"
 	"strings"
+
+	"scriptsync/providers"
 )
 
 // Limits that keep a plan readable: a diff shows Context unchanged lines
@@ -208,4 +210,14 @@ func VectorNote(notes map[string]any) string {
 		}
 	}
 	return s
+}
+
+// NoteText is the text before and after that a plan noted for a change
+// whose attributes do not hold it (an agent file), if any.
+func NoteText(c *providers.Change) (before, after any, ok bool) {
+	t, ok := c.Notes["text"].(map[string]any)
+	if !ok {
+		return nil, nil, false
+	}
+	return t["before"], t["after"], true
 }
