@@ -141,24 +141,46 @@ func TextDiff(before, after any) []DiffLine {
 			hidden = 0
 		}
 	}
-	for i, op := range ops {
-		switch {
-		case op.kind != ' ' && shown >= MaxDiffLines:
-			if op.kind == '+' {
-				skippedAdd++
+	for i := 0; i < len(ops); {
+		if ops[i].kind == ' ' {
+			if keep[i] && shown < MaxDiffLines {
+				flush()
+				out = append(out, DiffLine{" ", ops[i].text})
 			} else {
-				skippedDel++
+				hidden++
 			}
-		case op.kind != ' ':
-			flush()
-			shown++
-			out = append(out, DiffLine{string(op.kind), op.text})
-		case keep[i] && shown < MaxDiffLines:
-			flush()
-			out = append(out, DiffLine{" ", op.text})
-		default:
-			hidden++
+			i++
+			continue
 		}
+		// A run of changes: its removed lines, then its added ones. When
+		// the run does not fit, show as many of each as fit, half and
+		// half, so that a rewritten passage shows old and new.
+		var dels, adds []string
+		for ; i < len(ops) && ops[i].kind != ' '; i++ {
+			if ops[i].kind == '-' {
+				dels = append(dels, ops[i].text)
+			} else {
+				adds = append(adds, ops[i].text)
+			}
+		}
+		room := MaxDiffLines - shown
+		nd, na := len(dels), len(adds)
+		if nd+na > room {
+			nd = min(len(dels), max(room/2, room-len(adds)))
+			na = min(len(adds), room-nd)
+		}
+		if nd+na > 0 {
+			flush()
+		}
+		for _, l := range dels[:nd] {
+			out = append(out, DiffLine{"-", l})
+		}
+		for _, l := range adds[:na] {
+			out = append(out, DiffLine{"+", l})
+		}
+		shown += nd + na
+		skippedDel += len(dels) - nd
+		skippedAdd += len(adds) - na
 	}
 	if skippedAdd+skippedDel > 0 {
 		hidden = 0
