@@ -310,12 +310,19 @@ var ErrConflict = errors.New("providers: backend changed concurrently")
 type LockError struct {
 	Provider string
 	Lock     string // names the lock: "SQLite write lock on scriptrag.db"
-	Timeout  time.Duration
-	Err      error
+	// Holder names who holds it (process, host, since when), where the
+	// backend can tell; "" otherwise.
+	Holder  string
+	Timeout time.Duration
+	Err     error
 }
 
 func (e *LockError) Error() string {
-	return fmt.Sprintf("%s: could not acquire the %s within %s: another apply holds it", e.Provider, e.Lock, e.Timeout)
+	holder := "another apply holds it"
+	if e.Holder != "" {
+		holder = "it is held by " + e.Holder
+	}
+	return fmt.Sprintf("%s: could not acquire the %s within %s: %s", e.Provider, e.Lock, e.Timeout, holder)
 }
 
 func (e *LockError) Unwrap() error { return e.Err }
