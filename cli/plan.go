@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -107,7 +108,19 @@ func (s *session) planCommand() *ucli.Command {
 				return failure(err)
 			}
 			if out := c.String("out"); out != "" {
-				if err := planfile.WriteFile(s.path(out), ws.SavedPlan(plan, vars, Version)); err != nil {
+				sp := ws.SavedPlan(plan, vars, Version)
+				prior, err := ws.RecordedOutputs(s.ctx)
+				if err != nil {
+					return failure(err)
+				}
+				if prior != nil {
+					sp.Plan.HasPriorOutputs = true
+					for _, o := range prior {
+						sp.Plan.PriorOutputs = append(sp.Plan.PriorOutputs, o)
+					}
+					sort.Slice(sp.Plan.PriorOutputs, func(i, j int) bool { return sp.Plan.PriorOutputs[i].Name < sp.Plan.PriorOutputs[j].Name })
+				}
+				if err := planfile.WriteFile(s.path(out), sp); err != nil {
 					return failure(err)
 				}
 				if !c.Bool("json") {

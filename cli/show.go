@@ -37,7 +37,7 @@ func (s *session) showCommand() *ucli.Command {
 					return failure(err)
 				}
 				if c.Bool("json") {
-					doc := render.TerraformPlan(render.PlanFromJSON(sp.Plan), Version, sp.Plan.Variables, sp.Plan.Outputs, nil)
+					doc := render.TerraformPlan(render.PlanFromJSON(sp.Plan), Version, sp.Plan.Variables, sp.Plan.Outputs, sp.Plan.PriorOutputMap())
 					return render.WriteTerraformPlan(s.env.Stdout, doc)
 				}
 				if c.Bool("markdown") {

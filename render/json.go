@@ -31,6 +31,22 @@ type JSONPlan struct {
 	// was made, for show -json; sensitive ones without their value.
 	Variables []NamedValue `json:"variables,omitempty"`
 	Outputs   []NamedValue `json:"outputs,omitempty"`
+	// PriorOutputs are the outputs the last apply recorded, when it
+	// recorded any (HasPriorOutputs), for output_changes.
+	PriorOutputs    []NamedValue `json:"prior_outputs,omitempty"`
+	HasPriorOutputs bool         `json:"has_prior_outputs,omitempty"`
+}
+
+// PriorOutputMap is PriorOutputs by name; nil when none were recorded.
+func (jp *JSONPlan) PriorOutputMap() map[string]NamedValue {
+	if !jp.HasPriorOutputs {
+		return nil
+	}
+	m := make(map[string]NamedValue, len(jp.PriorOutputs))
+	for _, o := range jp.PriorOutputs {
+		m[o.Name] = o
+	}
+	return m
 }
 
 // JSONChange is one object's change. Before is null for a create, After
