@@ -167,10 +167,15 @@ func (s *session) destroyCommand() *ucli.Command {
 		Name:      "destroy",
 		Usage:     "delete every object scriptsync manages, and only those",
 		ArgsUsage: " ",
-		Flags:     append(planFlags(false), &ucli.BoolFlag{Name: "auto-approve", Usage: "destroy without asking"}),
+		Flags: append(planFlags(false), &ucli.BoolFlag{Name: "auto-approve", Usage: "destroy without asking"},
+			&ucli.BoolFlag{Name: "json", Usage: "print Terraform's machine-readable UI: one JSON message per line (needs -auto-approve)"}),
 		Action: func(c *ucli.Context) error {
+			s.startStream(c)
 			if c.Args().Len() > 0 {
 				return usageError("destroy takes no arguments")
+			}
+			if c.Bool("json") && !c.Bool("auto-approve") {
+				return usageError("destroy -json needs -auto-approve (there is no prompt in the machine-readable UI)")
 			}
 			return s.apply(c, true)
 		},
