@@ -74,12 +74,22 @@ func params(t *testing.T, dir string) testscript.Params {
 			env.Setenv("GIT_COMMITTER_EMAIL", "writer@example.com")
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "jq":
+				return haveJQ(), nil
+			case "opa":
+				return haveOPA(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cpdir":      cmdCpdir,
 			"sqlite":     cmdSQLite,
 			"exits":      cmdExits,
 			"sqlitelock": cmdSQLiteLock,
 			"mknpy":      cmdMknpy,
+			"jq":         cmdJQ,
 		},
 	}
 }

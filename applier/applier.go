@@ -43,6 +43,9 @@ type Request struct {
 	Confirm func(*planner.Plan) (bool, error)
 	// Progress, when set, is called as objects complete.
 	Progress func(Progress)
+	// Outputs, when set, is the JSON of the output values, recorded by
+	// the provider that commits last (providers.OutputRecorder).
+	Outputs []byte
 }
 
 // Result is what an apply did.
@@ -238,6 +241,11 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 			}
 			if err := pr.RecordPeers(ctx, peers); err != nil {
 				return nil, r.fail(ctx, r.opError(i, "record versions", err))
+			}
+		}
+		if or, ok := tx.(providers.OutputRecorder); ok && r.req.Outputs != nil && k == len(last)-1 {
+			if err := or.RecordOutputs(ctx, r.req.Outputs); err != nil {
+				return nil, r.fail(ctx, r.opError(i, "record outputs", err))
 			}
 		}
 		if err := tx.Commit(ctx); err != nil {

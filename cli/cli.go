@@ -81,6 +81,9 @@ type session struct {
 	ui      *ui
 	ctx     context.Context
 	varArgs []string // the command's own arguments, for -var ordering
+	// parallelism is -parallelism: concurrent operations per backend.
+	parallelism int
+	log         *logger
 }
 
 // Run runs scriptsync and returns its exit code.
@@ -96,7 +99,12 @@ func Run(env Env) int {
 		s.ctx = context.Background()
 	}
 	s.ui = &ui{out: env.Stdout, err: env.Stderr}
+	s.log = newLogger(env.Stderr, env.Getenv("SCRIPTSYNC_LOG"))
+	if len(env.Args) > 1 {
+		s.log.logf(logInfo, "scriptsync %s: %s", Version, commandName(env.Args[1:]))
+	}
 	app := s.app()
+	s.installUsageHandlers(app.Commands, "")
 	err := app.Run(env.Args)
 	if err == nil {
 		return ExitOK
@@ -139,7 +147,7 @@ func (s *session) app() *ucli.App {
 				}
 				s.dir = d
 			}
-			s.color = !c.Bool("no-color") && s.env.Getenv("NO_COLOR") == "" && s.env.StdoutIsTerminal
+			s.color = !c.Bool("no-color") && s.env.Getenv("NO_COLOR") == "" && s.env.Getenv("TERM") != "dumb" && s.env.StdoutIsTerminal
 			s.ui.color = s.color
 			return nil
 		},
@@ -160,6 +168,7 @@ func (s *session) app() *ucli.App {
 			s.applyCommand(),
 			s.destroyCommand(),
 			s.showCommand(),
+			s.outputCommand(),
 			s.stateCommand(),
 			s.versionCommand(),
 		},
@@ -173,3 +182,14 @@ func usageError(format string, args ...any) error {
 }
 
 func failure(err error) error { return &exitError{code: ExitError, err: err} }
+
+// commandName is the command being run, without its flags' values (which
+// may hold secrets) and arguments: for the log.
+func commandName(args []string) string {
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return "(no command)"
+}

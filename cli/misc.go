@@ -16,8 +16,9 @@ func (s *session) validateCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "validate",
 		Usage: "check the configuration without touching any backend",
-		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print the result as JSON"}},
+		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print the result as JSON"}, noColorFlag()},
 		Action: func(c *ucli.Context) error {
+			s.commandFlags(c)
 			diags, files := s.validate()
 			if c.Bool("json") {
 				return s.validateJSON(diags)
@@ -56,7 +57,9 @@ func (s *session) initCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "init",
 		Usage: "create the backends if they are missing (plan and apply do it too)",
+		Flags: []ucli.Flag{noColorFlag(), inputFlag()},
 		Action: func(c *ucli.Context) error {
+			s.commandFlags(c)
 			vars, err := scanVarArgs(s.env.Args)
 			if err != nil {
 				return err

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sort"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -20,16 +23,22 @@ func planFlags(withDestroy bool) []ucli.Flag {
 		&ucli.StringSliceFlag{Name: "target", Usage: "limit the plan to `ADDRESS` and what it depends on (repeatable)"},
 		&ucli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
 		&ucli.StringSliceFlag{Name: "var-file", Usage: "read variables from `FILE.vars.hcl` (repeatable)"},
-		&ucli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another apply's lock"},
+		&ucli.StringSliceFlag{Name: "replace", Usage: "replace `ADDRESS` (delete and create it again) although it did not change (repeatable)"},
+		&ucli.BoolFlag{Name: "compact-warnings", Usage: "show warnings in one line each"},
+		noColorFlag(), inputFlag(), parallelismFlag(),
 	}
+	flags = append(flags, lockFlags()...)
 	if withDestroy {
 		flags = append(flags, &ucli.BoolFlag{Name: "destroy", Usage: "plan to destroy every managed object"})
 	}
 	return flags
 }
 
-// planOptions reads and checks -target and -destroy.
-func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
+// planOptions reads and checks -target, -replace and -destroy, and the
+// flags every planning command checks first (-lock-timeout,
+// -parallelism).
+func (s *session) planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
+	s.commandFlags(c)
 	opts := planner.Options{Destroy: destroy || c.Bool("destroy")}
 	for _, t := range c.StringSlice("target") {
 		if err := address.CheckTarget(t); err != nil {
@@ -37,13 +46,30 @@ func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
 		}
 		opts.Targets = append(opts.Targets, t)
 	}
+	for _, r := range c.StringSlice("replace") {
+		if err := address.CheckTarget(r); err != nil {
+			return opts, usageError("-replace %s", err)
+		}
+		opts.Replace = append(opts.Replace, r)
+	}
+	if len(opts.Replace) > 0 && opts.Destroy {
+		return opts, usageError("-replace cannot be used when destroying")
+	}
+	if _, err := lockTimeout(c); err != nil {
+		return opts, err
+	}
+	n, err := parallelism(c)
+	if err != nil {
+		return opts, err
+	}
+	s.parallelism = n
 	return opts, nil
 }
 
 func (s *session) planCommand() *ucli.Command {
 	flags := append(planFlags(true),
 		&ucli.StringFlag{Name: "out", Usage: "save the plan to `FILE` for apply"},
-		&ucli.BoolFlag{Name: "json", Usage: "print the plan as JSON"},
+		&ucli.BoolFlag{Name: "json", Usage: "print Terraform's machine-readable UI: one JSON message per line"},
 		&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes"},
 	)
 	return &ucli.Command{
@@ -55,11 +81,12 @@ func (s *session) planCommand() *ucli.Command {
 			if c.Args().Len() > 0 {
 				return usageError("plan takes no arguments, got %q (flags go before arguments)", c.Args().First())
 			}
+			s.startStream(c)
 			vars, err := scanVarArgs(s.env.Args)
 			if err != nil {
 				return err
 			}
-			opts, err := planOptions(c, false)
+			opts, err := s.planOptions(c, false)
 			if err != nil {
 				return err
 			}
@@ -68,19 +95,32 @@ func (s *session) planCommand() *ucli.Command {
 				return err
 			}
 			defer ws.Close()
+			done := s.log.phase("plan: read the backends and diff")
 			plan, err := ws.Plan(s.ctx, opts)
 			if err != nil {
+				done("failed")
 				return s.explain(err, ws)
 			}
-			if c.Bool("json") {
-				if err := render.WritePlanJSON(s.env.Stdout, plan); err != nil {
-					return failure(err)
-				}
-			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames()}); err != nil {
+			done(s.planCounts(plan))
+			if s.ui.stream != nil {
+				s.ui.stream.Plan(plan)
+			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}); err != nil {
 				return failure(err)
 			}
 			if out := c.String("out"); out != "" {
-				if err := planfile.WriteFile(s.path(out), ws.SavedPlan(plan, vars, Version)); err != nil {
+				sp := ws.SavedPlan(plan, vars, Version)
+				prior, err := ws.RecordedOutputs(s.ctx)
+				if err != nil {
+					return failure(err)
+				}
+				if prior != nil {
+					sp.Plan.HasPriorOutputs = true
+					for _, o := range prior {
+						sp.Plan.PriorOutputs = append(sp.Plan.PriorOutputs, o)
+					}
+					sort.Slice(sp.Plan.PriorOutputs, func(i, j int) bool { return sp.Plan.PriorOutputs[i].Name < sp.Plan.PriorOutputs[j].Name })
+				}
+				if err := planfile.WriteFile(s.path(out), sp); err != nil {
 					return failure(err)
 				}
 				if !c.Bool("json") {
@@ -98,6 +138,7 @@ func (s *session) planCommand() *ucli.Command {
 func (s *session) applyCommand() *ucli.Command {
 	flags := append(planFlags(true),
 		&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
+		&ucli.BoolFlag{Name: "json", Usage: "print Terraform's machine-readable UI: one JSON message per line (needs -auto-approve or a saved plan)"},
 	)
 	return &ucli.Command{
 		Name:      "apply",
@@ -105,6 +146,10 @@ func (s *session) applyCommand() *ucli.Command {
 		ArgsUsage: "[PLANFILE]",
 		Flags:     flags,
 		Action: func(c *ucli.Context) error {
+			s.startStream(c)
+			if c.Bool("json") && c.Args().Len() == 0 && !c.Bool("auto-approve") {
+				return usageError("apply -json needs -auto-approve (there is no prompt in the machine-readable UI), or a saved plan file")
+			}
 			switch c.Args().Len() {
 			case 0:
 				return s.apply(c, false)
@@ -122,10 +167,15 @@ func (s *session) destroyCommand() *ucli.Command {
 		Name:      "destroy",
 		Usage:     "delete every object scriptsync manages, and only those",
 		ArgsUsage: " ",
-		Flags:     append(planFlags(false), &ucli.BoolFlag{Name: "auto-approve", Usage: "destroy without asking"}),
+		Flags: append(planFlags(false), &ucli.BoolFlag{Name: "auto-approve", Usage: "destroy without asking"},
+			&ucli.BoolFlag{Name: "json", Usage: "print Terraform's machine-readable UI: one JSON message per line (needs -auto-approve)"}),
 		Action: func(c *ucli.Context) error {
+			s.startStream(c)
 			if c.Args().Len() > 0 {
 				return usageError("destroy takes no arguments")
+			}
+			if c.Bool("json") && !c.Bool("auto-approve") {
+				return usageError("destroy -json needs -auto-approve (there is no prompt in the machine-readable UI)")
 			}
 			return s.apply(c, true)
 		},
@@ -138,9 +188,15 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	if err != nil {
 		return err
 	}
-	opts, err := planOptions(c, destroy)
+	opts, err := s.planOptions(c, destroy)
 	if err != nil {
 		return err
+	}
+	if err := checkLock(c); err != nil {
+		return err
+	}
+	if !c.Bool("auto-approve") && !c.Bool("input") {
+		return usageError("%s needs approval, and -input=false forbids asking. Run with -auto-approve, or save a plan (plan -out=FILE) and apply it.", c.Command.Name)
 	}
 	if !c.Bool("auto-approve") && !s.env.StdinIsTerminal {
 		return usageError("%s needs approval, but standard input is not a terminal to ask on. Run with -auto-approve, or save a plan (plan -out=FILE) and apply it.", c.Command.Name)
@@ -150,11 +206,20 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 		return err
 	}
 	defer ws.Close()
-	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}
+	outputs := ws.OutputsJSON()
+	if opts.Destroy {
+		outputs = []byte("[]") // a destroyed library has no outputs
+	}
 	req := applier.Request{
 		Options:     opts,
-		LockTimeout: c.Duration("lock-timeout"),
+		Outputs:     outputs,
+		LockTimeout: mustLockTimeout(c),
 		Confirm: func(p *planner.Plan) (bool, error) {
+			if s.ui.stream != nil {
+				s.ui.stream.Plan(p)
+				return true, nil // -json requires -auto-approve
+			}
 			if err := render.Plan(s.env.Stdout, p, ropts); err != nil {
 				return false, err
 			}
@@ -173,11 +238,23 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 
 // applySaved applies a plan file made by plan -out.
 func (s *session) applySaved(c *ucli.Context, file string) error {
-	for _, f := range []string{"target", "var", "var-file", "destroy"} {
+	for _, f := range []string{"target", "var", "var-file", "destroy", "replace"} {
 		if c.IsSet(f) {
 			return usageError("-%s cannot be used with a saved plan: the plan already fixes it", f)
 		}
 	}
+	s.commandFlags(c)
+	if err := checkLock(c); err != nil {
+		return err
+	}
+	if _, err := lockTimeout(c); err != nil {
+		return err
+	}
+	n, err := parallelism(c)
+	if err != nil {
+		return err
+	}
+	s.parallelism = n
 	sp, err := planfile.ReadFile(s.path(file))
 	if err != nil {
 		return failure(err)
@@ -190,10 +267,11 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	if err := ws.StaleInputs(sp); err != nil {
 		return s.explain(err, ws)
 	}
-	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames()}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}
 	req := applier.Request{
 		Options:     sp.Options,
-		LockTimeout: c.Duration("lock-timeout"),
+		Outputs:     ws.OutputsJSON(),
+		LockTimeout: mustLockTimeout(c),
 		Check:       sp.Check,
 	}
 	return s.run(req, ws, ropts)
@@ -202,9 +280,24 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 // run applies and reports.
 func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options) error {
 	prog := s.newProgress()
-	req.Progress = func(p applier.Progress) { prog.update(p.Done, p.Total, p.Bytes) }
+	if confirm := req.Confirm; confirm != nil {
+		req.Confirm = func(p *planner.Plan) (bool, error) {
+			prog.plan = p
+			return confirm(p)
+		}
+	}
+	req.Progress = func(p applier.Progress) {
+		s.log.logf(logTrace, "apply: %s: %d/%d objects, %d bytes", p.Provider, p.Done, p.Total, p.Bytes)
+		prog.update(p)
+	}
+	done := s.log.phase("apply: lock, plan, write and commit")
 	res, err := ws.Apply(s.ctx, req)
-	prog.finish()
+	prog.finish(err == nil)
+	if err != nil {
+		done("failed")
+	} else {
+		done(s.planCounts(res.Plan))
+	}
 	if errors.Is(err, applier.ErrCancelled) {
 		s.ui.printf("Apply cancelled.\n")
 		return silent(ExitError)
@@ -212,7 +305,7 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	if err != nil {
 		return s.explain(err, ws)
 	}
-	if !res.Applied {
+	if !res.Applied && s.ui.stream == nil {
 		if err := render.Plan(s.env.Stdout, res.Plan, ropts); err != nil {
 			return failure(err)
 		}
@@ -230,8 +323,28 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	}
 	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed.\n",
 		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy)
+	if st := s.ui.stream; st != nil {
+		op := "apply"
+		if req.Options.Destroy {
+			op = "destroy"
+		}
+		st.ChangeSummary(sum, op, fmt.Sprintf("%s complete! Resources: %d added, %d changed, %d destroyed.", verb, sum.Add, sum.Change, sum.Destroy))
+		_, outputs := ws.Values()
+		st.Outputs(outputs)
+		return nil
+	}
 	s.outputs(ws)
 	return nil
+}
+
+// startStream switches the session to the machine-readable UI when the
+// command has -json, and opens it with the version message.
+func (s *session) startStream(c *ucli.Context) {
+	if !c.Bool("json") {
+		return
+	}
+	s.ui.stream = render.NewStream(s.env.Stdout)
+	s.ui.stream.Version(Version)
 }
 
 // outputs prints output values after an apply.
@@ -255,4 +368,25 @@ func (s *session) path(p string) string {
 		return p
 	}
 	return filepath.Join(s.dir, p)
+}
+
+// mustLockTimeout is -lock-timeout, checked by planOptions already.
+func mustLockTimeout(c *ucli.Context) time.Duration {
+	d, _ := lockTimeout(c)
+	return d
+}
+
+// planCounts describes a plan for the log: totals, and per backend at
+// debug level.
+func (s *session) planCounts(p *planner.Plan) string {
+	sum := p.Summary()
+	out := fmt.Sprintf("%d objects, %d to add, %d to change, %d to destroy", len(p.Changes), sum.Add, sum.Change, sum.Destroy)
+	if s.log.level >= logDebug {
+		per := render.BackendSummaries(p)
+		for _, name := range render.Backends(p) {
+			t := per[name]
+			out += fmt.Sprintf("; %s +%d ~%d -%d", name, t.Add, t.Change, t.Destroy)
+		}
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"sort"
 
 	ucli "github.com/urfave/cli/v2"
@@ -16,10 +15,21 @@ func (s *session) showCommand() *ucli.Command {
 		Name:      "show",
 		Usage:     "show a saved plan, or the objects scriptsync manages",
 		ArgsUsage: "[PLANFILE]",
-		Flags:     []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "json", Usage: "print Terraform's JSON plan or state representation"},
+			&ucli.BoolFlag{Name: "markdown", Usage: "print a saved plan as a pull-request comment in Markdown"},
+			noColorFlag(),
+		},
 		Action: func(c *ucli.Context) error {
+			s.commandFlags(c)
+			if c.Bool("json") && c.Bool("markdown") {
+				return usageError("show takes -json or -markdown, not both")
+			}
 			switch c.Args().Len() {
 			case 0:
+				if c.Bool("markdown") {
+					return usageError("show -markdown needs a saved plan file: scriptsync plan -out=FILE, then scriptsync show -markdown FILE")
+				}
 				return s.showState(c.Bool("json"), "")
 			case 1:
 				sp, err := planfile.ReadFile(s.path(c.Args().First()))
@@ -27,9 +37,11 @@ func (s *session) showCommand() *ucli.Command {
 					return failure(err)
 				}
 				if c.Bool("json") {
-					enc := json.NewEncoder(s.env.Stdout)
-					enc.SetIndent("", "  ")
-					return enc.Encode(sp.Plan)
+					doc := render.TerraformPlan(render.PlanFromJSON(sp.Plan), Version, sp.Plan.Variables, sp.Plan.Outputs, sp.Plan.PriorOutputMap())
+					return render.WriteTerraformPlan(s.env.Stdout, doc)
+				}
+				if c.Bool("markdown") {
+					return render.Markdown(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.MarkdownOptions{PlanFile: c.Args().First()})
 				}
 				return render.Plan(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.Options{Color: s.color})
 			default:
@@ -48,7 +60,9 @@ func (s *session) stateCommand() *ucli.Command {
 				Name:      "list",
 				Usage:     "list managed objects by address",
 				ArgsUsage: "[ADDRESS...]",
+				Flags:     []ucli.Flag{noColorFlag()},
 				Action: func(c *ucli.Context) error {
+					s.commandFlags(c)
 					objs, err := s.managed()
 					if err != nil {
 						return err
@@ -72,7 +86,9 @@ func (s *session) stateCommand() *ucli.Command {
 				Name:      "show",
 				Usage:     "print one managed object",
 				ArgsUsage: "ADDRESS",
+				Flags:     []ucli.Flag{noColorFlag()},
 				Action: func(c *ucli.Context) error {
+					s.commandFlags(c)
 					if c.Args().Len() != 1 {
 						return usageError("state show takes exactly one address")
 					}
@@ -85,25 +101,38 @@ func (s *session) stateCommand() *ucli.Command {
 
 // managed reads the objects every backend holds for scriptsync.
 func (s *session) managed() ([]render.Managed, error) {
+	objs, _, err := s.managedOutputs(false)
+	return objs, err
+}
+
+// managedOutputs is managed, and the outputs the last apply recorded when
+// withOutputs.
+func (s *session) managedOutputs(withOutputs bool) ([]render.Managed, map[string]render.NamedValue, error) {
 	vars, err := scanVarArgs(s.env.Args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ws, err := s.load(vars, true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer ws.Close()
 	objs, err := ws.State(s.ctx)
 	if err != nil {
-		return nil, failure(err)
+		return nil, nil, failure(err)
 	}
-	return objs, nil
+	var outputs map[string]render.NamedValue
+	if withOutputs {
+		if outputs, err = ws.RecordedOutputs(s.ctx); err != nil {
+			return nil, nil, failure(err)
+		}
+	}
+	return objs, outputs, nil
 }
 
 // showState prints managed objects (only address's, when given).
 func (s *session) showState(asJSON bool, address string) error {
-	objs, err := s.managed()
+	objs, outputs, err := s.managedOutputs(asJSON && address == "")
 	if err != nil {
 		return err
 	}
@@ -120,7 +149,7 @@ func (s *session) showState(asJSON bool, address string) error {
 		objs = keep
 	}
 	if asJSON {
-		return render.StateJSON(s.env.Stdout, objs)
+		return render.TerraformState(s.env.Stdout, objs, Version, outputs)
 	}
 	if len(objs) == 0 {
 		s.ui.printf("No objects are managed yet. Run scriptsync apply to create them.\n")

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -17,6 +15,9 @@ import (
 type ui struct {
 	out, err io.Writer
 	color    bool
+	// stream, when set (-json), takes every message: errors and warnings
+	// become diagnostic objects, and human text is not printed.
+	stream *render.Stream
 }
 
 const (
@@ -34,11 +35,20 @@ func (u *ui) paint(code, s string) string {
 	return code + s + reset
 }
 
-func (u *ui) printf(format string, args ...any) { fmt.Fprintf(u.out, format, args...) }
+func (u *ui) printf(format string, args ...any) {
+	if u.stream == nil {
+		fmt.Fprintf(u.out, format, args...)
+	}
+}
 
 // errorf prints an error the way Terraform does: "Error: <message>".
 func (u *ui) errorf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
+	if u.stream != nil {
+		summary, detail, _ := strings.Cut(msg, "\n")
+		u.stream.Diagnostic(hcl.DiagError, summary, strings.TrimSpace(detail), nil)
+		return
+	}
 	fmt.Fprintf(u.err, "\n%s %s\n\n", u.paint(bold+red, "Error:"), msg)
 }
 
@@ -46,6 +56,10 @@ func (u *ui) errorf(format string, args ...any) {
 // lines they point at, underlined.
 func (u *ui) diagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) {
 	for _, d := range diags {
+		if u.stream != nil {
+			u.stream.Diagnostic(d.Severity, d.Summary, d.Detail, d.Subject)
+			continue
+		}
 		w := u.out
 		label := u.paint(bold+yellow, "Warning:")
 		if d.Severity == hcl.DiagError {
@@ -138,40 +152,4 @@ func (s *session) confirm(question, detail string) (bool, error) {
 	}
 	s.ui.printf("\n")
 	return strings.TrimSpace(line) == "yes", nil
-}
-
-// progress draws "Applying: 1234/10000 objects, 12.3 MiB" on a terminal,
-// at most ten times a second.
-type progress struct {
-	mu   sync.Mutex
-	w    io.Writer
-	last time.Time
-	on   bool
-}
-
-func (s *session) newProgress() *progress {
-	return &progress{w: s.env.Stdout, on: s.env.StdoutIsTerminal}
-}
-
-func (p *progress) update(done, total int, bytes int64) {
-	if !p.on {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if done < total && time.Since(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	msg := fmt.Sprintf("Applying: %d/%d objects", done, total)
-	if bytes > 0 {
-		msg += ", " + render.FormatBytes(bytes)
-	}
-	fmt.Fprintf(p.w, "\r\x1b[K%s", msg)
-}
-
-func (p *progress) finish() {
-	if p.on && !p.last.IsZero() {
-		fmt.Fprint(p.w, "\r\x1b[K")
-	}
 }

@@ -18,7 +18,13 @@ import (
 
 // load opens the workspace (see engine.Open), printing diagnostics.
 func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, error) {
-	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm})
+	done := s.log.phase("load configuration and build providers")
+	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm, Parallelism: s.parallelism})
+	if err == nil {
+		done(fmt.Sprintf("%d providers: %s", len(ws.Backends), strings.Join(ws.ProviderNames(), ", ")))
+	} else {
+		done("failed")
+	}
 	var de *engine.DiagnosticsError
 	if errors.As(err, &de) {
 		s.ui.diagnostics(de.Diags, de.Files)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 
@@ -27,6 +28,9 @@ type Options struct {
 	Warm bool
 	// NoCache turns off the cache of vector digests (see CacheDir).
 	NoCache bool
+	// Parallelism is handed to every provider (providers.Config); 0 means
+	// their defaults.
+	Parallelism int
 }
 
 func (o *Options) getenv(name string) string {
@@ -66,6 +70,11 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	build := func(configs map[string]*providers.Config) {
 		built = true
 		var d hcl.Diagnostics
+		for _, c := range configs {
+			if c != nil {
+				c.Parallelism = opts.Parallelism
+			}
+		}
 		ws.Backends, d = buildProviders(configs)
 		factoryDiags = append(factoryDiags, d...)
 		if opts.Warm && !factoryDiags.HasErrors() {
@@ -78,7 +87,10 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	}
 	cacheDir := ""
 	if !opts.NoCache {
-		cacheDir = CacheDir(opts.getenv)
+		cacheDir = CacheDir(opts.Dir, opts.getenv)
+		if opts.getenv("SCRIPTSYNC_CACHE_DIR") == "" && cacheDir != "" {
+			EnsureCacheDir(opts.Dir)
+		}
 	}
 	cfg, diags := config.Load(config.Options{Dir: opts.Dir, Vars: opts.Vars, Getenv: opts.Getenv,
 		OnProviders: build, CacheDir: cacheDir})
@@ -178,12 +190,22 @@ func Validate(opts Options) (hcl.Diagnostics, map[string]*hcl.File) {
 
 // Plan reads every backend, without locking, and computes a plan.
 func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
-	return applier.Plan(ctx, w.Backends, opts)
+	p, err := applier.Plan(ctx, w.Backends, opts)
+	if err == nil {
+		w.annotate(p)
+	}
+	return p, err
 }
 
 // Apply locks the backends, plans and applies; req.Backends is filled in.
 func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Result, error) {
 	req.Backends = w.Backends
+	if confirm := req.Confirm; confirm != nil {
+		req.Confirm = func(p *planner.Plan) (bool, error) {
+			w.annotate(p)
+			return confirm(p)
+		}
+	}
 	return applier.Apply(ctx, req)
 }
 
@@ -211,28 +233,43 @@ func Describe(p providers.Provider) string {
 	return p.Name()
 }
 
-// CacheDir is where configurations remember their vectors' digests between
-// runs: $SCRIPTSYNC_CACHE_DIR ("off" for none), else scriptsync under the
-// user's cache directory ($XDG_CACHE_HOME, or ~/.cache). Without a home
-// there is no cache, and every run reads every vector.
-func CacheDir(getenv func(string) string) string {
-	switch dir := getenv("SCRIPTSYNC_CACHE_DIR"); dir {
+// CacheDir is where a configuration remembers its vectors' digests
+// between runs: $SCRIPTSYNC_CACHE_DIR ("off" for none), else .scriptsync/
+// in the configuration directory dir (kept out of git by the .gitignore
+// that EnsureCacheDir writes there), like Terraform's .terraform/.
+func CacheDir(dir string, getenv func(string) string) string {
+	switch env := getenv("SCRIPTSYNC_CACHE_DIR"); env {
 	case "off":
 		return ""
 	case "":
 	default:
-		if abs, err := filepath.Abs(dir); err == nil {
+		if abs, err := filepath.Abs(env); err == nil {
 			return abs
 		}
 		return ""
 	}
-	if dir := getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
-		return filepath.Join(dir, "scriptsync")
+	if dir == "" {
+		return ""
 	}
-	if home := getenv("HOME"); filepath.IsAbs(home) {
-		return filepath.Join(home, ".cache", "scriptsync")
+	return filepath.Join(dir, WorkDir, "cache")
+}
+
+// WorkDir is scriptsync's directory in a configuration directory.
+const WorkDir = ".scriptsync"
+
+// EnsureCacheDir makes the default cache directory's parent, with a
+// .gitignore that ignores all of it. Failing is no error: without a cache
+// every run reads every vector.
+func EnsureCacheDir(dir string) {
+	work := filepath.Join(dir, WorkDir)
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return
 	}
-	return ""
+	ignore := filepath.Join(work, ".gitignore")
+	if _, err := os.Stat(ignore); err == nil {
+		return
+	}
+	_ = os.WriteFile(ignore, []byte("# scriptsync's working files (the vector digest cache): never commit them.\n*\n"), 0o644)
 }
 
 func errorsOnly(diags hcl.Diagnostics) hcl.Diagnostics {

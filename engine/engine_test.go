@@ -219,11 +219,10 @@ func TestCacheDir(t *testing.T) {
 	}{
 		{env("SCRIPTSYNC_CACHE_DIR", "off", "HOME", "/home/u"), ""},
 		{env("SCRIPTSYNC_CACHE_DIR", "/c"), "/c"},
-		{env("XDG_CACHE_HOME", "/x", "HOME", "/home/u"), "/x/scriptsync"},
-		{env("HOME", "/home/u"), "/home/u/.cache/scriptsync"},
-		{env("HOME", "relative"), ""},
+		{env("XDG_CACHE_HOME", "/x", "HOME", "/home/u"), "/lib/.scriptsync/cache"},
+		{env("HOME", "/home/u"), "/lib/.scriptsync/cache"},
 	} {
-		if got := CacheDir(tc.env); got != tc.want {
+		if got := CacheDir("/lib", tc.env); got != tc.want {
 			t.Errorf("CacheDir = %q, want %q", got, tc.want)
 		}
 	}

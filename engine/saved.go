@@ -33,6 +33,7 @@ func (w *Workspace) SavedPlan(plan *planner.Plan, vars []config.VarArg, version 
 		Digest:            plan.Digest(),
 		Plan:              render.PlanJSON(plan),
 	}
+	sp.Plan.Variables, sp.Plan.Outputs = w.Values()
 	for _, a := range vars {
 		if _, secret := sensitive[a.Name]; a.File == "" && secret {
 			continue

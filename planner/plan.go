@@ -26,6 +26,9 @@ type Options struct {
 	// Targets limits the plan to these addresses, what lies within them and
 	// what they depend on.
 	Targets []string
+	// Replace names objects to delete and create again although they did
+	// not change (-replace).
+	Replace []string `json:",omitempty"`
 }
 
 // Plan is what an apply will do: plain data, rendered separately.
@@ -44,6 +47,11 @@ type Plan struct {
 	// commits, or someone changed the backend outside scriptsync. Applying
 	// records the current versions even when nothing else changes.
 	PeerDrift bool
+	// Drift lists the managed objects that changed outside scriptsync since
+	// the last apply, as the refresh found them: Before is what scriptsync
+	// recorded, After what the backend holds now (nil when it was deleted
+	// outside). An apply repairs them; their repairs are in Changes.
+	Drift []*providers.Change
 }
 
 // Summary counts a plan's changes the way its last line does.
@@ -109,6 +117,7 @@ func (e *PreventDestroyError) Error() string {
 func Make(inputs []Input, opts Options) (*Plan, error) {
 	p := &Plan{Options: opts, Versions: map[string]string{}}
 	var protected []string
+	replaced := map[string]bool{}
 	for _, in := range inputs {
 		actual := in.Actual
 		if actual == nil {
@@ -130,6 +139,7 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 			desired, actual = target(desired, actual, in.Desired, opts.Targets)
 		}
 		changes := diff(in.Provider, desired, actual.Objects)
+		forceReplace(changes, opts.Replace, replaced)
 		for _, c := range changes {
 			if (c.Action == providers.Delete || c.Action == providers.Replace) && guard[c.Before.Address] {
 				protected = append(protected, c.Before.Address)
@@ -140,6 +150,11 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 	if len(protected) > 0 {
 		sort.Strings(protected)
 		return nil, &PreventDestroyError{Addresses: dedupe(protected)}
+	}
+	for _, r := range opts.Replace {
+		if !replaced[r] {
+			return nil, &ReplaceError{Address: r}
+		}
 	}
 	p.checkPeers(inputs)
 	return p, nil
@@ -277,5 +292,8 @@ func (p *Plan) Digest() string {
 		}
 	}
 	fmt.Fprintf(h, "destroy=%t\x00targets=%s", p.Options.Destroy, strings.Join(p.Options.Targets, "\x01"))
+	if len(p.Options.Replace) > 0 {
+		fmt.Fprintf(h, "\x00replace=%s", strings.Join(p.Options.Replace, "\x01"))
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }

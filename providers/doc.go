@@ -64,6 +64,13 @@
 //   - PeerRecorder (Tx): the CommitLast provider stores the versions the
 //     others committed, so that a plan can tell an apply stopped between
 //     two commits.
+//   - OutputRecorder (Tx), OutputReader (Provider): the CommitLast
+//     provider stores the output values an apply computed, for the output
+//     command (sensitive values are never stored).
+//   - LocalObjects (Provider): the file of a content-addressed object
+//     kept on this machine, for plans that compare old and new vectors.
+//   - BlobReader (Provider): the content of a committed file by its blob
+//     id, for plans that diff a changed agent's text.
 //   - Warmer (Provider): start reading the backend while the
 //     configuration is still being evaluated.
 //   - Initializer (Provider): create the backend ahead of the first apply

@@ -94,6 +94,34 @@ type PeerRecorder interface {
 	RecordPeers(ctx context.Context, versions map[string]string) error
 }
 
+// OutputRecorder is implemented by the Tx that commits last (sql): just
+// before its Commit, the applier hands it the configuration's output
+// values as JSON (sensitive ones without their value), which it stores
+// with its own state for the output command.
+type OutputRecorder interface {
+	RecordOutputs(ctx context.Context, outputs []byte) error
+}
+
+// OutputReader is implemented by a provider that records outputs: it
+// returns what the last apply recorded, nil when nothing was.
+type OutputReader interface {
+	RecordedOutputs(ctx context.Context) ([]byte, error)
+}
+
+// LocalObjects is implemented by a provider that keeps content-addressed
+// objects on this machine (lfs): LocalObjectPath is the file holding oid,
+// or "" when it is not here. A plan reads old vectors from it.
+type LocalObjects interface {
+	LocalObjectPath(oid string) string
+}
+
+// BlobReader is implemented by a provider that can read the content of a
+// file it committed (git), by the blob id its attributes show: a plan
+// diffs the text of changed agents with it.
+type BlobReader interface {
+	ReadBlob(id string) ([]byte, error)
+}
+
 // Warmer is implemented by a provider that can start reading its backend
 // before the desired objects are known, while the configuration is still
 // being evaluated. Warm returns at once and reads in the background,
@@ -246,6 +274,9 @@ type Change struct {
 	Action   Action
 	Before   *Object // nil on Create
 	After    *Object // nil on Delete
+	// Notes are what the plan worked out for its readers (an embedding's
+	// distance from the applied vector): shown and saved, never applied.
+	Notes map[string]any
 }
 
 // Address is the object's desired address, or its actual one when it is
@@ -279,12 +310,19 @@ var ErrConflict = errors.New("providers: backend changed concurrently")
 type LockError struct {
 	Provider string
 	Lock     string // names the lock: "SQLite write lock on scriptrag.db"
-	Timeout  time.Duration
-	Err      error
+	// Holder names who holds it (process, host, since when), where the
+	// backend can tell; "" otherwise.
+	Holder  string
+	Timeout time.Duration
+	Err     error
 }
 
 func (e *LockError) Error() string {
-	return fmt.Sprintf("%s: could not acquire the %s within %s: another apply holds it", e.Provider, e.Lock, e.Timeout)
+	holder := "another apply holds it"
+	if e.Holder != "" {
+		holder = "it is held by " + e.Holder
+	}
+	return fmt.Sprintf("%s: could not acquire the %s within %s: %s", e.Provider, e.Lock, e.Timeout, holder)
 }
 
 func (e *LockError) Unwrap() error { return e.Err }

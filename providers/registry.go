@@ -29,6 +29,9 @@ type Config struct {
 	// derive from a peer's (the LFS store lives in the git repository; the
 	// LFS URL defaults to the git remote's). Peers of a peer are nil.
 	Peers map[string]*Config
+	// Parallelism bounds concurrent operations against the backend
+	// (-parallelism); 0 means the provider's default.
+	Parallelism int
 }
 
 // Setting returns the named string attribute of the peer provider's block,

@@ -25,6 +25,28 @@ type JSONPlan struct {
 	ResourceChanges []JSONChange      `json:"resource_changes"`
 	Summary         JSONSummary       `json:"summary"`
 	Warnings        []string          `json:"warnings,omitempty"`
+	// Drift is Plan.Drift.
+	Drift []JSONChange `json:"drift,omitempty"`
+	// Variables and Outputs are the configuration's values when the plan
+	// was made, for show -json; sensitive ones without their value.
+	Variables []NamedValue `json:"variables,omitempty"`
+	Outputs   []NamedValue `json:"outputs,omitempty"`
+	// PriorOutputs are the outputs the last apply recorded, when it
+	// recorded any (HasPriorOutputs), for output_changes.
+	PriorOutputs    []NamedValue `json:"prior_outputs,omitempty"`
+	HasPriorOutputs bool         `json:"has_prior_outputs,omitempty"`
+}
+
+// PriorOutputMap is PriorOutputs by name; nil when none were recorded.
+func (jp *JSONPlan) PriorOutputMap() map[string]NamedValue {
+	if !jp.HasPriorOutputs {
+		return nil
+	}
+	m := make(map[string]NamedValue, len(jp.PriorOutputs))
+	for _, o := range jp.PriorOutputs {
+		m[o.Name] = o
+	}
+	return m
 }
 
 // JSONChange is one object's change. Before is null for a create, After
@@ -44,6 +66,8 @@ type JSONChange struct {
 	SensitiveAttributes []string       `json:"sensitive_attributes,omitempty"`
 	// Size is the number of bytes the change writes or uploads.
 	Size int64 `json:"size,omitempty"`
+	// Notes are providers.Change.Notes.
+	Notes map[string]any `json:"notes,omitempty"`
 }
 
 // JSONSummary is the summary line as numbers.
@@ -69,39 +93,47 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 		out.BackendVersions = map[string]string{}
 	}
 	for _, c := range p.Changes {
-		o := c.Object()
-		name, index := address.NameKey(c.Address())
-		jc := JSONChange{
-			Address:  c.Address(),
-			Type:     o.Type,
-			Name:     name,
-			Index:    index,
-			Provider: c.Provider,
-			Actions:  c.Action.Actions(),
-		}
-		if c.Moved() {
-			jc.PreviousAddress = c.Before.Address
-		}
-		sensitive := map[string]bool{}
-		if c.Before != nil {
-			jc.Before = redact(c.Before, sensitive)
-		}
-		if c.After != nil {
-			jc.After = redact(c.After, sensitive)
-		}
-		for k := range sensitive {
-			jc.SensitiveAttributes = append(jc.SensitiveAttributes, k)
-		}
-		sort.Strings(jc.SensitiveAttributes)
-		if c.Action == providers.Replace {
-			jc.ReplacePaths = planner.ForcesNew(c.Before, c.After)
-		}
-		if c.After != nil && c.Action != providers.NoOp {
-			jc.Size = c.After.Size
-		}
-		out.ResourceChanges = append(out.ResourceChanges, jc)
+		out.ResourceChanges = append(out.ResourceChanges, changeJSON(c))
+	}
+	for _, c := range p.Drift {
+		out.Drift = append(out.Drift, changeJSON(c))
 	}
 	return out
+}
+
+func changeJSON(c *providers.Change) JSONChange {
+	o := c.Object()
+	name, index := address.NameKey(c.Address())
+	jc := JSONChange{
+		Address:  c.Address(),
+		Type:     o.Type,
+		Name:     name,
+		Index:    index,
+		Provider: c.Provider,
+		Actions:  c.Action.Actions(),
+	}
+	if c.Moved() {
+		jc.PreviousAddress = c.Before.Address
+	}
+	sensitive := map[string]bool{}
+	if c.Before != nil {
+		jc.Before = redact(c.Before, sensitive)
+	}
+	if c.After != nil {
+		jc.After = redact(c.After, sensitive)
+	}
+	for k := range sensitive {
+		jc.SensitiveAttributes = append(jc.SensitiveAttributes, k)
+	}
+	sort.Strings(jc.SensitiveAttributes)
+	if c.Action == providers.Replace {
+		jc.ReplacePaths = planner.ForcesNew(c.Before, c.After)
+	}
+	if c.After != nil && c.Action != providers.NoOp {
+		jc.Size = c.After.Size
+	}
+	jc.Notes = c.Notes
+	return jc
 }
 
 // WriteJSON writes the plan in the -json format, one JSON document.
@@ -134,24 +166,35 @@ func PlanFromJSON(jp *JSONPlan) *planner.Plan {
 		Warnings: jp.Warnings,
 	}
 	for _, jc := range jp.ResourceChanges {
-		c := &providers.Change{Provider: jc.Provider, Action: actionOf(jc.Actions)}
-		if jc.Before != nil {
-			addr := jc.Address
-			if jc.PreviousAddress != "" {
-				addr = jc.PreviousAddress
-			}
-			c.Before = &providers.Object{Address: addr, Type: jc.Type, Attrs: jc.Before, Sensitive: jc.SensitiveAttributes}
+		if c := changeFromJSON(jc); c != nil {
+			p.Changes = append(p.Changes, c)
 		}
-		if jc.After != nil {
-			c.After = &providers.Object{Address: jc.Address, Type: jc.Type, Attrs: jc.After, Sensitive: jc.SensitiveAttributes,
-				ForceNew: jc.ReplacePaths, Size: jc.Size}
+	}
+	for _, jc := range jp.Drift {
+		if c := changeFromJSON(jc); c != nil {
+			p.Drift = append(p.Drift, c)
 		}
-		if c.Before == nil && c.After == nil {
-			continue
-		}
-		p.Changes = append(p.Changes, c)
 	}
 	return p
+}
+
+func changeFromJSON(jc JSONChange) *providers.Change {
+	c := &providers.Change{Provider: jc.Provider, Action: actionOf(jc.Actions), Notes: jc.Notes}
+	if jc.Before != nil {
+		addr := jc.Address
+		if jc.PreviousAddress != "" {
+			addr = jc.PreviousAddress
+		}
+		c.Before = &providers.Object{Address: addr, Type: jc.Type, Attrs: jc.Before, Sensitive: jc.SensitiveAttributes}
+	}
+	if jc.After != nil {
+		c.After = &providers.Object{Address: jc.Address, Type: jc.Type, Attrs: jc.After, Sensitive: jc.SensitiveAttributes,
+			ForceNew: jc.ReplacePaths, Size: jc.Size}
+	}
+	if c.Before == nil && c.After == nil {
+		return nil
+	}
+	return c
 }
 
 func actionOf(actions []string) providers.Action {

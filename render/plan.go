@@ -18,6 +18,9 @@ type Options struct {
 	// Providers orders the per-backend summary; providers absent from the
 	// plan are skipped.
 	Providers []string
+	// CompactWarnings shows each warning's first sentence only, as
+	// Terraform's -compact-warnings does.
+	CompactWarnings bool
 }
 
 const (
@@ -62,8 +65,17 @@ func Plan(w io.Writer, plan *planner.Plan, opts Options) error {
 }
 
 func (p *printer) render(plan *planner.Plan, opts Options) error {
-	for _, warn := range plan.Warnings {
-		p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
+	if opts.CompactWarnings && len(plan.Warnings) > 0 {
+		p.printf("%s\n", p.paint(colorYellow+colorBold, "Warnings:"))
+		for _, warn := range plan.Warnings {
+			first, _, _ := strings.Cut(warn, ". ")
+			p.printf("  - %s\n", strings.TrimSuffix(first, "."))
+		}
+		p.printf("\nTo see the full warning notes, run scriptsync without -compact-warnings.\n\n")
+	} else {
+		for _, warn := range plan.Warnings {
+			p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
+		}
 	}
 	if !plan.HasChanges() {
 		p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" The backends match the configuration.")
@@ -95,12 +107,29 @@ func (p *printer) change(c *providers.Change) {
 	case providers.Replace:
 		verb, mark, color = "must be replaced", "-/+", colorRed
 	}
-	p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Address()), verb)
+	p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, ChangeAddress(c)), verb)
 	if c.Moved() {
 		p.printf("  # (moved from %s)\n", c.Before.Address)
 	}
 	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
 	p.attrs(c)
+	if note := VectorNote(c.Notes); note != "" {
+		p.printf("        # (%s)\n", note)
+	}
+	if b, a, ok := NoteText(c); ok {
+		p.printf("      %s text = <<-EOT\n", p.paint(colorYellow, "~"))
+		for _, d := range TextDiff(b, a) {
+			mark := d.Mark
+			switch mark {
+			case "+":
+				mark = p.paint(colorGreen, "+")
+			case "-":
+				mark = p.paint(colorRed, "-")
+			}
+			p.printf("          %s %s\n", mark, d.Text)
+		}
+		p.printf("        EOT\n")
+	}
 	pad := strings.Repeat(" ", len(mark))
 	p.printf("  %s }\n", pad)
 }
@@ -108,10 +137,7 @@ func (p *printer) change(c *providers.Change) {
 // BlockHeader names an object's block: its type, and the path of a file,
 // the name of a declared object, or nothing for a derived one.
 func BlockHeader(provider string, o *providers.Object) string {
-	typ := o.Type
-	if provider != "sql" && !strings.HasPrefix(typ, provider+"_") {
-		typ = provider + "_" + typ
-	}
+	typ := TypeOf(provider, o)
 	if path, ok := o.Attributes()["path"].(string); ok && path != "" {
 		return typ + " " + strconv.Quote(path)
 	}
@@ -155,7 +181,10 @@ func (p *printer) attrs(c *providers.Change) {
 			forces[f] = true
 		}
 	}
-	type line struct{ mark, name, value string }
+	type line struct {
+		mark, name, value string
+		diff              []DiffLine // a text shown as lines
+	}
 	var lines []line
 	hidden := 0
 	for _, k := range sorted {
@@ -168,22 +197,36 @@ func (p *printer) attrs(c *providers.Change) {
 			return FormatValue(v)
 		}
 		switch {
+		case !sensitive[k] && (isText(bv) || isText(av)) && !(inBefore && inAfter && planner.EqualValue(bv, av)):
+			var b, a any
+			mark := p.paint(colorYellow, "~")
+			if inBefore && c.Action != providers.Create {
+				b = bv
+			} else {
+				mark = p.paint(colorGreen, "+")
+			}
+			if inAfter && c.Action != providers.Delete {
+				a = av
+			} else {
+				mark = p.paint(colorRed, "-")
+			}
+			lines = append(lines, line{mark: mark, name: k, value: "<<-EOT", diff: TextDiff(b, a)})
 		case c.Action == providers.Create:
-			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
+			lines = append(lines, line{mark: p.paint(colorGreen, "+"), name: k, value: show(av)})
 		case c.Action == providers.Delete:
-			lines = append(lines, line{p.paint(colorRed, "-"), k, show(bv) + " -> null"})
+			lines = append(lines, line{mark: p.paint(colorRed, "-"), name: k, value: show(bv) + " -> null"})
 		case inBefore && inAfter && planner.EqualValue(bv, av):
 			hidden++
 		case !inBefore:
-			lines = append(lines, line{p.paint(colorGreen, "+"), k, show(av)})
+			lines = append(lines, line{mark: p.paint(colorGreen, "+"), name: k, value: show(av)})
 		case !inAfter:
-			lines = append(lines, line{p.paint(colorRed, "-"), k, show(bv) + " -> null"})
+			lines = append(lines, line{mark: p.paint(colorRed, "-"), name: k, value: show(bv) + " -> null"})
 		default:
 			v := show(bv) + " -> " + show(av)
 			if forces[k] {
 				v += p.paint(colorRed, " # forces replacement")
 			}
-			lines = append(lines, line{p.paint(colorYellow, "~"), k, v})
+			lines = append(lines, line{mark: p.paint(colorYellow, "~"), name: k, value: v})
 		}
 	}
 	width := 0
@@ -194,6 +237,20 @@ func (p *printer) attrs(c *providers.Change) {
 	}
 	for _, l := range lines {
 		p.printf("      %s %-*s = %s\n", l.mark, width, l.name, l.value)
+		if l.diff == nil && l.value != "<<-EOT" {
+			continue
+		}
+		for _, d := range l.diff {
+			mark := d.Mark
+			switch mark {
+			case "+":
+				mark = p.paint(colorGreen, "+")
+			case "-":
+				mark = p.paint(colorRed, "-")
+			}
+			p.printf("          %s %s\n", mark, d.Text)
+		}
+		p.printf("        EOT\n")
 	}
 	if hidden > 0 {
 		noun := "attributes"

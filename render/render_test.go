@@ -19,7 +19,7 @@ func managed() []Managed {
 
 func TestStateHidesSensitiveValues(t *testing.T) {
 	var js, text bytes.Buffer
-	if err := StateJSON(&js, managed()); err != nil {
+	if err := TerraformState(&js, managed(), "test", nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := State(&text, managed()); err != nil {
@@ -30,18 +30,13 @@ func TestStateHidesSensitiveValues(t *testing.T) {
 			t.Errorf("%s state shows a sensitive value:\n%s", name, out)
 		}
 	}
-	var doc struct {
-		FormatVersion string `json:"format_version"`
-		Objects       []struct {
-			Address  string         `json:"address"`
-			Provider string         `json:"provider"`
-			Values   map[string]any `json:"values"`
-		} `json:"objects"`
-	}
+	var doc TFState
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.FormatVersion != FormatVersion || len(doc.Objects) != 1 || doc.Objects[0].Values["title"] != "S" || doc.Objects[0].Values["token"] != nil {
+	rs := doc.Values.RootModule.Resources
+	if doc.FormatVersion != TerraformStateVersion || len(rs) != 1 || rs[0].Values["title"] != "S" || rs[0].Values["token"] != nil ||
+		!rs[0].SensitiveValues["token"] || rs[0].Scriptsync.Backend != "sql" {
 		t.Errorf("state JSON %s", js.String())
 	}
 	if !strings.Contains(text.String(), `token = (sensitive value)`) {
@@ -80,5 +75,23 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 	back := PlanFromJSON(jp)
 	if len(back.Changes) != 1 || back.Changes[0].Action != providers.Create || back.Changes[0].After.Address != `embedding.pilot["3"]` {
 		t.Errorf("plan from JSON %+v", back.Changes)
+	}
+}
+
+func TestCompactWarningsShowFirstSentences(t *testing.T) {
+	p := &planner.Plan{Warnings: []string{"git is at abc, but the last apply recorded def in sql. Either that apply stopped, or not.", "one more"}}
+	var full, compact bytes.Buffer
+	if err := Plan(&full, p, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Plan(&compact, p, Options{CompactWarnings: true}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Warnings:\n  - git is at abc, but the last apply recorded def in sql\n  - one more\n\nTo see the full warning notes, run scriptsync without -compact-warnings.\n\n"
+	if !strings.HasPrefix(compact.String(), want) || strings.Contains(compact.String(), "Either") {
+		t.Errorf("compact:\n%s", compact.String())
+	}
+	if !strings.Contains(full.String(), "Either that apply stopped") {
+		t.Errorf("full:\n%s", full.String())
 	}
 }

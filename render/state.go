@@ -17,38 +17,6 @@ type Managed struct {
 	Object   *providers.Object
 }
 
-// stateJSON is the -json form of managed objects. Values of sensitive
-// attributes are null and their names listed.
-type stateJSON struct {
-	FormatVersion string            `json:"format_version"`
-	Objects       []stateObjectJSON `json:"objects"`
-}
-
-type stateObjectJSON struct {
-	Address   string         `json:"address"`
-	Type      string         `json:"type"`
-	Provider  string         `json:"provider"`
-	Values    map[string]any `json:"values"`
-	Sensitive []string       `json:"sensitive_attributes,omitempty"`
-}
-
-// StateJSON writes managed objects as one JSON document.
-func StateJSON(w io.Writer, objs []Managed) error {
-	doc := stateJSON{FormatVersion: FormatVersion, Objects: []stateObjectJSON{}}
-	for _, m := range objs {
-		o := m.Object
-		vals := map[string]any{}
-		for k, v := range o.Attributes() {
-			vals[k] = v
-		}
-		for _, k := range o.Sensitive {
-			vals[k] = nil
-		}
-		doc.Objects = append(doc.Objects, stateObjectJSON{o.Address, o.Type, m.Provider, vals, o.Sensitive})
-	}
-	return encode(w, doc)
-}
-
 // State writes managed objects for humans, one block each, sensitive
 // values hidden.
 func State(w io.Writer, objs []Managed) error {

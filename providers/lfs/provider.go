@@ -126,6 +126,7 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 		return nil, diags
 	}
 	client, err := NewClient(endpoint, ClientOptions{
+		Concurrency: cfg.Parallelism,
 		Credentials: creds,
 		Ref:         "refs/heads/" + cfg.Setting("git", "branch"),
 	})

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"scriptsync/formats/lfspointer"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -268,3 +269,16 @@ func (s *Store) mkdir(dir string) error {
 // store and the Batch API accept. It guards Path and every URL built from
 // an oid.
 func validOID(s string) bool { return lfspointer.ValidOID(s) }
+
+// LocalObjectPath implements providers.LocalObjects: the stored file of
+// oid, or "" when the store does not hold it.
+func (p *Provider) LocalObjectPath(oid string) string {
+	if len(oid) != 64 || strings.Trim(oid, "0123456789abcdef") != "" {
+		return ""
+	}
+	path := p.store.Path(oid)
+	if _, err := os.Stat(path); err != nil {
+		return ""
+	}
+	return path
+}

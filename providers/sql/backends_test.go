@@ -14,8 +14,9 @@ import (
 
 // backend is one database engine the conformance suite runs against.
 type backend struct {
-	name       string
-	lockPrefix string // how a LockError names the lock
+	name        string
+	lockPrefix  string // how a LockError names the lock
+	namesHolder bool   // whether a LockError can name who holds the lock
 	// newConfig returns the provider block of a fresh, empty database.
 	newConfig func(t testing.TB) *providers.Config
 	flavor    flavor

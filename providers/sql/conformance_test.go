@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -480,6 +481,11 @@ func TestConformanceLocked(t *testing.T) {
 		}
 		if msg := err.Error(); !strings.Contains(msg, b.lockPrefix) {
 			t.Errorf("message %q does not name the lock", msg)
+		}
+		// The holder is this process (the other provider), by pid and host.
+		if want := fmt.Sprintf(`"scriptsync pid %d on `, os.Getpid()); b.namesHolder &&
+			(!strings.HasPrefix(lock.Holder, want) || !strings.Contains(lock.Holder, " since ") || !strings.Contains(err.Error(), "it is held by "+want)) {
+			t.Errorf("holder %q (message %q), want %s...", lock.Holder, err, want)
 		}
 		// Readers are not blocked by the lock.
 		if _, err := other.Read(ctx, nil); err != nil {

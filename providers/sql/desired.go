@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -20,6 +21,10 @@ const (
 	typeEmbedding = "embedding"
 	typeBible     = "bible"
 )
+
+// maxShownText is the largest bible whose text the attributes carry for
+// a plan's diff: larger ones show their hash only, so that plans stay small.
+const maxShownText = 64 << 10
 
 // sensitiveValue replaces a sensitive attribute's value in Attrs and in the
 // bookkeeping.
@@ -247,6 +252,9 @@ func (b *builder) scene(s *library.Script, sc *library.Scene, names map[string]s
 		return map[string]any{
 			"scene_number": int64(sc.Number), "heading": sc.Heading, "location": sc.Location, "time_of_day": sc.TimeOfDay,
 			"content_hash": sc.ContentHash, "dialogues": nd, "actions": na,
+			// The text lets a plan show the edit, as lines of the screenplay;
+			// recorded with the row, it is the "before" of the next plan.
+			"text": sc.Content,
 		}
 	}
 	o := b.addPlain(sc.Meta, typeScene, attrs, h, deps, sc)
@@ -310,6 +318,9 @@ func (b *builder) bible(bi *library.Bible) {
 	h.str(chunkHash(bi))
 	attrs := map[string]any{"file_path": bi.Path, "title": bi.Title, "file_hash": bi.Hash, "script": script,
 		"chunks": int64(len(bi.Chunks))}
+	if len(bi.Data) <= maxShownText && utf8.Valid(bi.Data) {
+		attrs["text"] = string(bi.Data) // for the plan's diff, as a scene's
+	}
 	if o := b.add(bi.Meta, typeBible, attrs, h, []string{script}, bp, err); o != nil {
 		o.Size = int64(len(bi.Data))
 	}

@@ -60,7 +60,8 @@ func TestDesiredObjects(t *testing.T) {
 		t.Errorf("derived scene group %q match %q seq %d", scene.Group, scene.MatchHash, scene.Seq)
 	}
 	if want := map[string]any{"scene_number": int64(2), "heading": "INT. WARD 2 - NIGHT", "location": "WARD 2", "time_of_day": "NIGHT",
-		"content_hash": scene.MatchHash, "dialogues": int64(2), "actions": int64(1)}; !reflect.DeepEqual(scene.Attributes(), want) {
+		"content_hash": scene.MatchHash, "dialogues": int64(2), "actions": int64(1),
+		"text": lib.Scripts[0].Scenes[1].Content}; !reflect.DeepEqual(scene.Attributes(), want) {
 		t.Errorf("scene attrs %v, want %v", scene.Attributes(), want)
 	}
 	if scene.Resource != "script.pilot" {

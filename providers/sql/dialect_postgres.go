@@ -57,7 +57,8 @@ func newPostgres(dsn string) (*postgresDialect, error) {
 		return nil, errors.New(scrubDSN(err.Error(), dsn))
 	}
 	if cfg.RuntimeParams["application_name"] == "" {
-		cfg.RuntimeParams["application_name"] = "scriptsync"
+		// Names this process to whoever waits for its lock (lockHolder).
+		cfg.RuntimeParams["application_name"] = applicationName()
 	}
 	h := fnv.New64a()
 	h.Write([]byte("scriptsync:" + cfg.Database))
@@ -238,7 +239,7 @@ func (d *postgresDialect) begin(ctx context.Context, timeout time.Duration) (ses
 		var pgErr *pgconn.PgError
 		switch {
 		case lockNotAvailable(err):
-			return nil, &providers.LockError{Provider: "sql", Lock: d.lockName(), Timeout: timeout, Err: err}
+			return nil, &providers.LockError{Provider: "sql", Lock: d.lockName(), Holder: d.lockHolder(ctx), Timeout: timeout, Err: err}
 		case errors.As(err, &pgErr) && noAdvisoryLocks(pgErr.Code):
 			return d.beginWithLockRow(ctx, timeout)
 		}

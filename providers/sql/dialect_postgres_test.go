@@ -22,9 +22,10 @@ import (
 
 func init() {
 	postgresBackend = &backend{
-		name:       "postgres",
-		lockPrefix: "PostgreSQL advisory lock ",
-		flavor:     flavorPostgres,
+		name:        "postgres",
+		lockPrefix:  "PostgreSQL advisory lock ",
+		namesHolder: true,
+		flavor:      flavorPostgres,
 		newConfig: func(t testing.TB) *providers.Config {
 			return pgConfig(t, pgtest.NewDatabase(t))
 		},
@@ -328,7 +329,7 @@ func TestPostgresConnectionKilledMidApply(t *testing.T) {
 			return
 		}
 		err := admin.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-WHERE datname = current_database() AND application_name = 'scriptsync' AND state = 'idle in transaction'`).Scan(&killed)
+WHERE datname = current_database() AND application_name LIKE 'scriptsync pid %' AND state = 'idle in transaction'`).Scan(&killed)
 		if err != nil {
 			t.Error(err)
 		}

@@ -32,6 +32,7 @@ type inventory struct {
 	schema  int   // scriptsync schema version; 0 when there is no bookkeeping
 	serial  int64 // bumped by every apply
 	peers   map[string]string
+	outputs string // the JSON the last apply recorded (RecordOutputs); "" when none
 	recs    map[string]*record
 	orphans int // managed objects whose rows were deleted behind scriptsync's back
 	// schemaNote tells what the next apply changes in the schema of an
@@ -432,6 +433,8 @@ func readMeta(ctx context.Context, s session) (*inventory, error) {
 			if err := json.Unmarshal([]byte(value), &inv.peers); err != nil {
 				return fmt.Errorf("malformed peers: %w", err)
 			}
+		case "outputs":
+			inv.outputs = value
 		}
 		return nil
 	}, "SELECT key, value FROM scriptsync_meta")

@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"scriptsync/providers"
+	"scriptsync/render"
+)
+
+// Values are the configuration's variables and outputs as renderings show
+// them; a sensitive one has no value.
+func (w *Workspace) Values() (vars, outputs []render.NamedValue) {
+	for _, v := range w.Config.Variables {
+		nv := render.NamedValue{Name: v.Name, Sensitive: v.Sensitive}
+		if !v.Sensitive {
+			nv.Value = render.CtyValue(v.Value)
+		}
+		vars = append(vars, nv)
+	}
+	for _, o := range w.Config.Outputs {
+		nv := render.NamedValue{Name: o.Name, Sensitive: o.Sensitive}
+		if !o.Sensitive {
+			nv.Value = render.CtyValue(o.Value)
+		}
+		outputs = append(outputs, nv)
+	}
+	return vars, outputs
+}
+
+// OutputsJSON is what an apply records of the outputs (Values' outputs).
+func (w *Workspace) OutputsJSON() []byte {
+	_, outputs := w.Values()
+	if outputs == nil {
+		outputs = []render.NamedValue{}
+	}
+	b, err := json.Marshal(outputs)
+	if err != nil {
+		return nil // values come from JSON: cannot happen
+	}
+	return b
+}
+
+// RecordedOutputs reads the outputs the last apply recorded, by name; nil
+// when no apply recorded any.
+func (w *Workspace) RecordedOutputs(ctx context.Context) (map[string]render.NamedValue, error) {
+	for _, b := range w.Backends {
+		r, ok := b.Provider.(providers.OutputReader)
+		if !ok {
+			continue
+		}
+		data, err := r.RecordedOutputs(ctx)
+		if err != nil {
+			return nil, &providers.OpError{Provider: b.Provider.Name(), Op: "read outputs", Err: err}
+		}
+		if data == nil {
+			return nil, nil
+		}
+		var list []render.NamedValue
+		if err := json.Unmarshal(data, &list); err != nil {
+			return nil, fmt.Errorf("%s: the recorded outputs are malformed: %w", b.Provider.Name(), err)
+		}
+		out := make(map[string]render.NamedValue, len(list))
+		for _, o := range list {
+			out[o.Name] = o
+		}
+		return out, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,49 @@
+package sql
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// RecordOutputs stores the configuration's output values, as JSON, with
+// the bookkeeping, inside the transaction (providers.OutputRecorder).
+func (t *Tx) RecordOutputs(ctx context.Context, outputs []byte) error {
+	if t.done {
+		return errTxDone
+	}
+	if !json.Valid(outputs) {
+		return errors.New("sql: record outputs: not JSON")
+	}
+	if err := t.bump(ctx); err != nil {
+		return err
+	}
+	_, err := t.s.exec(ctx, "INSERT INTO scriptsync_meta (key, value) VALUES ('outputs', ?) "+
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value", string(outputs))
+	if err != nil {
+		return wrapf(err, "record outputs")
+	}
+	return nil
+}
+
+// RecordedOutputs returns the outputs the last apply recorded, nil when
+// none (providers.OutputReader).
+func (p *Provider) RecordedOutputs(ctx context.Context) ([]byte, error) {
+	s, err := p.d.read(ctx)
+	if errors.Is(err, errNoDatabase) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer s.rollback(ctx)
+	inv, err := readMeta(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("sql: read outputs: %w", err)
+	}
+	if inv.outputs == "" {
+		return nil, nil
+	}
+	return []byte(inv.outputs), nil
+}
