@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
-	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -53,7 +52,7 @@ func (ev *evaluator) functions() map[string]function.Function {
 		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
 		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
+		"try": tryFunc, "can": canFunc,
 
 		"md5":          hashFunc(func(b []byte) []byte { s := md5.Sum(b); return s[:] }),
 		"sha1":         hashFunc(func(b []byte) []byte { s := sha1.Sum(b); return s[:] }),
@@ -194,7 +193,13 @@ func (ev *evaluator) envFunc() function.Function {
 		Params: []function.Parameter{{Name: "name", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			return cty.StringVal(ev.l.opts.Getenv(args[0].AsString())), nil
+			name := args[0].AsString()
+			v := cty.StringVal(ev.l.opts.Getenv(name))
+			if credentialEnv(name) {
+				ev.l.marked = true // so that what reads it looks for the mark
+				v = v.Mark(sensitiveMark)
+			}
+			return v, nil
 		},
 	})
 }
@@ -256,7 +261,8 @@ var lengthFunc = function.New(&function.Spec{
 		case v.IsNull():
 			return cty.UnknownVal(cty.Number), fmt.Errorf("argument must not be null")
 		case ty == cty.String:
-			return stdlib.Strlen(v)
+			n, err := stdlib.Strlen(v)
+			return n.WithMarks(marks), err
 		case ty.IsObjectType():
 			return cty.NumberIntVal(int64(len(ty.AttributeTypes()))).WithMarks(marks), nil
 		case ty.IsListType() || ty.IsSetType() || ty.IsTupleType() || ty.IsMapType():

@@ -78,8 +78,11 @@ type Variable struct {
 	Name        string
 	Description string
 	Sensitive   bool
-	Value       cty.Value // unmarked
-	Range       hcl.Range
+	// Credential is set when a provider block reads the variable: its
+	// value may hold a password, so plan files keep only its digest.
+	Credential bool
+	Value      cty.Value // unmarked
+	Range      hcl.Range
 }
 
 // Output is an output value.

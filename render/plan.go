@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,7 +113,7 @@ func BlockHeader(provider string, o *providers.Object) string {
 	if provider != "sql" && !strings.HasPrefix(typ, provider+"_") {
 		typ = provider + "_" + typ
 	}
-	if path, ok := o.Attributes()["path"].(string); ok && path != "" {
+	if path, ok := o.Attributes()["path"].(string); ok && path != "" && !slices.Contains(o.Sensitive, "path") {
 		return typ + " " + strconv.Quote(path)
 	}
 	if rest, ok := strings.CutPrefix(o.Address, o.Type+"."); ok && !strings.ContainsAny(rest, ".[") {

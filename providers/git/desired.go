@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -37,6 +39,18 @@ type wanted struct {
 	rng                     hcl.Range
 	preventDestroy          bool
 	deps                    []string
+	// sensitive is set when the path derives from a sensitive value: the
+	// file still lands at it (the data is the data), but plans, state and
+	// diagnostics never print it.
+	sensitive bool
+}
+
+// shown is the path as diagnostics print it.
+func (f *wanted) shown() string {
+	if f.sensitive {
+		return "(sensitive value)"
+	}
+	return strconv.Quote(f.path)
 }
 
 // Desired implements providers.Provider. It returns one file object per
@@ -108,6 +122,9 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 	for _, f := range files {
 		o := fileObject(f.address, f.resource, f.path, hashObject(plumbing.BlobObject, f.data), int64(len(f.data)))
 		o.PreventDestroy = f.preventDestroy
+		if f.sensitive {
+			o.Sensitive = sensitivePath
+		}
 		o.Deps = f.deps
 		o.Payload = f.data
 		objs = append(objs, o)
@@ -120,6 +137,9 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 // them.
 var pointerDeps = []string{GitattributesAddress}
 
+// sensitivePath is the Sensitive of a file whose path is sensitive, shared.
+var sensitivePath = []string{"path"}
+
 // agentNameRE is the agent names ScriptRAG's loader accepts.
 var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,99}$`)
 
@@ -127,7 +147,8 @@ var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,99}$`)
 func AgentPath(key string) string { return library.AgentDir + "/" + key + ".md" }
 
 func fromMeta(m library.Meta, path string, data []byte) wanted {
-	return wanted{address: m.Address, resource: m.Resource, path: path, data: data, rng: m.RangeOf("path"), preventDestroy: m.PreventDestroy}
+	return wanted{address: m.Address, resource: m.Resource, path: path, data: data, rng: m.RangeOf("path"),
+		preventDestroy: m.PreventDestroy, sensitive: slices.Contains(m.Sensitive, "path")}
 }
 
 // fileObject is a file as both Desired and Read describe it, so that an
@@ -225,11 +246,11 @@ func checkPaths(files []wanted) hcl.Diagnostics {
 	for i := range files {
 		f := &files[i]
 		if err := validPath(f.path); err != nil {
-			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s: %q.", err, f.path)))
+			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s: %s.", err, f.shown())))
 			continue
 		}
 		if other := byPath[f.path]; other != nil {
-			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s and %s both want the path %q in the git repository.", other.address, f.address, f.path)))
+			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s and %s both want the path %s in the git repository.", other.address, f.address, f.shown())))
 			continue
 		}
 		byPath[f.path] = f
@@ -238,7 +259,7 @@ func checkPaths(files []wanted) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Git paths differ only in case",
-				Detail:   fmt.Sprintf("%s (%q) and %s (%q) collide when the repository is checked out on a case-insensitive file system.", other.address, other.path, f.address, f.path),
+				Detail:   fmt.Sprintf("%s (%s) and %s (%s) collide when the repository is checked out on a case-insensitive file system.", other.address, other.shown(), f.address, f.shown()),
 				Subject:  f.rng.Ptr(),
 			})
 		}
@@ -253,7 +274,7 @@ func checkPaths(files []wanted) hcl.Diagnostics {
 		}
 		for i := strings.IndexByte(path, '/'); i >= 0; i = nextSlash(path, i) {
 			if other := byPath[path[:i]]; other != nil {
-				diags = append(diags, pathDiag(*f, fmt.Sprintf("%s wants %q, below the file %q that %s wants.", f.address, f.path, other.path, other.address)))
+				diags = append(diags, pathDiag(*f, fmt.Sprintf("%s wants %s, below the file %s that %s wants.", f.address, f.shown(), other.shown(), other.address)))
 				break
 			}
 		}

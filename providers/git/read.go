@@ -139,7 +139,7 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 	snap.state.Objects = make([]*providers.Object, 0, len(snap.manifest.entries))
 	for _, e := range snap.manifest.entries {
 		if trusted {
-			snap.state.Objects = append(snap.state.Objects, newFileObject(e.Address, e.Resource, e.Path, e.Blob, e.Size))
+			snap.state.Objects = append(snap.state.Objects, e.object(e.Blob, e.Size))
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -152,7 +152,7 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 		if te == nil || te.isTree() {
 			snap.drift[e.Address] = nil
 			snap.state.Warnings = append(snap.state.Warnings,
-				fmt.Sprintf("%s (%s) was removed from branch %s outside scriptsync; apply writes it again", e.Path, e.Address, p.branch))
+				fmt.Sprintf("%s (%s) was removed from branch %s outside scriptsync; apply writes it again", e.shownPath(), e.Address, p.branch))
 			continue
 		}
 		blob, size := e.blob(), e.Size
@@ -165,11 +165,11 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 					return nil, fmt.Errorf("git: read %s: %w", e.Path, err)
 				}
 			}
-			snap.drift[e.Address] = &manifestEntry{Address: e.Address, Path: e.Path, Blob: blob.String(), Size: size, Resource: e.Resource}
+			snap.drift[e.Address] = &manifestEntry{Address: e.Address, Path: e.Path, Blob: blob.String(), Size: size, Resource: e.Resource, Sensitive: e.Sensitive}
 			snap.state.Warnings = append(snap.state.Warnings,
-				fmt.Sprintf("%s (%s) was changed on branch %s outside scriptsync; apply restores the configured content", e.Path, e.Address, p.branch))
+				fmt.Sprintf("%s (%s) was changed on branch %s outside scriptsync; apply restores the configured content", e.shownPath(), e.Address, p.branch))
 		}
-		snap.state.Objects = append(snap.state.Objects, fileObject(e.Address, e.Resource, e.Path, blob, size))
+		snap.state.Objects = append(snap.state.Objects, e.object(blob.String(), size))
 	}
 	return snap, p.checkWanted(snap, want)
 }

@@ -23,7 +23,10 @@ const (
 
 // sensitiveValue replaces a sensitive attribute's value in Attrs and in the
 // bookkeeping.
-const sensitiveValue = "(sensitive)"
+const sensitiveValue = "(sensitive value)"
+
+// oldSensitiveValue is what version 1 bookkeeping wrote instead.
+const oldSensitiveValue = "(sensitive)"
 
 // Desired returns the objects lib wants in the database, sorted by address.
 // It reads nothing but lib; an embedding's object names the vector file
