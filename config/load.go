@@ -132,9 +132,32 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.inputs.cache.save()
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
-		return &Config{Dir: dir, Files: l.files}, l.diags
+		return &Config{Dir: dir, Files: l.shownFiles()}, l.diags
 	}
+	cfg.Files = l.shownFiles()
 	return cfg, l.diags
+}
+
+// shownFiles are the files whose lines diagnostics may quote: not the
+// variable files when a variable is sensitive, since a line of one may
+// hold its value.
+func (l *loader) shownFiles() map[string]*hcl.File {
+	secret := false
+	if l.decl != nil {
+		for _, d := range l.decl.variables {
+			secret = secret || d.sensitive
+		}
+	}
+	if !secret {
+		return l.files
+	}
+	out := make(map[string]*hcl.File, len(l.files))
+	for name, f := range l.files {
+		if !strings.HasSuffix(name, ".vars.hcl") {
+			out[name] = f
+		}
+	}
+	return out
 }
 
 func (l *loader) load() *Config {
