@@ -132,10 +132,10 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.inputs.cache.save()
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
-		return &Config{Dir: dir, Files: l.shownFiles()}, l.diags
+		return &Config{Dir: dir, Files: l.shownFiles()}, withoutStacks(l.diags)
 	}
 	cfg.Files = l.shownFiles()
-	return cfg, l.diags
+	return cfg, withoutStacks(l.diags)
 }
 
 // shownFiles are the files whose lines diagnostics may quote: not the
@@ -249,9 +249,12 @@ func (l *loader) readAndParse(name string) parsedFile {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(l.dir, name)
 	}
-	src, err := os.ReadFile(path)
+	src, err := readFile(path)
 	if err != nil {
 		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Cannot read file", "%s", err)}}
+	}
+	if err := checkNesting(src); err != nil {
+		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Configuration too deeply nested", "%s: %s", name, err)}}
 	}
 	f, diags := parseHCL(src, name)
 	return parsedFile{name: name, src: src, file: f, diags: diags, read: true}
