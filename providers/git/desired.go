@@ -223,6 +223,9 @@ func validPath(path string) error {
 	}
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
+		if err := gitSegment(s); err != nil {
+			return err
+		}
 		switch {
 		case s == "":
 			return errors.New("the path has an empty segment (// or a trailing /)")
@@ -235,6 +238,41 @@ func validPath(path string) error {
 		case i == 0 && s == ".scriptsync":
 			return errors.New("paths under .scriptsync/ are reserved for scriptsync's manifest")
 		}
+	}
+	return nil
+}
+
+// hfsIgnorable are the code points HFS+ ignores in names, so that
+// ".g\u200cit" is .git on a Mac (git's fsck list).
+var hfsIgnorable = strings.NewReplacer(
+	"\u200c", "", "\u200d", "", "\u200e", "", "\u200f", "",
+	"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
+	"\u206a", "", "\u206b", "", "\u206c", "", "\u206d", "", "\u206e", "", "\u206f", "",
+	"\ufeff", "")
+
+// maxSegment is the longest name most file systems store (bytes).
+const maxSegment = 255
+
+// gitSegment applies git's own rules (fsck, verify_path) to one path
+// segment: no name that some file system reads as .git (".git.",
+// ".git ", NTFS's "GIT~1" and ".git::$INDEX_ALLOCATION", HFS+'s ignorable
+// code points), and no segment longer than file systems allow.
+func gitSegment(s string) error {
+	if len(s) > maxSegment {
+		return fmt.Errorf("a path segment is %d bytes long; file systems allow at most %d", len(s), maxSegment)
+	}
+	name := s
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		name = name[:i] // NTFS: what follows a colon names a stream of name
+	}
+	name = strings.ToLower(hfsIgnorable.Replace(name))
+	name = strings.TrimRight(name, ". ") // Windows drops trailing dots and spaces
+	switch name {
+	case ".git", "git~1":
+		return errors.New("the path is inside .git/ as some file system reads it (git refuses such paths)")
+	}
+	if s != hfsIgnorable.Replace(s) {
+		return errors.New("the path contains an invisible Unicode character that some file systems ignore")
 	}
 	return nil
 }
