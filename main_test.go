@@ -84,6 +84,7 @@ func params(t *testing.T, dir string) testscript.Params {
 			"mknpy":      cmdMknpy,
 			"gunzip":     cmdGunzip,
 			"dumpdb":     cmdDumpDB,
+			"sqlexec":    cmdSQLExec,
 		},
 	}
 }
@@ -102,6 +103,19 @@ func cmdGunzip(ts *testscript.TestScript, neg bool, args []string) {
 	data, err := io.ReadAll(zr)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+}
+
+// sqlexec DB STATEMENT runs a statement on a SQLite database, as a user
+// repairing (or breaking) it by hand would.
+func cmdSQLExec(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sqlexec DB STATEMENT")
+	}
+	db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec(args[1])
+	ts.Check(err)
 }
 
 // dumpdb DB DST writes every row of every table of a SQLite database to
