@@ -91,6 +91,14 @@ func (b *builder) add(m library.Meta, typ string, attrs map[string]any, h *hashe
 	}
 	b.known[m.Address] = typ
 	for k, v := range attrs {
+		if str, ok := v.(string); ok && strings.IndexByte(str, 0) >= 0 {
+			// PostgreSQL refuses NUL in text, and SQLite readers cut
+			// strings at it: say which object, before any write.
+			r := m.RangeOf(k)
+			b.diags = append(b.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value", Subject: &r,
+				Detail: fmt.Sprintf("%s: attribute %s contains a NUL character (\\u0000), which the database cannot store in text; remove it.", m.Address, k)})
+			return nil
+		}
 		n, err := normalize(v)
 		if err != nil {
 			b.errorf(m, "Invalid value", "%s: attribute %s: %v", m.Address, k, err)
