@@ -14,11 +14,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	_ "modernc.org/sqlite"
 	"scriptsync/formats/npy"
+	"scriptsync/internal/lfstest"
 	"scriptsync/internal/pgtest"
 )
 
@@ -85,6 +87,7 @@ func params(t *testing.T, dir string) testscript.Params {
 			"gunzip":     cmdGunzip,
 			"dumpdb":     cmdDumpDB,
 			"sqlexec":    cmdSQLExec,
+			"lfsserver":  cmdLFSServer,
 		},
 	}
 }
@@ -103,6 +106,29 @@ func cmdGunzip(ts *testscript.TestScript, neg bool, args []string) {
 	data, err := io.ReadAll(zr)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+}
+
+// lfsserver VAR [stall|trickle] starts a Git LFS server on loopback for
+// the rest of the script, misbehaving as asked, and sets $VAR to its
+// endpoint.
+func cmdLFSServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: lfsserver VAR [stall|trickle]")
+	}
+	srv, err := lfstest.New(ts.MkAbs(".lfsserver"))
+	ts.Check(err)
+	ts.Defer(srv.Close)
+	if len(args) == 2 {
+		switch args[1] {
+		case "stall":
+			srv.SetHostile(lfstest.Hostile{Stall: true})
+		case "trickle":
+			srv.SetHostile(lfstest.Hostile{Trickle: 200 * time.Millisecond})
+		default:
+			ts.Fatalf("lfsserver: unknown behaviour %q", args[1])
+		}
+	}
+	ts.Setenv(args[0], srv.Endpoint)
 }
 
 // sqlexec DB STATEMENT runs a statement on a SQLite database, as a user

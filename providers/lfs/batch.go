@@ -593,7 +593,7 @@ func transportProblem(err error) string {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return "the server closed the connection before answering"
 	case errors.As(err, &ne) && ne.Timeout():
-		return "timed out waiting for the server: " + err.Error()
+		return "timed out waiting for the server: " + err.Error() + " (deadlines: " + netlimit.EnvConnect + ", " + netlimit.EnvHeader + ", " + netlimit.EnvIdle + ", " + netlimit.EnvTotal + ")"
 	}
 	return err.Error()
 }
