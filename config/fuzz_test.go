@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // FuzzLoad evaluates arbitrary configurations: every input must give a
@@ -39,7 +40,11 @@ scene "s" {
 		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		start := time.Now()
 		_, diags := Load(Options{Dir: dir, Getenv: func(string) string { return "" }})
+		if took := time.Since(start); took > 10*time.Second {
+			t.Fatalf("Load took %s", took)
+		}
 		for _, d := range diags {
 			if containsStack(d.Detail) {
 				t.Fatalf("a diagnostic carries a Go stack trace: %s", d.Detail)

@@ -13,7 +13,7 @@ import (
 // configuration that asks for a billion elements would take the machine's
 // memory before it failed. A library has thousands of objects, not
 // millions.
-const maxElements = 1_000_000
+const maxElements = 100_000
 
 // boundedRange is range() that refuses more than maxElements numbers.
 var boundedRange = guard(stdlib.RangeFunc, func(args []cty.Value) error {
