@@ -69,11 +69,14 @@ var (
 	// authHeaderRE is an echoed Authorization (or Proxy-Authorization)
 	// header, or a bare "Basic xxx"/"Bearer xxx" credential.
 	authHeaderRE = regexp.MustCompile(`(?i)((?:proxy-)?authorization\s*[:=]\s*)?\b(basic|bearer|token)\s+[A-Za-z0-9+/=._~-]{6,}`)
-	// userinfoRE is the user info of a URL, greedy up to the last @ of
-	// the authority so that an unescaped @ in a password leaks no tail.
-	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/\s?#]*@`)
-	// scpRE is an scp-like address with a password: user:pass@host:path.
-	scpRE = regexp.MustCompile(`(^|[\s"'(])[^\s@/:"'(]+:[^\s@"']+@([^\s:@/"']+:)`)
+	// userinfoRE is the password in a URL's user info, greedy up to the
+	// last @ of the authority so that an unescaped @ in a password leaks
+	// no tail. A user name alone is kept (a token given as the user name
+	// is a known secret, replaced before).
+	userinfoRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^/\s?#@:]*:)[^/\s?#]*@`)
+	// scpRE is an scp-like address with a password: user:pass@host:path
+	// (not scheme://, whose "//" no password starts with).
+	scpRE = regexp.MustCompile(`(^|[\s"'(])([^\s@/:"'(]+:)[^\s@"'/][^\s@"']*@([^\s:@/"']+:)`)
 	// queryTokenRE are query parameters that carry tokens.
 	queryTokenRE = regexp.MustCompile(`(?i)([?&](?:access_token|private_token|token|password|passwd|key|sig|signature|x-amz-signature|x-amz-credential)=)[^&\s#"']+`)
 	// escapeRE is a terminal escape sequence: CSI, OSC (to BEL or ST), or
@@ -96,7 +99,7 @@ func (r *Redactor) String(s string) string {
 		return sub[1] + sub[2] + " " + Mask
 	})
 	s = userinfoRE.ReplaceAllString(s, "${1}"+Mask+"@")
-	s = scpRE.ReplaceAllString(s, "${1}"+Mask+"@${2}")
+	s = scpRE.ReplaceAllString(s, "${1}${2}"+Mask+"@${3}")
 	s = queryTokenRE.ReplaceAllString(s, "${1}"+Mask)
 	return Printable(s)
 }

@@ -54,7 +54,7 @@ func TestStripsTerminalEscapes(t *testing.T) {
 }
 
 func TestKeepsOrdinaryText(t *testing.T) {
-	for _, s := range []string{"the server answered 404 Not Found", "push to https://127.0.0.1:8080/repo.git: rejected", "scripts/pilot.fountain: line 3"} {
+	for _, s := range []string{"the server answered 404 Not Found", "cannot connect to postgres://ann@127.0.0.1:1/library: refused", "push to https://127.0.0.1:8080/repo.git: rejected", "scripts/pilot.fountain: line 3"} {
 		if got := Text(s); got != s {
 			t.Errorf("Text(%q) = %q, want it unchanged", s, got)
 		}
