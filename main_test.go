@@ -1,10 +1,12 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -12,11 +14,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	_ "modernc.org/sqlite"
 	"scriptsync/formats/npy"
+	"scriptsync/internal/lfstest"
 	"scriptsync/internal/pgtest"
 )
 
@@ -90,8 +94,108 @@ func params(t *testing.T, dir string) testscript.Params {
 			"sqlitelock": cmdSQLiteLock,
 			"mknpy":      cmdMknpy,
 			"jq":         cmdJQ,
+			"gunzip":     cmdGunzip,
+			"dumpdb":     cmdDumpDB,
+			"sqlexec":    cmdSQLExec,
+			"lfsserver":  cmdLFSServer,
 		},
 	}
+}
+
+// gunzip SRC DST decompresses a gzip file (a plan file), so that grep can
+// look inside it.
+func cmdGunzip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: gunzip SRC DST")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	ts.Check(err)
+	data, err := io.ReadAll(zr)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
+}
+
+// lfsserver VAR [stall|trickle] starts a Git LFS server on loopback for
+// the rest of the script, misbehaving as asked, and sets $VAR to its
+// endpoint.
+func cmdLFSServer(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: lfsserver VAR [stall|trickle]")
+	}
+	srv, err := lfstest.New(ts.MkAbs(".lfsserver"))
+	ts.Check(err)
+	ts.Defer(srv.Close)
+	if len(args) == 2 {
+		switch args[1] {
+		case "stall":
+			srv.SetHostile(lfstest.Hostile{Stall: true})
+		case "trickle":
+			srv.SetHostile(lfstest.Hostile{Trickle: 200 * time.Millisecond})
+		default:
+			ts.Fatalf("lfsserver: unknown behaviour %q", args[1])
+		}
+	}
+	ts.Setenv(args[0], srv.Endpoint)
+}
+
+// sqlexec DB STATEMENT runs a statement on a SQLite database, as a user
+// repairing (or breaking) it by hand would.
+func cmdSQLExec(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sqlexec DB STATEMENT")
+	}
+	db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer db.Close()
+	_, err = db.Exec(args[1])
+	ts.Check(err)
+}
+
+// dumpdb DB DST writes every row of every table of a SQLite database to
+// DST, one per line, so that grep can look for a value anywhere in it.
+func cmdDumpDB(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: dumpdb DB DST")
+	}
+	db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0])+"?mode=ro")
+	ts.Check(err)
+	defer db.Close()
+	rows, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'table'")
+	ts.Check(err)
+	var tables []string
+	for rows.Next() {
+		var n string
+		ts.Check(rows.Scan(&n))
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var out strings.Builder
+	for _, tbl := range tables {
+		r, err := db.Query(`SELECT * FROM "` + tbl + `"`)
+		ts.Check(err)
+		cols, _ := r.Columns()
+		for r.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			ts.Check(r.Scan(ptrs...))
+			fmt.Fprintf(&out, "%s:", tbl)
+			for _, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				fmt.Fprintf(&out, " %v", v)
+			}
+			out.WriteByte('\n')
+		}
+		r.Close()
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out.String()), 0o644))
 }
 
 // cpdir SRC DST copies a directory tree (an example into $WORK).

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -42,6 +43,14 @@ func (s *session) fmtCommand() *ucli.Command {
 			srcFiles := map[string]*hcl.File{}
 			unformatted := false
 			for _, path := range files {
+				lst, err := os.Lstat(path)
+				if err != nil {
+					return failure(err)
+				}
+				link := lst.Mode()&os.ModeSymlink != 0
+				if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+					return failure(fmt.Errorf("fmt: %s is not a regular file", s.rel(path)))
+				}
 				src, err := os.ReadFile(path)
 				if err != nil {
 					return failure(err)
@@ -61,6 +70,12 @@ func (s *session) fmtCommand() *ucli.Command {
 				s.ui.printf("%s\n", name)
 				if c.Bool("diff") {
 					s.env.Stdout.Write(diff.Diff("old/"+name, src, "new/"+name, out))
+				}
+				if link && !c.Bool("check") {
+					// Its target may be outside the directory (or anyone's
+					// file): fmt rewrites only files that are here.
+					s.ui.printf("  (a symbolic link: not rewritten; format its target where it lives)\n")
+					continue
 				}
 				if !c.Bool("check") {
 					st, _ := os.Stat(path)

@@ -40,6 +40,9 @@ type evaluator struct {
 	agents       []*library.Agent
 	fountains    map[string]cty.Value // fountain() results by path
 	deferred     []*deferral          // for_each blocks to build last
+	// credVars are the variables provider blocks read, directly or through
+	// locals: their values may be credentials (a DSN with a password).
+	credVars map[string]bool
 }
 
 // instance is one evaluated instance of an object block.
@@ -100,6 +103,7 @@ func (ev *evaluator) run() {
 	// that Options.OnProviders hears of the backends as early as it can;
 	// then the rest, in order. Diagnostics keep the order of ordered.
 	first := providerClosure(ordered)
+	ev.credVars = varRoots(first)
 	seq := make([]int, 0, len(ordered)) // positions in ordered, in evaluation order
 	for i, n := range ordered {
 		if first[n] {
@@ -324,7 +328,8 @@ func (ev *evaluator) variables() []*Variable {
 			continue
 		}
 		v, _ = v.UnmarkDeep()
-		out = append(out, &Variable{Name: name, Description: d.description, Sensitive: d.sensitive, Value: v, Range: d.rng})
+		out = append(out, &Variable{Name: name, Description: d.description, Sensitive: d.sensitive,
+			Credential: ev.credVars[name], Value: v, Range: d.rng})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -497,7 +502,9 @@ func (ev *evaluator) evalAttrs(o *objectDecl, ctx *hcl.EvalContext, key *string)
 			continue
 		}
 		if ev.l.marked && v.ContainsMarked() {
-			inst.meta.Sensitive = append(inst.meta.Sensitive, spec.name)
+			if !referenceAttrs[spec.name] {
+				inst.meta.Sensitive = append(inst.meta.Sensitive, spec.name)
+			}
 			v, _ = v.UnmarkDeep()
 		}
 		conv, err := convertValue(v, spec.typ)
@@ -517,6 +524,7 @@ func (ev *evaluator) evalAttrs(o *objectDecl, ctx *hcl.EvalContext, key *string)
 	if !ok {
 		return nil
 	}
+	inst.meta.Sensitive = withDerived(o.typ, inst.meta.Sensitive)
 	return inst
 }
 
@@ -543,6 +551,6 @@ func (ev *evaluator) build(inst *instance) bool {
 	if value == cty.NilVal {
 		return false
 	}
-	inst.value = value
+	inst.value = markAttrs(value, inst.meta.Sensitive)
 	return true
 }

@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
-	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -42,9 +41,9 @@ func (ev *evaluator) functions() map[string]function.Function {
 		"jsonencode": stdlib.JSONEncodeFunc, "keys": stdlib.KeysFunc, "length": lengthFunc,
 		"log": stdlib.LogFunc, "lookup": stdlib.LookupFunc, "lower": stdlib.LowerFunc, "max": stdlib.MaxFunc,
 		"merge": stdlib.MergeFunc, "min": stdlib.MinFunc, "parseint": stdlib.ParseIntFunc, "pow": stdlib.PowFunc,
-		"range": stdlib.RangeFunc, "regex": stdlib.RegexFunc, "regexall": stdlib.RegexAllFunc,
+		"range": boundedRange, "regex": stdlib.RegexFunc, "regexall": stdlib.RegexAllFunc,
 		"replace": stdlib.ReplaceFunc, "reverse": stdlib.ReverseListFunc, "setintersection": stdlib.SetIntersectionFunc,
-		"setproduct": stdlib.SetProductFunc, "setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
+		"setproduct": boundedSetProduct, "setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
 		"signum": stdlib.SignumFunc, "slice": stdlib.SliceFunc, "sort": stdlib.SortFunc, "split": stdlib.SplitFunc,
 		"strrev": stdlib.ReverseFunc, "substr": stdlib.SubstrFunc, "timeadd": stdlib.TimeAddFunc,
 		"title": stdlib.TitleFunc, "trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc,
@@ -53,7 +52,7 @@ func (ev *evaluator) functions() map[string]function.Function {
 		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
 		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
 		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-		"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
+		"try": tryFunc, "can": canFunc,
 
 		"md5":          hashFunc(func(b []byte) []byte { s := md5.Sum(b); return s[:] }),
 		"sha1":         hashFunc(func(b []byte) []byte { s := sha1.Sum(b); return s[:] }),
@@ -167,7 +166,7 @@ func (ev *evaluator) filesetFunc() function.Function {
 				return cty.UnknownVal(cty.Set(cty.String)), fmt.Errorf("invalid pattern %q", pattern)
 			}
 			root := ev.l.inputs.abs(dir)
-			matches, err := doublestar.Glob(os.DirFS(root), pattern, doublestar.WithFilesOnly())
+			matches, err := doublestar.Glob(os.DirFS(root), pattern, doublestar.WithFilesOnly(), doublestar.WithNoFollow())
 			if err != nil {
 				return cty.UnknownVal(cty.Set(cty.String)), fmt.Errorf("fileset %s: %v", dir, err)
 			}
@@ -194,7 +193,13 @@ func (ev *evaluator) envFunc() function.Function {
 		Params: []function.Parameter{{Name: "name", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			return cty.StringVal(ev.l.opts.Getenv(args[0].AsString())), nil
+			name := args[0].AsString()
+			v := cty.StringVal(ev.l.opts.Getenv(name))
+			if credentialEnv(name) {
+				ev.l.marked = true // so that what reads it looks for the mark
+				v = v.Mark(sensitiveMark)
+			}
+			return v, nil
 		},
 	})
 }
@@ -256,7 +261,8 @@ var lengthFunc = function.New(&function.Spec{
 		case v.IsNull():
 			return cty.UnknownVal(cty.Number), fmt.Errorf("argument must not be null")
 		case ty == cty.String:
-			return stdlib.Strlen(v)
+			n, err := stdlib.Strlen(v)
+			return n.WithMarks(marks), err
 		case ty.IsObjectType():
 			return cty.NumberIntVal(int64(len(ty.AttributeTypes()))).WithMarks(marks), nil
 		case ty.IsListType() || ty.IsSetType() || ty.IsTupleType() || ty.IsMapType():

@@ -78,8 +78,11 @@ type Variable struct {
 	Name        string
 	Description string
 	Sensitive   bool
-	Value       cty.Value // unmarked
-	Range       hcl.Range
+	// Credential is set when a provider block reads the variable: its
+	// value may hold a password, so plan files keep only its digest.
+	Credential bool
+	Value      cty.Value // unmarked
+	Range      hcl.Range
 }
 
 // Output is an output value.
@@ -129,9 +132,32 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.inputs.cache.save()
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
-		return &Config{Dir: dir, Files: l.files}, l.diags
+		return &Config{Dir: dir, Files: l.shownFiles()}, withoutStacks(l.diags)
 	}
-	return cfg, l.diags
+	cfg.Files = l.shownFiles()
+	return cfg, withoutStacks(l.diags)
+}
+
+// shownFiles are the files whose lines diagnostics may quote: not the
+// variable files when a variable is sensitive, since a line of one may
+// hold its value.
+func (l *loader) shownFiles() map[string]*hcl.File {
+	secret := false
+	if l.decl != nil {
+		for _, d := range l.decl.variables {
+			secret = secret || d.sensitive
+		}
+	}
+	if !secret {
+		return l.files
+	}
+	out := make(map[string]*hcl.File, len(l.files))
+	for name, f := range l.files {
+		if !strings.HasSuffix(name, ".vars.hcl") {
+			out[name] = f
+		}
+	}
+	return out
 }
 
 func (l *loader) load() *Config {
@@ -223,9 +249,12 @@ func (l *loader) readAndParse(name string) parsedFile {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(l.dir, name)
 	}
-	src, err := os.ReadFile(path)
+	src, err := readFile(path)
 	if err != nil {
 		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Cannot read file", "%s", err)}}
+	}
+	if err := checkNesting(src); err != nil {
+		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Configuration too deeply nested", "%s: %s", name, err)}}
 	}
 	f, diags := parseHCL(src, name)
 	return parsedFile{name: name, src: src, file: f, diags: diags, read: true}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -72,6 +73,9 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 	if series != "" {
 		s.Series = series
 		s.SeriesTitle = ev.seriesByAddr[series].Title
+		if slices.Contains(ev.seriesByAddr[series].Sensitive, "title") {
+			s.Sensitive = addSensitive(s.Sensitive, "series_title")
+		}
 	}
 	if source := str(inst.vals["source"]); source != "" {
 		data, hash, prepared, err := ev.l.inputs.takePrepared(source)

@@ -21,7 +21,9 @@ func readFile(path string) ([]byte, error) {
 // readFileInto is readFile into buf's storage when it is large enough. It
 // also returns what fstat said of the file before it was read.
 func readFileInto(path string, buf []byte) ([]byte, fileStamp, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	// O_NONBLOCK: opening a FIFO must not wait for a writer; it is then
+	// refused below, as is anything but a regular file.
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fileStamp{}, &os.PathError{Op: "open", Path: path, Err: err}
 	}
@@ -31,8 +33,7 @@ func readFileInto(path string, buf []byte) ([]byte, fileStamp, error) {
 		return nil, fileStamp{}, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		data, err := os.ReadFile(path)
-		return data, fileStamp{}, err
+		return nil, fileStamp{}, notRegular(path, fileType(st.Mode))
 	}
 	// Room for one byte more than the size: a read of a regular file
 	// returns less than asked only at its end, so one read usually does,
@@ -74,4 +75,19 @@ func stampOf(st *syscall.Stat_t) fileStamp {
 		ino:   uint64(st.Ino),
 		dev:   uint64(st.Dev),
 	}
+}
+
+// fileType is the os.FileMode type bits of a stat(2) mode.
+func fileType(m uint32) os.FileMode {
+	switch m & syscall.S_IFMT {
+	case syscall.S_IFDIR:
+		return os.ModeDir
+	case syscall.S_IFIFO:
+		return os.ModeNamedPipe
+	case syscall.S_IFSOCK:
+		return os.ModeSocket
+	case syscall.S_IFCHR, syscall.S_IFBLK:
+		return os.ModeDevice
+	}
+	return os.ModeIrregular
 }

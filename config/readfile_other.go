@@ -7,10 +7,19 @@ import "os"
 // haveStamps says whether stat gives what the digest cache keys on.
 const haveStamps = false
 
-func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
+func readFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, notRegular(path, st.Mode())
+	}
+	return os.ReadFile(path)
+}
 
 func readFileInto(path string, _ []byte) ([]byte, fileStamp, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	return data, fileStamp{}, err
 }
 

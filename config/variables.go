@@ -136,6 +136,9 @@ func parseVarString(decl *variableDecl, s, what string) (cty.Value, hcl.Diagnost
 	if !decl.hasType || decl.typ == cty.String {
 		return cty.StringVal(s), nil
 	}
+	if err := checkNesting([]byte(s)); err != nil {
+		return cty.NilVal, hcl.Diagnostics{errorf("Invalid value for variable", "The value given by %s: %s.", what, err)}
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(s), what, hcl.InitialPos)
 	if diags.HasErrors() {
 		return cty.NilVal, hcl.Diagnostics{errorf("Invalid value for variable",

@@ -13,13 +13,16 @@ import (
 )
 
 // SavedPlan records what a plan was computed from, for plan -out;
-// version is scriptsync's. The -var values of sensitive variables are
-// left out; their values are recorded as digests only.
+// version is scriptsync's. The -var values of sensitive variables, and of
+// variables provider blocks read, are left out; their values are recorded
+// as digests only.
 func (w *Workspace) SavedPlan(plan *planner.Plan, vars []config.VarArg, version string) *planfile.SavedPlan {
 	digests := w.variableDigests()
 	sensitive := map[string]string{}
 	for _, v := range w.Config.Variables {
-		if v.Sensitive {
+		// A variable a provider block reads may hold a credential (a DSN
+		// given with -var): it is kept out like a sensitive one.
+		if v.Sensitive || v.Credential {
 			sensitive[v.Name] = digests[v.Name]
 		}
 	}

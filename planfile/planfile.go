@@ -87,9 +87,38 @@ func WriteFile(path string, sp *SavedPlan) error {
 	return nil
 }
 
+// MaxSize bounds a plan file's decompressed size: a small gzip file can
+// expand to gigabytes, and a plan is read whole into memory.
+const MaxSize = 256 << 20
+
+// capped reads at most left bytes and then fails, noting that it did.
+type capped struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+var errTooLarge = errors.New("plan file too large")
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		c.over = true
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
 // ReadFile reads a plan file, checking that it is one and that this
 // version of scriptsync can apply it.
 func ReadFile(path string) (*SavedPlan, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("read plan file: %s is not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -102,12 +131,34 @@ func ReadFile(path string) (*SavedPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s (it is not a saved plan: create one with plan -out=FILE)", ErrNotPlanFile, path)
 	}
-	var sp SavedPlan
-	dec := json.NewDecoder(zr)
-	if err := dec.Decode(&sp); err != nil || sp.Magic != planMagic {
+	// Measure first, in constant memory, so that a small file that
+	// expands to gigabytes fails before the decoder buffers any of it.
+	tooLarge := fmt.Errorf("%w: %s holds more than %d MiB once decompressed, more than any plan scriptsync writes; run plan -out=FILE again", ErrNotPlanFile, path, MaxSize>>20)
+	measure := &capped{r: zr, left: MaxSize}
+	if _, err := io.Copy(io.Discard, measure); measure.over {
+		return nil, tooLarge
+	} else if err != nil {
 		return nil, fmt.Errorf("%w: %s is damaged or truncated (%s); run plan -out=FILE again", ErrNotPlanFile, path, describeDecodeError(err))
 	}
-	if _, err := io.Copy(io.Discard, zr); err != nil {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read plan file: %w", err)
+	}
+	if zr, err = gzip.NewReader(bufio.NewReader(f)); err != nil {
+		return nil, fmt.Errorf("%w: %s (it is not a saved plan: create one with plan -out=FILE)", ErrNotPlanFile, path)
+	}
+	var sp SavedPlan
+	lr := &capped{r: zr, left: MaxSize}
+	dec := json.NewDecoder(lr)
+	err = dec.Decode(&sp)
+	if lr.over {
+		return nil, tooLarge
+	}
+	if err != nil || sp.Magic != planMagic {
+		return nil, fmt.Errorf("%w: %s is damaged or truncated (%s); run plan -out=FILE again", ErrNotPlanFile, path, describeDecodeError(err))
+	}
+	if _, err := io.Copy(io.Discard, lr); lr.over {
+		return nil, tooLarge
+	} else if err != nil {
 		return nil, fmt.Errorf("%w: %s is damaged or truncated (%s); run plan -out=FILE again", ErrNotPlanFile, path, describeDecodeError(err))
 	}
 	if err := Stale(&sp, Now{FormatVersion: FormatVersion}); err != nil {

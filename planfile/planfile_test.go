@@ -94,7 +94,7 @@ func TestStale(t *testing.T) {
 		{"input changed and added", Now{Config: cfg("c1", map[string]string{"a.fountain": "h2", "b.npy": "h3"}), VariableDigests: map[string]string{"token": "t1"}},
 			"Saved plan is stale: input files changed: a.fountain, b.npy"},
 		{"sensitive value changed", Now{Config: same, VariableDigests: map[string]string{"token": "t2"}},
-			`the sensitive variable "token" has another value than at plan time`},
+			`the variable "token" has another value than at plan time`},
 		{"same versions", Now{Versions: map[string]string{"sql": "3", "git": "abc"}}, ""},
 		{"versions moved", Now{Versions: map[string]string{"sql": "4", "git": ""}},
 			"Saved plan is stale: git moved from abc to (empty), sql moved from 3 to 4 since the plan was made"},

@@ -105,7 +105,7 @@ func staleInputs(saved *SavedPlan, now Now) []string {
 	}
 	for _, v := range cfg.Variables {
 		if want, ok := saved.SensitiveDigests[v.Name]; ok && want != now.VariableDigests[v.Name] {
-			reasons = append(reasons, fmt.Sprintf("the sensitive variable %q has another value than at plan time (sensitive values are not saved in plan files: give it through %s%s or a variable file)", v.Name, config.EnvVarPrefix, v.Name))
+			reasons = append(reasons, fmt.Sprintf("the variable %q has another value than at plan time (plan files do not keep the values of sensitive variables or of variables provider blocks read: give it through %s%s or a variable file)", v.Name, config.EnvVarPrefix, v.Name))
 		}
 	}
 	return reasons

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -138,7 +139,7 @@ func (p *printer) change(c *providers.Change) {
 // the name of a declared object, or nothing for a derived one.
 func BlockHeader(provider string, o *providers.Object) string {
 	typ := TypeOf(provider, o)
-	if path, ok := o.Attributes()["path"].(string); ok && path != "" {
+	if path, ok := o.Attributes()["path"].(string); ok && path != "" && !slices.Contains(o.Sensitive, "path") {
 		return typ + " " + strconv.Quote(path)
 	}
 	if rest, ok := strings.CutPrefix(o.Address, o.Type+"."); ok && !strings.ContainsAny(rest, ".[") {

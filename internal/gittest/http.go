@@ -25,13 +25,15 @@ type HTTPServer struct {
 	user, pass string
 	brk        func(*http.Request) bool
 	brkAfter   func(*http.Request) bool
+	hostile    Hostile
+	done       chan struct{} // closed when the test ends: stalls stop
 }
 
 // NewHTTPServer starts a server for the repositories under root. It stops
 // when the test ends.
 func NewHTTPServer(t testing.TB, root string) *HTTPServer {
 	t.Helper()
-	s := &HTTPServer{Root: root}
+	s := &HTTPServer{Root: root, done: make(chan struct{})}
 	backend := &cgi.Handler{
 		Path:   GitPath(t),
 		Args:   []string{"http-backend"},
@@ -50,6 +52,9 @@ func NewHTTPServer(t testing.TB, root string) *HTTPServer {
 		s.mu.Lock()
 		user, pass, brk, brkAfter := s.user, s.pass, s.brk, s.brkAfter
 		s.mu.Unlock()
+		if s.attack(w, r) {
+			return
+		}
 		if user != "" {
 			u, p, ok := r.BasicAuth()
 			if !ok || u != user || p != pass {
@@ -72,6 +77,7 @@ func NewHTTPServer(t testing.TB, root string) *HTTPServer {
 	}))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
+	t.Cleanup(func() { close(s.done) }) // runs first: Close waits for stalled handlers
 	return s
 }
 

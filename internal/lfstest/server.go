@@ -112,6 +112,7 @@ type Server struct {
 	token      string
 	stats      Stats
 	uploading  int
+	hostile    Hostile
 }
 
 // New starts a server that stores objects under dir. Close stops it.
@@ -410,6 +411,9 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request, prefix string) {
 	s.stats.Batch++
 	retryAfter, noVerify := s.retryAfter, s.noVerify
 	s.mu.Unlock()
+	if s.attack(w, r, true) {
+		return
+	}
 	if !s.authorized(w, r) {
 		return
 	}
@@ -495,6 +499,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, oid string) {
 	s.mu.Unlock()
 	if !validOID(oid) {
 		writeError(w, http.StatusNotFound, "invalid oid")
+		return
+	}
+	if s.attack(w, r, false) {
 		return
 	}
 	if !s.actionAllowed(w, r) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -252,7 +253,8 @@ func (b *builder) write(o *providers.Object) error {
 	if err := b.tree.set(path, modeFile, h); err != nil {
 		return err
 	}
-	b.manifest.put(&manifestEntry{Address: o.Address, Path: path, Blob: h.String(), Size: int64(len(data)), Resource: o.Resource})
+	b.manifest.put(&manifestEntry{Address: o.Address, Path: path, Blob: h.String(), Size: int64(len(data)), Resource: o.Resource,
+		Sensitive: slices.Contains(o.Sensitive, "path")})
 	return nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -36,6 +38,18 @@ type wanted struct {
 	rng                     hcl.Range
 	preventDestroy          bool
 	deps                    []string
+	// sensitive is set when the path derives from a sensitive value: the
+	// file still lands at it (the data is the data), but plans, state and
+	// diagnostics never print it.
+	sensitive bool
+}
+
+// shown is the path as diagnostics print it.
+func (f *wanted) shown() string {
+	if f.sensitive {
+		return "(sensitive value)"
+	}
+	return strconv.Quote(f.path)
 }
 
 // Desired implements providers.Provider. It returns one file object per
@@ -105,6 +119,9 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 	for _, f := range files {
 		o := fileObject(f.address, f.resource, f.path, hashObject(plumbing.BlobObject, f.data), int64(len(f.data)))
 		o.PreventDestroy = f.preventDestroy
+		if f.sensitive {
+			o.Sensitive = sensitivePath
+		}
 		o.Deps = f.deps
 		o.Payload = f.data
 		objs = append(objs, o)
@@ -117,6 +134,9 @@ func (p *Provider) Desired(lib *library.Library) ([]*providers.Object, hcl.Diagn
 // them.
 var pointerDeps = []string{GitattributesAddress}
 
+// sensitivePath is the Sensitive of a file whose path is sensitive, shared.
+var sensitivePath = []string{"path"}
+
 // agentNameRE is the agent names ScriptRAG's loader accepts.
 var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,99}$`)
 
@@ -124,7 +144,8 @@ var agentNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,99}$`)
 func AgentPath(key string) string { return library.AgentDir + "/" + key + ".md" }
 
 func fromMeta(m library.Meta, path string, data []byte) wanted {
-	return wanted{address: m.Address, resource: m.Resource, path: path, data: data, rng: m.RangeOf("path"), preventDestroy: m.PreventDestroy}
+	return wanted{address: m.Address, resource: m.Resource, path: path, data: data, rng: m.RangeOf("path"),
+		preventDestroy: m.PreventDestroy, sensitive: slices.Contains(m.Sensitive, "path")}
 }
 
 // fileObject is a file as both Desired and Read describe it, so that an
@@ -199,6 +220,9 @@ func validPath(path string) error {
 	}
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
+		if err := gitSegment(s); err != nil {
+			return err
+		}
 		switch {
 		case s == "":
 			return errors.New("the path has an empty segment (// or a trailing /)")
@@ -215,6 +239,41 @@ func validPath(path string) error {
 	return nil
 }
 
+// hfsIgnorable are the code points HFS+ ignores in names, so that
+// ".g\u200cit" is .git on a Mac (git's fsck list).
+var hfsIgnorable = strings.NewReplacer(
+	"\u200c", "", "\u200d", "", "\u200e", "", "\u200f", "",
+	"\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "",
+	"\u206a", "", "\u206b", "", "\u206c", "", "\u206d", "", "\u206e", "", "\u206f", "",
+	"\ufeff", "")
+
+// maxSegment is the longest name most file systems store (bytes).
+const maxSegment = 255
+
+// gitSegment applies git's own rules (fsck, verify_path) to one path
+// segment: no name that some file system reads as .git (".git.",
+// ".git ", NTFS's "GIT~1" and ".git::$INDEX_ALLOCATION", HFS+'s ignorable
+// code points), and no segment longer than file systems allow.
+func gitSegment(s string) error {
+	if len(s) > maxSegment {
+		return fmt.Errorf("a path segment is %d bytes long; file systems allow at most %d", len(s), maxSegment)
+	}
+	name := s
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		name = name[:i] // NTFS: what follows a colon names a stream of name
+	}
+	name = strings.ToLower(hfsIgnorable.Replace(name))
+	name = strings.TrimRight(name, ". ") // Windows drops trailing dots and spaces
+	switch name {
+	case ".git", "git~1":
+		return errors.New("the path is inside .git/ as some file system reads it (git refuses such paths)")
+	}
+	if s != hfsIgnorable.Replace(s) {
+		return errors.New("the path contains an invisible Unicode character that some file systems ignore")
+	}
+	return nil
+}
+
 func checkPaths(files []wanted) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	byPath := map[string]*wanted{}
@@ -222,11 +281,11 @@ func checkPaths(files []wanted) hcl.Diagnostics {
 	for i := range files {
 		f := &files[i]
 		if err := validPath(f.path); err != nil {
-			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s: %q.", err, f.path)))
+			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s: %s.", err, f.shown())))
 			continue
 		}
 		if other := byPath[f.path]; other != nil {
-			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s and %s both want the path %q in the git repository.", other.address, f.address, f.path)))
+			diags = append(diags, pathDiag(*f, fmt.Sprintf("%s and %s both want the path %s in the git repository.", other.address, f.address, f.shown())))
 			continue
 		}
 		byPath[f.path] = f
@@ -235,7 +294,7 @@ func checkPaths(files []wanted) hcl.Diagnostics {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Git paths differ only in case",
-				Detail:   fmt.Sprintf("%s (%q) and %s (%q) collide when the repository is checked out on a case-insensitive file system.", other.address, other.path, f.address, f.path),
+				Detail:   fmt.Sprintf("%s (%s) and %s (%s) collide when the repository is checked out on a case-insensitive file system.", other.address, other.shown(), f.address, f.shown()),
 				Subject:  f.rng.Ptr(),
 			})
 		}
@@ -250,7 +309,7 @@ func checkPaths(files []wanted) hcl.Diagnostics {
 		}
 		for i := strings.IndexByte(path, '/'); i >= 0; i = nextSlash(path, i) {
 			if other := byPath[path[:i]]; other != nil {
-				diags = append(diags, pathDiag(*f, fmt.Sprintf("%s wants %q, below the file %q that %s wants.", f.address, f.path, other.path, other.address)))
+				diags = append(diags, pathDiag(*f, fmt.Sprintf("%s wants %s, below the file %s that %s wants.", f.address, f.shown(), other.shown(), other.address)))
 				break
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"scriptsync/providers"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,9 @@ type manifestEntry struct {
 	Blob     string `json:"blob"`
 	Size     int64  `json:"size"`
 	Resource string `json:"resource,omitempty"`
+	// Sensitive is set when the path derives from a sensitive value, so
+	// that state and warnings do not print it.
+	Sensitive bool `json:"sensitive,omitempty"`
 
 	shard int
 }
@@ -185,6 +189,9 @@ func encodeShard(entries []*manifestEntry) []byte {
 			b = append(b, ",\"resource\":"...)
 			b = appendJSONString(b, e.Resource)
 		}
+		if e.Sensitive {
+			b = append(b, ",\"sensitive\":true"...)
+		}
 		b = append(b, '}')
 	}
 	if len(entries) > 0 {
@@ -309,6 +316,7 @@ func parseEntryFast(line []byte) (*manifestEntry, bool) {
 	if field(`,"resource":`) && !str(&e.Resource) {
 		return nil, false
 	}
+	e.Sensitive = field(`,"sensitive":true`)
 	if !bytes.Equal(p, []byte{'}'}) {
 		return nil, false
 	}
@@ -355,3 +363,20 @@ func cutJSONString(p []byte) (s string, rest []byte, ok bool) {
 }
 
 func (e *manifestEntry) blob() plumbing.Hash { return plumbing.NewHash(e.Blob) }
+
+// shownPath is the entry's path as messages print it.
+func (e *manifestEntry) shownPath() string {
+	if e.Sensitive {
+		return "(sensitive value)"
+	}
+	return e.Path
+}
+
+// object is the entry as state shows it, blob and size as given.
+func (e *manifestEntry) object(blob string, size int64) *providers.Object {
+	o := newFileObject(e.Address, e.Resource, e.Path, blob, size)
+	if e.Sensitive {
+		o.Sensitive = sensitivePath
+	}
+	return o
+}

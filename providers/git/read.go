@@ -2,12 +2,15 @@ package git
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"scriptsync/library"
 	"scriptsync/providers"
 )
 
@@ -36,6 +39,39 @@ type snapshot struct {
 	drift map[string]*manifestEntry
 	state *providers.State
 }
+
+// checkEntry applies to a manifest entry read from the tree the rules
+// scriptsync's own entries follow: a valid path outside .git/ and
+// .scriptsync/, an address of a kind the git provider writes, at a path
+// that kind can have, and a blob id.
+func checkEntry(e *manifestEntry) error {
+	if err := validPath(e.Path); err != nil {
+		return err
+	}
+	if _, ok := parseHex(e.Blob); !ok {
+		return errors.New("its blob is not an object id")
+	}
+	switch {
+	case e.Address == GitattributesAddress:
+		if e.Path != GitattributesPath {
+			return errors.New("the .gitattributes entry names another path")
+		}
+		return nil
+	case e.Path == GitattributesPath:
+		return errors.New(".gitattributes is managed only as " + GitattributesAddress)
+	case strings.HasPrefix(e.Address, "agent."):
+		if !strings.HasPrefix(e.Path, library.AgentDir+"/") {
+			return errors.New("an agent lives under " + library.AgentDir + "/")
+		}
+		return nil
+	case strings.HasPrefix(e.Address, "script."), strings.HasPrefix(e.Address, "bible."), strings.HasPrefix(e.Address, "embedding."):
+		return nil
+	}
+	return errors.New("its address is not one of a script, bible, agent or embedding")
+}
+
+// redactPath is an entry's path for a warning.
+func redactPath(e *manifestEntry) string { return e.shownPath() }
 
 func sealed(message string, tree plumbing.Hash) bool {
 	return strings.Contains(message, "\n"+sealTrailer+tree.String()+"\n")
@@ -135,13 +171,12 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 		return nil, err
 	}
 
-	trusted := sealed(message, root)
+	// Every entry is checked against the tree: a commit's trailer is text
+	// anyone can write, so a forged Scriptsync-Tree trailer must not hide
+	// an edit from the plan.
+	_ = message
 	snap.state.Objects = make([]*providers.Object, 0, len(snap.manifest.entries))
 	for _, e := range snap.manifest.entries {
-		if trusted {
-			snap.state.Objects = append(snap.state.Objects, newFileObject(e.Address, e.Resource, e.Path, e.Blob, e.Size))
-			continue
-		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -152,7 +187,7 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 		if te == nil || te.isTree() {
 			snap.drift[e.Address] = nil
 			snap.state.Warnings = append(snap.state.Warnings,
-				fmt.Sprintf("%s (%s) was removed from branch %s outside scriptsync; apply writes it again", e.Path, e.Address, p.branch))
+				fmt.Sprintf("%s (%s) was removed from branch %s outside scriptsync; apply writes it again", e.shownPath(), e.Address, p.branch))
 			continue
 		}
 		blob, size := e.blob(), e.Size
@@ -165,11 +200,11 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 					return nil, fmt.Errorf("git: read %s: %w", e.Path, err)
 				}
 			}
-			snap.drift[e.Address] = &manifestEntry{Address: e.Address, Path: e.Path, Blob: blob.String(), Size: size, Resource: e.Resource}
+			snap.drift[e.Address] = &manifestEntry{Address: e.Address, Path: e.Path, Blob: blob.String(), Size: size, Resource: e.Resource, Sensitive: e.Sensitive}
 			snap.state.Warnings = append(snap.state.Warnings,
-				fmt.Sprintf("%s (%s) was changed on branch %s outside scriptsync; apply restores the configured content", e.Path, e.Address, p.branch))
+				fmt.Sprintf("%s (%s) was changed on branch %s outside scriptsync; apply restores the configured content", e.shownPath(), e.Address, p.branch))
 		}
-		snap.state.Objects = append(snap.state.Objects, fileObject(e.Address, e.Resource, e.Path, blob, size))
+		snap.state.Objects = append(snap.state.Objects, e.object(blob.String(), size))
 	}
 	return snap, p.checkWanted(snap, want)
 }
@@ -227,6 +262,14 @@ func (p *Provider) readManifest(snap *snapshot) error {
 	snap.manifest = newManifestSize(total)
 	for _, sh := range read {
 		for _, e := range sh.entries {
+			if err := checkEntry(e); err != nil {
+				// Not an entry scriptsync writes: it is ignored, and the file
+				// it names is left alone (never deleted on its word).
+				snap.state.Warnings = append(snap.state.Warnings, fmt.Sprintf(
+					"the manifest on branch %s lists %s for %s, which scriptsync never writes (%s); the entry is ignored and the file left as it is",
+					p.branch, strconv.Quote(redactPath(e)), strconv.Quote(e.Address), err))
+				continue
+			}
 			if err := snap.manifest.add(e, sh.id); err != nil {
 				return err
 			}

@@ -33,28 +33,44 @@ const minRefLockWait = time.Second
 // readRef returns the value of a ref: its loose file, else its packed-refs
 // line. It returns the zero hash when the ref does not exist.
 func readRef(gitDir string, name plumbing.ReferenceName) (plumbing.Hash, error) {
-	data, err := os.ReadFile(filepath.Join(gitDir, filepath.FromSlash(name.String())))
-	switch {
-	case err == nil:
-		s := strings.TrimSpace(string(data))
-		if s == "" {
-			// A writer that truncates in place (go-git) may leave the file
-			// empty for a moment; git falls back to packed-refs too.
-			break
+	path := filepath.Join(gitDir, filepath.FromSlash(name.String()))
+	empty := false
+	for attempt := 0; ; attempt++ {
+		data, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			s := strings.TrimSpace(string(data))
+			if s == "" {
+				// A writer that truncates in place (go-git) may leave the
+				// file empty for a moment: look again before giving up.
+				if attempt < 3 {
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				empty = true
+				break
+			}
+			if strings.HasPrefix(s, "ref:") {
+				return plumbing.ZeroHash, fmt.Errorf("git: read ref %s: it is a symbolic ref (%s)", name, s)
+			}
+			h, ok := parseHex(s)
+			if !ok {
+				return plumbing.ZeroHash, fmt.Errorf("git: read ref %s: malformed value %q", name, s)
+			}
+			return h, nil
+		case errors.Is(err, fs.ErrNotExist), isNotDir(err):
+		default:
+			return plumbing.ZeroHash, fmt.Errorf("git: read ref %s: %w", name, err)
 		}
-		if strings.HasPrefix(s, "ref:") {
-			return plumbing.ZeroHash, fmt.Errorf("git: read ref %s: it is a symbolic ref (%s)", name, s)
-		}
-		h, ok := parseHex(s)
-		if !ok {
-			return plumbing.ZeroHash, fmt.Errorf("git: read ref %s: malformed value %q", name, s)
-		}
-		return h, nil
-	case errors.Is(err, fs.ErrNotExist), isNotDir(err):
-	default:
-		return plumbing.ZeroHash, fmt.Errorf("git: read ref %s: %w", name, err)
+		break
 	}
-	h, _, err := packedRef(gitDir, name)
+	h, found, err := packedRef(gitDir, name)
+	if err == nil && empty && !found {
+		// git reads an empty ref file as a broken ref, not a missing one:
+		// writing a new root commit would drop the branch's history.
+		return plumbing.ZeroHash, fmt.Errorf("git: read ref %s: %s is empty and packed-refs does not list the branch, so its commit is unknown; "+
+			"point it at the right commit with git update-ref %s <commit> (git reflog may show it), or delete the file if the branch is new", name, path, name)
+	}
 	return h, err
 }
 
@@ -74,10 +90,23 @@ func packedRef(gitDir string, name plumbing.ReferenceName) (plumbing.Hash, bool,
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
+	n := 0
 	for sc.Scan() {
 		line := sc.Text()
-		if len(line) < 42 || line[0] == '#' || line[0] == '^' {
+		n++
+		if line == "" || line[0] == '#' {
 			continue
+		}
+		if line[0] == '^' {
+			if _, ok := parseHex(line[1:]); !ok {
+				return plumbing.ZeroHash, false, fmt.Errorf("git: read packed-refs: line %d is malformed; repair the file (git pack-refs rewrites it) before scriptsync writes to the branch", n)
+			}
+			continue
+		}
+		if len(line) < 42 || line[40] != ' ' {
+			// Any line could be the branch's: skipping it might take the
+			// branch for missing and start a new history.
+			return plumbing.ZeroHash, false, fmt.Errorf("git: read packed-refs: line %d is malformed; repair the file (git pack-refs rewrites it) before scriptsync writes to the branch", n)
 		}
 		if line[41:] == name.String() {
 			h, ok := parseHex(line[:40])

@@ -24,6 +24,8 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
 
+	"scriptsync/internal/netlimit"
+	"scriptsync/internal/redact"
 	"scriptsync/providers"
 )
 
@@ -46,6 +48,8 @@ type remote struct {
 	ep      *transport.Endpoint // without credentials
 	display string              // for humans: never has credentials
 	secrets []string            // redacted from every error message
+	red     *redact.Redactor    // secrets in every form, for every message
+	limits  netlimit.Limits
 
 	username, password string // http basic, or ssh password
 	sshKey, sshPass    string
@@ -59,6 +63,9 @@ type remote struct {
 var (
 	schemeRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
 	scpRE    = regexp.MustCompile(`^(?:([^@/:]+)@)?([^@/:]+):(.*)$`)
+	// scpPasswordRE is user:pass@host:path, an scp-like address that
+	// carries a password.
+	scpPasswordRE = regexp.MustCompile(`^[^@/:]+:[^@]*@[^@/:]+:`)
 )
 
 // newRemote parses the remote attribute. Its errors never repeat the URL,
@@ -132,13 +139,17 @@ func newRemote(raw, dir, branch string, getenv func(string) string) (*remote, er
 			return nil, errors.New("the remote is not a valid URL")
 		}
 		rm.ep = ep
+	case scpPasswordRE.MatchString(raw):
+		// user:pass@host:path is no address ssh understands; whatever it
+		// is, the part before the @ holds a password, so it is not shown.
+		return nil, fmt.Errorf("the remote looks like an scp-like address with a password (user:password@host:path), which ssh does not accept; use ssh://user@host/path with %s, or an ssh key (%s)", EnvPassword, EnvSSHKey)
 	case scpRE.MatchString(raw) && !filepath.IsAbs(raw) && !strings.HasPrefix(raw, "."):
 		// user@host:path, as ssh and git understand it.
 		ep, err := transport.NewEndpoint(raw)
 		if err != nil || ep.Protocol != "ssh" {
 			return nil, errors.New("the remote is not a valid scp-like ssh address (user@host:path)")
 		}
-		rm.ep, rm.display = ep, raw
+		rm.ep, rm.display = ep, redact.Text(raw)
 	default:
 		path := raw
 		if !filepath.IsAbs(path) {
@@ -148,7 +159,7 @@ func newRemote(raw, dir, branch string, getenv func(string) string) (*remote, er
 		if err != nil {
 			return nil, errors.New("the remote is not a valid path")
 		}
-		rm.ep, rm.display = ep, raw
+		rm.ep, rm.display = ep, redact.Text(raw)
 	}
 	if rm.ep.Protocol == "http" || rm.ep.Protocol == "https" {
 		if rm.username == "" && rm.password == "" {
@@ -166,7 +177,33 @@ func newRemote(raw, dir, branch string, getenv func(string) string) (*remote, er
 			rm.secrets = append(rm.secrets, s)
 		}
 	}
+	rm.red = redact.New(rm.secrets...)
+	rm.red.AddBasic(rm.username, rm.password)
+	limits, err := netlimit.FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	rm.limits = limits
 	return rm, nil
+}
+
+// client is the transport for the remote: for http(s), one with
+// scriptsync's deadlines and redirect rules.
+func (rm *remote) client() (transport.Transport, error) {
+	if rm.ep.Protocol == "http" || rm.ep.Protocol == "https" {
+		return githttp.NewClient(netlimit.Client(rm.limits, 2)), nil
+	}
+	return client.NewClient(rm.ep)
+}
+
+// bound limits one exchange with the remote to the overall deadline, for
+// the transports (ssh, git://) that have no deadlines of their own.
+func (rm *remote) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	total := rm.limits.Total
+	if total <= 0 {
+		total = netlimit.Defaults.Total
+	}
+	return context.WithTimeoutCause(ctx, total, fmt.Errorf("%w (%s, %s)", netlimit.ErrTotal, total, netlimit.EnvTotal))
 }
 
 func (rm *remote) auth() (transport.AuthMethod, error) {
@@ -215,17 +252,13 @@ func (rm *remote) fail(op string, err error) error {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), strings.HasSuffix(msg, "EOF"):
 		msg = "the connection closed before the exchange finished (" + msg + ")"
 	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, netlimit.ErrTotal) || errors.Is(err, netlimit.ErrIdle) {
+		msg = "the remote did not answer in time (" + msg + "); the deadlines are set with " + netlimit.EnvHeader + ", " + netlimit.EnvIdle + " and " + netlimit.EnvTotal
+	}
 	return &remoteError{msg: rm.redact(fmt.Sprintf("git: %s %s: %s", op, rm.display, msg)), err: err}
 }
 
-func (rm *remote) redact(s string) string {
-	for _, secret := range rm.secrets {
-		if len(secret) >= 3 {
-			s = strings.ReplaceAll(s, secret, "***")
-		}
-	}
-	return s
-}
+func (rm *remote) redact(s string) string { return rm.red.String(s) }
 
 // fetch brings the remote branch's commit into the local repository and
 // returns it; the zero hash when the remote has no such branch.
@@ -239,11 +272,13 @@ func (rm *remote) fetch(ctx context.Context, r *repo) (plumbing.Hash, error) {
 }
 
 func (rm *remote) fetchHead(ctx context.Context, r *repo) (head plumbing.Hash, err error) {
+	ctx, cancel := rm.bound(ctx)
+	defer cancel()
 	auth, err := rm.auth()
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail("fetch from", err)
 	}
-	c, err := client.NewClient(rm.ep)
+	c, err := rm.client()
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail("fetch from", err)
 	}
@@ -317,11 +352,13 @@ func (rm *remote) setTrack(ctx context.Context, r *repo, h plumbing.Hash) {
 // one fail with an error wrapping providers.ErrConflict. send says whether
 // the objects of new that old lacks must be sent.
 func (rm *remote) push(ctx context.Context, r *repo, old, new plumbing.Hash, send bool) (err error) {
+	ctx, cancel := rm.bound(ctx)
+	defer cancel()
 	auth, err := rm.auth()
 	if err != nil {
 		return rm.fail("push to", err)
 	}
-	c, err := client.NewClient(rm.ep)
+	c, err := rm.client()
 	if err != nil {
 		return rm.fail("push to", err)
 	}
@@ -397,11 +434,13 @@ func (rm *remote) push(ctx context.Context, r *repo, old, new plumbing.Hash, sen
 
 // head returns the remote branch's commit without fetching it.
 func (rm *remote) head(ctx context.Context) (h plumbing.Hash, err error) {
+	ctx, cancel := rm.bound(ctx)
+	defer cancel()
 	auth, err := rm.auth()
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail("list", err)
 	}
-	c, err := client.NewClient(rm.ep)
+	c, err := rm.client()
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail("list", err)
 	}

@@ -16,6 +16,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"scriptsync/internal/netlimit"
+	redactpkg "scriptsync/internal/redact"
 )
 
 // MediaType is the Batch API's content type.
@@ -68,8 +71,12 @@ type ClientOptions struct {
 	// broken connection (DefaultMaxRetries); negative means never.
 	MaxRetries int
 	// HTTPClient sends the requests; nil means a client tuned for
-	// Concurrency connections to one host.
+	// Concurrency connections to one host. Either way its redirects never
+	// carry credentials to another origin or from https to http, and the
+	// Limits' overall and idle deadlines apply.
 	HTTPClient *http.Client
+	// Limits are the network deadlines (netlimit.Defaults when zero).
+	Limits netlimit.Limits
 }
 
 // Client speaks the Git LFS Batch API
@@ -83,6 +90,8 @@ type Client struct {
 	concurrency int
 	maxRetries  int
 	http        *http.Client
+	red         *redactpkg.Redactor // the client's credentials, in every form
+	limits      netlimit.Limits
 
 	baseBackoff   time.Duration
 	maxBackoff    time.Duration
@@ -131,15 +140,15 @@ func NewClient(endpoint string, opts ClientOptions) (*Client, error) {
 	case c.maxRetries < 0:
 		c.maxRetries = 0
 	}
+	c.red = redactpkg.New(creds.Token)
+	c.red.AddBasic(creds.Username, creds.Password)
+	c.limits = opts.Limits
 	if c.http == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
 		// Keep a connection per worker alive; the default of 2 would
 		// reconnect for most uploads.
-		t.MaxIdleConnsPerHost = c.concurrency
-		// A server that accepts a request and never answers must not hang
-		// an apply forever; ctx bounds the whole run on top of this.
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		c.http = &http.Client{Transport: t}
+		c.http = netlimit.Client(opts.Limits, c.concurrency)
+	} else {
+		c.http = netlimit.Wrap(c.http, opts.Limits)
 	}
 	return c, nil
 }
@@ -299,14 +308,14 @@ func (c *Client) batch(ctx context.Context, op string, objs []Object) ([]planned
 	for _, ro := range br.Objects {
 		o, ok := asked[ro.OID]
 		if !ok {
-			return nil, fmt.Errorf("lfs: %s: the server answered for oid %q, which was not asked for", what, clip(ro.OID, 80))
+			return nil, fmt.Errorf("lfs: %s: the server answered for oid %q, which was not asked for", what, c.clip(ro.OID, 80))
 		}
 		if answered[ro.OID] {
 			return nil, fmt.Errorf("lfs: %s: the server answered twice for %s", what, o.describe())
 		}
 		answered[ro.OID] = true
 		if ro.Error != nil {
-			errs = append(errs, &ObjectError{Object: o, Code: ro.Error.Code, Message: clip(ro.Error.Message, 300)})
+			errs = append(errs, &ObjectError{Object: o, Code: ro.Error.Code, Message: c.clip(ro.Error.Message, 300)})
 			continue
 		}
 		p := planned{Object: o}
@@ -424,7 +433,12 @@ func (c *Client) do(ctx context.Context, what string, newReq func() (*http.Reque
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("lfs: %s: %w", what, context.Cause(ctx))
 			}
-			failure = fmt.Errorf("lfs: %s: %s", what, transportProblem(err))
+			if deadline(err) {
+				// A server that stalled once stalls again: retrying would
+				// multiply the time the apply holds its locks.
+				return nil, fmt.Errorf("lfs: %s: %s", what, c.red.String(transportProblem(err)))
+			}
+			failure = fmt.Errorf("lfs: %s: %s", what, c.red.String(transportProblem(err)))
 			wait = c.backoff(attempt)
 		case retryable(resp.StatusCode):
 			failure = c.statusError(what, resp)
@@ -448,6 +462,12 @@ func (c *Client) do(ctx context.Context, what string, newReq func() (*http.Reque
 			return nil, fmt.Errorf("lfs: %s: %w (while waiting to retry after: %v)", what, err, failure)
 		}
 	}
+}
+
+// deadline reports whether err is one of the network deadlines.
+func deadline(err error) bool {
+	var ne net.Error
+	return errors.Is(err, netlimit.ErrIdle) || errors.Is(err, netlimit.ErrTotal) || errors.As(err, &ne) && ne.Timeout()
 }
 
 func retryable(status int) bool {
@@ -489,7 +509,7 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 // statusError describes an unsuccessful response with the server's own
 // message, when it sent one, and a hint for the statuses users can fix.
 func (c *Client) statusError(what string, resp *http.Response) error {
-	msg := serverMessage(resp)
+	msg := c.serverMessage(resp)
 	var hint string
 	switch resp.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
@@ -511,25 +531,29 @@ func (c *Client) statusError(what string, resp *http.Response) error {
 
 // serverMessage extracts the message of an LFS error body ({"message":
 // ...}) or the start of a text body, made safe to print.
-func serverMessage(resp *http.Response) string {
+func (c *Client) serverMessage(resp *http.Response) string {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var e struct {
 		Message   string `json:"message"`
 		RequestID string `json:"request_id"`
 	}
 	if json.Unmarshal(data, &e) == nil && e.Message != "" {
-		msg := clip(e.Message, 300)
+		msg := c.clip(e.Message, 300)
 		if e.RequestID != "" {
-			msg += " (request id " + clip(e.RequestID, 80) + ")"
+			msg += " (request id " + c.clip(e.RequestID, 80) + ")"
 		}
 		return msg
 	}
 	ct := resp.Header.Get("Content-Type")
 	if strings.HasPrefix(ct, "text/plain") || strings.Contains(ct, "json") {
-		return clip(strings.TrimSpace(string(data)), 200)
+		return c.clip(strings.TrimSpace(string(data)), 200)
 	}
 	return ""
 }
+
+// clip is clip after the client's redaction: every server message that
+// reaches a user passes through it.
+func (c *Client) clip(s string, n int) string { return clip(c.red.String(s), n) }
 
 // clip makes server-supplied text safe for a terminal: printable, one
 // line, bounded.
@@ -569,7 +593,7 @@ func transportProblem(err error) string {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return "the server closed the connection before answering"
 	case errors.As(err, &ne) && ne.Timeout():
-		return "timed out waiting for the server: " + err.Error()
+		return "timed out waiting for the server: " + err.Error() + " (deadlines: " + netlimit.EnvConnect + ", " + netlimit.EnvHeader + ", " + netlimit.EnvIdle + ", " + netlimit.EnvTotal + ")"
 	}
 	return err.Error()
 }

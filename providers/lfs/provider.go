@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"scriptsync/internal/netlimit"
 	"sort"
 	"strings"
 
@@ -125,10 +126,15 @@ func New(cfg *providers.Config) (providers.Provider, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	limits, err := netlimit.FromEnv(getenv)
+	if err != nil {
+		return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid network timeout", Detail: err.Error() + ".", Subject: subject(cfg, "")})
+	}
 	client, err := NewClient(endpoint, ClientOptions{
 		Concurrency: cfg.Parallelism,
 		Credentials: creds,
 		Ref:         "refs/heads/" + cfg.Setting("git", "branch"),
+		Limits:      limits,
 	})
 	if err != nil {
 		return nil, append(diags, &hcl.Diagnostic{

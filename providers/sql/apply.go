@@ -363,7 +363,7 @@ func (a *applier) classify(changes []*providers.Change) error {
 // sameValue reports whether attribute k is equal, and not redacted, in both.
 func sameValue(before, after map[string]any, k string) bool {
 	b, a := before[k], after[k]
-	if b == sensitiveValue || a == sensitiveValue {
+	if b == sensitiveValue || a == sensitiveValue || b == oldSensitiveValue || a == oldSensitiveValue {
 		return false
 	}
 	switch b.(type) {

@@ -205,14 +205,21 @@ func (d *attrDecoder) escaped(start int) (string, error) {
 				return "", errAttrs
 			}
 			if utf16.IsSurrogate(r) {
-				r2 := rune(utf8.RuneError)
+				// Only a low surrogate that completes the pair is taken
+				// with it; anything else is read on its own, as
+				// encoding/json does (so "\ud800\u0000" keeps its NUL).
+				pair := rune(utf8.RuneError)
 				if d.i+1 < len(d.s) && d.s[d.i] == '\\' && d.s[d.i+1] == 'u' {
+					save := d.i
 					d.i += 2
 					if lo, ok := d.hex4(); ok {
-						r2 = lo
+						pair = utf16.DecodeRune(r, lo)
+					}
+					if pair == utf8.RuneError {
+						d.i = save
 					}
 				}
-				r = utf16.DecodeRune(r, r2)
+				r = pair
 			}
 			b = utf8.AppendRune(b, r)
 		default:

@@ -28,7 +28,10 @@ const maxShownText = 64 << 10
 
 // sensitiveValue replaces a sensitive attribute's value in Attrs and in the
 // bookkeeping.
-const sensitiveValue = "(sensitive)"
+const sensitiveValue = "(sensitive value)"
+
+// oldSensitiveValue is what version 1 bookkeeping wrote instead.
+const oldSensitiveValue = "(sensitive)"
 
 // Desired returns the objects lib wants in the database, sorted by address.
 // It reads nothing but lib; an embedding's object names the vector file
@@ -93,6 +96,14 @@ func (b *builder) add(m library.Meta, typ string, attrs map[string]any, h *hashe
 	}
 	b.known[m.Address] = typ
 	for k, v := range attrs {
+		if str, ok := v.(string); ok && strings.IndexByte(str, 0) >= 0 {
+			// PostgreSQL refuses NUL in text, and SQLite readers cut
+			// strings at it: say which object, before any write.
+			r := m.RangeOf(k)
+			b.diags = append(b.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value", Subject: &r,
+				Detail: fmt.Sprintf("%s: attribute %s contains a NUL character (\\u0000), which the database cannot store in text; remove it.", m.Address, k)})
+			return nil
+		}
 		n, err := normalize(v)
 		if err != nil {
 			b.errorf(m, "Invalid value", "%s: attribute %s: %v", m.Address, k, err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"scriptsync/internal/redact"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,7 +86,10 @@ func scrubDSN(msg, dsn string) string {
 			msg = strings.ReplaceAll(msg, pw, "xxxxx")
 		}
 	}
-	return strings.ReplaceAll(msg, dsn, "(dsn)")
+	msg = strings.ReplaceAll(msg, dsn, "(dsn)")
+	// URL user info up to the last @ (a password with an unescaped @
+	// leaks no tail), escapes and control characters: the one redaction.
+	return redact.Text(msg)
 }
 
 func (d *postgresDialect) describe() string { return "postgres " + d.url }
@@ -130,7 +134,7 @@ func (d *postgresDialect) explain(op string, err error) error {
 		if d.secret != "" {
 			msg = strings.ReplaceAll(msg, d.secret, "xxxxx")
 		}
-		return msg
+		return redact.New(d.secret).String(msg)
 	}
 	var pgErr *pgconn.PgError
 	var connErr *pgconn.ConnectError

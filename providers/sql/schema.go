@@ -317,6 +317,19 @@ func readSchemaVersion(ctx context.Context, s session) (int, error) {
 		return 0, wrapf(err, "read schema version")
 	}
 	if metaCols == nil {
+		objCols, err := s.columns(ctx, "scriptsync_objects")
+		if err != nil {
+			return 0, wrapf(err, "read schema version")
+		}
+		if objCols != nil {
+			// Without scriptsync_meta the bookkeeping cannot be trusted
+			// (its version and serial are gone): treating the database as
+			// new would plan to add what is there and never converge.
+			return 0, &schemaError{"sql: the database has scriptsync's scriptsync_objects table but not scriptsync_meta, so scriptsync's bookkeeping is damaged (was scriptsync_meta dropped?); " +
+				"restore the database from a backup, or re-create the table with " +
+				"CREATE TABLE scriptsync_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL); " +
+				"INSERT INTO scriptsync_meta VALUES ('schema_version', '" + strconv.Itoa(schemaVersion) + "'), ('serial', '0'); and run plan again"}
+		}
 		return 0, nil
 	}
 	var v string
