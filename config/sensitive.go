@@ -18,7 +18,7 @@ var derivedSensitive = map[string]map[string][]string{
 	"script":    {"path": {"file_path"}},
 	"bible":     {"path": {"file_path"}},
 	"embedding": {"path": {"file_path"}},
-	"scene":     {"heading": {"location", "time_of_day"}},
+	"scene":     {"heading": {"location", "time_of_day", "text"}, "content": {"text"}},
 }
 
 // referenceAttrs name another block: their value resolves to an address,

@@ -10,11 +10,13 @@ import (
 )
 
 // Values are the configuration's variables and outputs as renderings show
-// them; a sensitive one has no value.
+// them; a sensitive one has no value, and neither has a variable that a
+// provider block reads (it may hold a credential, a DSN given with -var).
 func (w *Workspace) Values() (vars, outputs []render.NamedValue) {
 	for _, v := range w.Config.Variables {
-		nv := render.NamedValue{Name: v.Name, Sensitive: v.Sensitive}
-		if !v.Sensitive {
+		secret := v.Sensitive || v.Credential
+		nv := render.NamedValue{Name: v.Name, Sensitive: secret}
+		if !secret {
 			nv.Value = render.CtyValue(v.Value)
 		}
 		vars = append(vars, nv)
