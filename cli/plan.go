@@ -230,6 +230,9 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	}
 	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed.\n",
 		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy)
+	for _, w := range res.Warnings {
+		s.ui.printf("\n%s %s\n", s.ui.paint(bold+yellow, "Warning:"), w)
+	}
 	s.outputs(ws)
 	return nil
 }

@@ -61,6 +61,8 @@
 //     a CommitUndoable provider, idempotent.
 //   - VersionReporter (Tx): the version a Commit produced, recorded by the
 //     CommitLast provider.
+//   - Finisher (Tx): work after every provider committed (lfs removes the
+//     objects no managed pointer names any more).
 //   - PeerRecorder (Tx): the CommitLast provider stores the versions the
 //     others committed, so that a plan can tell an apply stopped between
 //     two commits.

@@ -85,6 +85,16 @@ type VersionReporter interface {
 	CommittedVersion() string
 }
 
+// Finisher is implemented by a Tx with work that may happen only once every
+// provider has committed: removing what the apply unreferenced (LFS
+// objects no managed pointer names any more), which a rollback must still
+// find. The applier calls Finish after the last commit; an error there
+// does not undo the apply, it is reported as a warning, and the next apply
+// finishes the work.
+type Finisher interface {
+	Finish(ctx context.Context) error
+}
+
 // PeerRecorder is implemented by the Tx that commits last (sql). Just
 // before its Commit the applier hands it the versions the other providers
 // committed, and it stores them with its own state, so that a later Read
