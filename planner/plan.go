@@ -26,6 +26,12 @@ type Options struct {
 	// Targets limits the plan to these addresses, what lies within them and
 	// what they depend on.
 	Targets []string
+	// NoRefresh skips the drift check (-refresh=false): the backends'
+	// objects are taken as scriptsync recorded them.
+	NoRefresh bool `json:",omitempty"`
+	// RefreshOnly plans no change: the plan reports drift alone
+	// (-refresh-only).
+	RefreshOnly bool `json:",omitempty"`
 }
 
 // Plan is what an apply will do: plain data, rendered separately.
@@ -44,6 +50,11 @@ type Plan struct {
 	// commits, or someone changed the backend outside scriptsync. Applying
 	// records the current versions even when nothing else changes.
 	PeerDrift bool
+	// Drift lists the managed objects that changed outside scriptsync since
+	// the last apply, as the refresh found them: Before is what scriptsync
+	// recorded, After what the backend holds now (nil when it was deleted
+	// outside). An apply repairs them; their repairs are in Changes.
+	Drift []*providers.Change
 }
 
 // Summary counts a plan's changes the way its last line does.
@@ -126,8 +137,22 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		if opts.Destroy {
 			desired = nil
 		}
+		if !opts.NoRefresh && len(actual.Drift) > 0 {
+			actual = refresh(actual)
+		} else if len(actual.Drift) > 0 {
+			trimmed := *actual
+			trimmed.Drift = nil
+			actual = &trimmed
+		}
 		if len(opts.Targets) > 0 {
 			desired, actual = target(desired, actual, in.Desired, opts.Targets)
+		}
+		for _, d := range actual.Drift {
+			d.Provider = in.Provider
+			p.Drift = append(p.Drift, d)
+		}
+		if opts.RefreshOnly {
+			continue
 		}
 		changes := diff(in.Provider, desired, actual.Objects)
 		for _, c := range changes {
@@ -143,6 +168,14 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 	}
 	p.checkPeers(inputs)
 	return p, nil
+}
+
+// refresh returns the state with its drift applied to the objects; Drift
+// is kept, for the plan to report.
+func refresh(st *providers.State) *providers.State {
+	out := *st
+	out.Objects = st.Refreshed()
+	return &out
 }
 
 // checkPeers compares the versions each backend recorded for the others at
@@ -228,13 +261,21 @@ func target(desired []*providers.Object, actual *providers.State, all []*provide
 		}
 	}
 	out := &providers.State{Version: actual.Version, Peers: actual.Peers}
-	for _, a := range actual.Objects {
+	kept := func(a *providers.Object) bool {
 		probe := *a
 		if probe.Resource == "" {
 			probe.Resource = resource[a.Address]
 		}
-		if keep[a.Address] || hit(&probe) {
+		return keep[a.Address] || hit(&probe)
+	}
+	for _, a := range actual.Objects {
+		if kept(a) {
 			out.Objects = append(out.Objects, a)
+		}
+	}
+	for _, d := range actual.Drift {
+		if kept(d.Before) {
+			out.Drift = append(out.Drift, d)
 		}
 	}
 	return outDesired, out

@@ -147,6 +147,37 @@ type State struct {
 	Peers map[string]string
 	// Warnings are things a human should know about the backend.
 	Warnings []string
+	// Drift lists the managed objects that changed outside scriptsync
+	// since the last apply, as far as the backend can tell without
+	// reading every object: Before is the object as Objects holds it (what
+	// scriptsync recorded), After what the backend holds now, nil when it
+	// was deleted outside. Objects still holds them as recorded; a plan
+	// that refreshes uses Refreshed instead.
+	Drift []*Change
+}
+
+// Refreshed returns Objects with Drift applied: objects changed outside
+// scriptsync as the backend holds them now, and those deleted outside
+// left out.
+func (s *State) Refreshed() []*Object {
+	if len(s.Drift) == 0 {
+		return s.Objects
+	}
+	now := make(map[string]*Object, len(s.Drift))
+	for _, d := range s.Drift {
+		now[d.Before.Address] = d.After
+	}
+	out := make([]*Object, 0, len(s.Objects))
+	for _, o := range s.Objects {
+		if after, ok := now[o.Address]; ok {
+			if after != nil {
+				out = append(out, after)
+			}
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // Object is one thing a provider stores: a row with its children, a file, an
