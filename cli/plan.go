@@ -21,6 +21,8 @@ func planFlags(withDestroy bool) []ucli.Flag {
 		&ucli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
 		&ucli.StringSliceFlag{Name: "var-file", Usage: "read variables from `FILE.vars.hcl` (repeatable)"},
 		&ucli.DurationFlag{Name: "lock-timeout", Value: 0, Usage: "how long to wait for another apply's lock"},
+		&ucli.BoolFlag{Name: "refresh", Value: true, Usage: "check for changes made outside scriptsync (-refresh=false skips it)"},
+		&ucli.BoolFlag{Name: "refresh-only", Usage: "report changes made outside scriptsync and plan nothing else"},
 	}
 	if withDestroy {
 		flags = append(flags, &ucli.BoolFlag{Name: "destroy", Usage: "plan to destroy every managed object"})
@@ -30,7 +32,13 @@ func planFlags(withDestroy bool) []ucli.Flag {
 
 // planOptions reads and checks -target and -destroy.
 func planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
-	opts := planner.Options{Destroy: destroy || c.Bool("destroy")}
+	opts := planner.Options{Destroy: destroy || c.Bool("destroy"), NoRefresh: !c.Bool("refresh"), RefreshOnly: c.Bool("refresh-only")}
+	switch {
+	case opts.RefreshOnly && opts.NoRefresh:
+		return opts, usageError("-refresh-only and -refresh=false cannot be used together")
+	case opts.RefreshOnly && opts.Destroy:
+		return opts, usageError("-refresh-only and -destroy cannot be used together")
+	}
 	for _, t := range c.StringSlice("target") {
 		if err := address.CheckTarget(t); err != nil {
 			return opts, usageError("-target %s", err)
@@ -87,7 +95,7 @@ func (s *session) planCommand() *ucli.Command {
 					s.ui.printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    scriptsync apply %q\n", out, out)
 				}
 			}
-			if c.Bool("detailed-exitcode") && plan.HasChanges() {
+			if c.Bool("detailed-exitcode") && (plan.HasChanges() || (opts.RefreshOnly && len(plan.Drift) > 0)) {
 				return silent(ExitChanges)
 			}
 			return nil

@@ -23,8 +23,13 @@ type JSONPlan struct {
 	Targets         []string          `json:"targets,omitempty"`
 	BackendVersions map[string]string `json:"backend_versions"`
 	ResourceChanges []JSONChange      `json:"resource_changes"`
-	Summary         JSONSummary       `json:"summary"`
-	Warnings        []string          `json:"warnings,omitempty"`
+	// ResourceDrift lists the objects changed outside scriptsync (Terraform's
+	// resource_drift): before as recorded, after as the backend holds it,
+	// actions ["update"], or ["delete"] with a null after.
+	ResourceDrift []JSONChange `json:"resource_drift,omitempty"`
+	RefreshOnly   bool         `json:"refresh_only,omitempty"`
+	Summary       JSONSummary  `json:"summary"`
+	Warnings      []string     `json:"warnings,omitempty"`
 }
 
 // JSONChange is one object's change. Before is null for a create, After
@@ -68,40 +73,54 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 	if out.BackendVersions == nil {
 		out.BackendVersions = map[string]string{}
 	}
+	for _, d := range p.Drift {
+		c := *d
+		c.Action = providers.Update
+		if d.After == nil {
+			c.Action = providers.Delete
+		}
+		out.ResourceDrift = append(out.ResourceDrift, jsonChange(&c))
+	}
+	out.RefreshOnly = p.Options.RefreshOnly
 	for _, c := range p.Changes {
-		o := c.Object()
-		name, index := address.NameKey(c.Address())
-		jc := JSONChange{
-			Address:  c.Address(),
-			Type:     o.Type,
-			Name:     name,
-			Index:    index,
-			Provider: c.Provider,
-			Actions:  c.Action.Actions(),
-		}
-		if c.Moved() {
-			jc.PreviousAddress = c.Before.Address
-		}
-		sensitive := map[string]bool{}
-		if c.Before != nil {
-			jc.Before = redact(c.Before, sensitive)
-		}
-		if c.After != nil {
-			jc.After = redact(c.After, sensitive)
-		}
-		for k := range sensitive {
-			jc.SensitiveAttributes = append(jc.SensitiveAttributes, k)
-		}
-		sort.Strings(jc.SensitiveAttributes)
-		if c.Action == providers.Replace {
-			jc.ReplacePaths = planner.ForcesNew(c.Before, c.After)
-		}
-		if c.After != nil && c.Action != providers.NoOp {
-			jc.Size = c.After.Size
-		}
-		out.ResourceChanges = append(out.ResourceChanges, jc)
+		out.ResourceChanges = append(out.ResourceChanges, jsonChange(c))
 	}
 	return out
+}
+
+// jsonChange is one change in the -json format.
+func jsonChange(c *providers.Change) JSONChange {
+	o := c.Object()
+	name, index := address.NameKey(c.Address())
+	jc := JSONChange{
+		Address:  c.Address(),
+		Type:     o.Type,
+		Name:     name,
+		Index:    index,
+		Provider: c.Provider,
+		Actions:  c.Action.Actions(),
+	}
+	if c.Moved() {
+		jc.PreviousAddress = c.Before.Address
+	}
+	sensitive := map[string]bool{}
+	if c.Before != nil {
+		jc.Before = redact(c.Before, sensitive)
+	}
+	if c.After != nil {
+		jc.After = redact(c.After, sensitive)
+	}
+	for k := range sensitive {
+		jc.SensitiveAttributes = append(jc.SensitiveAttributes, k)
+	}
+	sort.Strings(jc.SensitiveAttributes)
+	if c.Action == providers.Replace {
+		jc.ReplacePaths = planner.ForcesNew(c.Before, c.After)
+	}
+	if c.After != nil && c.Action != providers.NoOp {
+		jc.Size = c.After.Size
+	}
+	return jc
 }
 
 // WriteJSON writes the plan in the -json format, one JSON document.

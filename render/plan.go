@@ -65,6 +65,15 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 	for _, warn := range plan.Warnings {
 		p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
 	}
+	p.drift(plan)
+	if plan.Options.RefreshOnly {
+		if len(plan.Drift) == 0 {
+			p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" No objects have changed outside of scriptsync.")
+		} else {
+			p.printf("This is a refresh-only plan, so scriptsync will not take any actions to undo these. A plain plan shows the changes that repair them.\n")
+		}
+		return p.err
+	}
 	if !plan.HasChanges() {
 		p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" The backends match the configuration.")
 		return p.err
@@ -80,6 +89,37 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 	s := plan.Summary()
 	p.printf("%s %d to add, %d to change, %d to destroy.\n", p.paint(colorBold, "Plan:"), s.Add, s.Change, s.Destroy)
 	return p.err
+}
+
+// drift writes Terraform's "Objects have changed outside of ..." section:
+// each drifted object as scriptsync recorded it and as the backend holds
+// it now.
+func (p *printer) drift(plan *planner.Plan) {
+	if len(plan.Drift) == 0 {
+		return
+	}
+	p.printf("%s\n\n", p.paint(colorBold, "Note: Objects have changed outside of scriptsync"))
+	p.printf("scriptsync detected the following changes made outside of scriptsync since the last \"scriptsync apply\":\n")
+	for _, d := range plan.Drift {
+		verb, mark, color := "has changed", "~", colorYellow
+		if d.After == nil {
+			verb, mark, color = "has been deleted", "-", colorRed
+		}
+		p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, d.Before.Address), verb)
+		p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(d.Provider, d.Before))
+		shown := *d
+		if d.After == nil {
+			shown.Action = providers.Delete
+		} else {
+			shown.Action = providers.Update
+		}
+		p.attrs(&shown)
+		p.printf("  %s }\n", strings.Repeat(" ", len(mark)))
+	}
+	if !plan.Options.RefreshOnly {
+		p.printf("\nUnless you have made equivalent changes to your configuration, the apply below undoes them.\n")
+	}
+	p.printf("\n%s\n\n", strings.Repeat("─", 77))
 }
 
 func (p *printer) change(c *providers.Change) {
