@@ -147,7 +147,9 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		if len(opts.Targets) > 0 {
 			desired, actual = target(desired, actual, in.Desired, opts.Targets)
 		}
-		for _, d := range actual.Drift {
+		drift := append([]*providers.Change(nil), actual.Drift...)
+		sort.SliceStable(drift, func(i, j int) bool { return drift[i].Before.Address < drift[j].Before.Address })
+		for _, d := range drift {
 			d.Provider = in.Provider
 			p.Drift = append(p.Drift, d)
 		}

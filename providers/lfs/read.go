@@ -110,8 +110,12 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 		if err != nil {
 			return nil, nil, fmt.Errorf("lfs: read local store: %w", err)
 		}
-		if ok {
-			state.Objects = append(state.Objects, e.object(addr))
+		o := e.object(addr)
+		state.Objects = append(state.Objects, o)
+		if !ok {
+			// Removed (or torn) outside scriptsync: drift, which a
+			// refreshing plan stores again.
+			state.Drift = append(state.Drift, &providers.Change{Provider: "lfs", Action: providers.Delete, Before: o})
 		}
 	}
 	return state, stored, nil
