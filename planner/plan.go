@@ -55,6 +55,15 @@ type Plan struct {
 	// recorded, After what the backend holds now (nil when it was deleted
 	// outside). An apply repairs them; their repairs are in Changes.
 	Drift []*providers.Change
+	// Pending are the changes an apply makes that are not objects (a
+	// schema migration), by provider.
+	Pending []Pending
+}
+
+// Pending is a change to a backend that is not an object's.
+type Pending struct {
+	Provider    string
+	Description string
 }
 
 // Summary counts a plan's changes the way its last line does.
@@ -84,6 +93,9 @@ func (p *Plan) Summary() Summary {
 
 // HasChanges reports whether applying the plan would change anything.
 func (p *Plan) HasChanges() bool {
+	if len(p.Pending) > 0 {
+		return true
+	}
 	for _, c := range p.Changes {
 		if c.Action != providers.NoOp {
 			return true
@@ -155,6 +167,9 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		}
 		if opts.RefreshOnly {
 			continue
+		}
+		for _, d := range actual.Pending {
+			p.Pending = append(p.Pending, Pending{Provider: in.Provider, Description: d})
 		}
 		changes := diff(in.Provider, desired, actual.Objects)
 		for _, c := range changes {
@@ -318,6 +333,9 @@ func (p *Plan) Digest() string {
 			}
 			fmt.Fprintf(h, "%s\x00%s\x00", o.Address, o.Hash)
 		}
+	}
+	for _, pd := range p.Pending {
+		fmt.Fprintf(h, "pending\x00%s\x00%s\x00", pd.Provider, pd.Description)
 	}
 	fmt.Fprintf(h, "destroy=%t\x00targets=%s", p.Options.Destroy, strings.Join(p.Options.Targets, "\x01"))
 	return hex.EncodeToString(h.Sum(nil))

@@ -147,6 +147,10 @@ type State struct {
 	Peers map[string]string
 	// Warnings are things a human should know about the backend.
 	Warnings []string
+	// Pending are changes the next apply makes to the backend that are not
+	// objects (a schema migration), one description each. A plan that has
+	// them has changes.
+	Pending []string
 	// Drift lists the managed objects that changed outside scriptsync
 	// since the last apply, as far as the backend can tell without
 	// reading every object: Before is the object as Objects holds it (what

@@ -28,8 +28,11 @@ type JSONPlan struct {
 	// actions ["update"], or ["delete"] with a null after.
 	ResourceDrift []JSONChange `json:"resource_drift,omitempty"`
 	RefreshOnly   bool         `json:"refresh_only,omitempty"`
-	Summary       JSONSummary  `json:"summary"`
-	Warnings      []string     `json:"warnings,omitempty"`
+	// PendingChanges are changes that are not objects' (a schema
+	// migration of the SQL database).
+	PendingChanges []JSONPending `json:"pending_changes,omitempty"`
+	Summary        JSONSummary   `json:"summary"`
+	Warnings       []string      `json:"warnings,omitempty"`
 }
 
 // JSONChange is one object's change. Before is null for a create, After
@@ -49,6 +52,12 @@ type JSONChange struct {
 	SensitiveAttributes []string       `json:"sensitive_attributes,omitempty"`
 	// Size is the number of bytes the change writes or uploads.
 	Size int64 `json:"size,omitempty"`
+}
+
+// JSONPending is a change to a backend that is not an object's.
+type JSONPending struct {
+	Provider    string `json:"provider"`
+	Description string `json:"description"`
 }
 
 // JSONSummary is the summary line as numbers.
@@ -82,6 +91,9 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 		out.ResourceDrift = append(out.ResourceDrift, jsonChange(&c))
 	}
 	out.RefreshOnly = p.Options.RefreshOnly
+	for _, pd := range p.Pending {
+		out.PendingChanges = append(out.PendingChanges, JSONPending{Provider: pd.Provider, Description: pd.Description})
+	}
 	for _, c := range p.Changes {
 		out.ResourceChanges = append(out.ResourceChanges, jsonChange(c))
 	}

@@ -79,6 +79,14 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 		return p.err
 	}
 	p.printf("scriptsync will perform the following actions:\n")
+	for _, pd := range plan.Pending {
+		p.printf("\n  %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, pd.Provider+" schema will be changed"))
+		p.printf("  %s %s_schema {\n", p.paint(colorYellow, "~"), pd.Provider)
+		for _, line := range strings.Split(pd.Description, "\n") {
+			p.printf("      %s\n", line)
+		}
+		p.printf("    }\n")
+	}
 	for _, c := range plan.Changes {
 		if c.Action != providers.NoOp {
 			p.change(c)

@@ -64,6 +64,7 @@ func (inv *inventory) state() *providers.State {
 	}
 	if inv.schemaNote != "" {
 		st.Warnings = append(st.Warnings, inv.schemaNote)
+		st.Pending = append(st.Pending, inv.schemaNote)
 	}
 	inv.driftState(st)
 	return st
