@@ -130,7 +130,13 @@ func (e *PreventDestroyError) Error() string {
 // Make computes a plan from each provider's desired and actual objects.
 // inputs are in apply order.
 func Make(inputs []Input, opts Options) (*Plan, error) {
+	if err := checkTargets(inputs, opts.Targets); err != nil {
+		return nil, err
+	}
 	p := &Plan{Options: opts, Versions: map[string]string{}}
+	if len(opts.Targets) > 0 {
+		p.Warnings = append(p.Warnings, targetWarning)
+	}
 	var protected []string
 	for _, in := range inputs {
 		actual := in.Actual
