@@ -27,6 +27,7 @@ var rootSchema = func() *hcl.BodySchema {
 		{Type: "locals"},
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "provider", LabelNames: []string{"name"}},
+		{Type: "moved"},
 	}}
 	for _, t := range objectTypes {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: t, LabelNames: []string{"name"}})
@@ -127,6 +128,7 @@ type declarations struct {
 	providers map[string]*providerDecl
 	objects   map[string]*objectDecl // by "type.name"
 	varOrder  []string
+	moved     []Move
 }
 
 type variableDecl struct {
@@ -219,6 +221,8 @@ func (l *loader) declare() {
 				l.declareOutput(b)
 			case "provider":
 				l.declareProvider(b)
+			case "moved":
+				l.declareMoved(b)
 			default:
 				l.declareObject(b)
 			}

@@ -71,6 +71,8 @@ type Config struct {
 	// Inputs maps every other file the configuration read (sources,
 	// file(), vectors), relative to Dir, to its hex SHA-256.
 	Inputs map[string]string
+	// Moved are the moved blocks, in file order.
+	Moved []Move
 }
 
 // Variable is an input variable with its final value.
@@ -165,6 +167,7 @@ func (l *loader) load() *Config {
 		Outputs:   ev.outputs,
 		Digest:    l.configDigest(),
 		Inputs:    l.inputs.digests(),
+		Moved:     l.decl.moved,
 	}
 }
 

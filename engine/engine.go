@@ -178,12 +178,24 @@ func Validate(opts Options) (hcl.Diagnostics, map[string]*hcl.File) {
 
 // Plan reads every backend, without locking, and computes a plan.
 func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
-	return applier.Plan(ctx, w.Backends, opts)
+	return applier.Plan(ctx, w.Backends, w.withMoves(opts))
+}
+
+// withMoves adds the configuration's moved blocks to opts.
+func (w *Workspace) withMoves(opts planner.Options) planner.Options {
+	if w.Config == nil || len(opts.Moved) > 0 {
+		return opts
+	}
+	for _, m := range w.Config.Moved {
+		opts.Moved = append(opts.Moved, planner.Move{From: m.From, To: m.To})
+	}
+	return opts
 }
 
 // Apply locks the backends, plans and applies; req.Backends is filled in.
 func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Result, error) {
 	req.Backends = w.Backends
+	req.Options = w.withMoves(req.Options)
 	return applier.Apply(ctx, req)
 }
 

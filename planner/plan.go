@@ -32,6 +32,14 @@ type Options struct {
 	// RefreshOnly plans no change: the plan reports drift alone
 	// (-refresh-only).
 	RefreshOnly bool `json:",omitempty"`
+	// Moved are the configuration's moved blocks: managed objects at From
+	// (and within it) are followed to To.
+	Moved []Move `json:",omitempty"`
+}
+
+// Move is one moved block.
+type Move struct {
+	From, To string
 }
 
 // Plan is what an apply will do: plain data, rendered separately.
@@ -177,7 +185,16 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		for _, d := range actual.Pending {
 			p.Pending = append(p.Pending, Pending{Provider: in.Provider, Description: d})
 		}
-		changes := diff(in.Provider, desired, actual.Objects)
+		objs, origin := follow(actual.Objects, desired, opts.Moved)
+		changes := diff(in.Provider, desired, objs)
+		for _, c := range changes {
+			if o, ok := origin[c.Before]; ok {
+				c.Before = o
+				if c.Action == providers.NoOp {
+					c.Action = providers.Update
+				}
+			}
+		}
 		for _, c := range changes {
 			if (c.Action == providers.Delete || c.Action == providers.Replace) && guard[c.Before.Address] {
 				protected = append(protected, c.Before.Address)
@@ -191,6 +208,50 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 	}
 	p.checkPeers(inputs)
 	return p, nil
+}
+
+// follow applies the moved blocks to the actual objects: an object within
+// a From whose new address the configuration declares, and that no actual
+// object holds already, is diffed at its new address. origin maps each
+// such stand-in back to the object as the backend holds it, for the
+// change's Before.
+func follow(actual, desired []*providers.Object, moves []Move) ([]*providers.Object, map[*providers.Object]*providers.Object) {
+	if len(moves) == 0 {
+		return actual, nil
+	}
+	rename := func(addr string) (string, bool) {
+		for _, m := range moves {
+			if address.Within(addr, m.From) {
+				return m.To + addr[len(m.From):], true
+			}
+		}
+		return addr, false
+	}
+	wanted := make(map[string]bool, len(desired))
+	for _, d := range desired {
+		wanted[d.Address] = true
+	}
+	held := make(map[string]bool, len(actual))
+	for _, a := range actual {
+		held[a.Address] = true
+	}
+	origin := map[*providers.Object]*providers.Object{}
+	out := make([]*providers.Object, 0, len(actual))
+	for _, a := range actual {
+		to, ok := rename(a.Address)
+		if !ok || wanted[a.Address] || !wanted[to] || held[to] {
+			out = append(out, a)
+			continue
+		}
+		moved := *a
+		moved.Address = to
+		if g, ok := rename(a.Group); ok {
+			moved.Group = g
+		}
+		origin[&moved] = a
+		out = append(out, &moved)
+	}
+	return out, origin
 }
 
 // refresh returns the state with its drift applied to the objects; Drift

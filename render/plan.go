@@ -143,9 +143,13 @@ func (p *printer) change(c *providers.Change) {
 	case providers.Replace:
 		verb, mark, color = "must be replaced", "-/+", colorRed
 	}
-	p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Address()), verb)
-	if c.Moved() {
-		p.printf("  # (moved from %s)\n", c.Before.Address)
+	if c.Moved() && c.Action == providers.Update && c.Before.Hash == c.After.Hash {
+		p.printf("\n  %s %s has moved to %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Before.Address), p.paint(colorBold, c.After.Address))
+	} else {
+		p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Address()), verb)
+		if c.Moved() {
+			p.printf("  # (moved from %s)\n", c.Before.Address)
+		}
 	}
 	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
 	p.attrs(c)
