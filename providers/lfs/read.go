@@ -77,6 +77,10 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 			local[oid] = false
 		}
 	}
+	invOIDs := make(map[string]bool, len(inv))
+	for _, e := range inv {
+		invOIDs[e.OID] = true
+	}
 	state := &providers.State{}
 	var stored []*providers.Object
 	reported := map[string]bool{}
@@ -87,6 +91,12 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 		// An address the inventory names with another oid is reported as
 		// recorded: that is what its committed pointer references.
 		if e, ok := inv[w.Address]; ok && e.OID != w.Hash {
+			continue
+		}
+		// An object the inventory holds under another address only is
+		// that address's: reported there, so that a plan can follow a
+		// moved embedding instead of deleting one and keeping the other.
+		if _, ok := inv[w.Address]; !ok && invOIDs[w.Hash] {
 			continue
 		}
 		if local[w.Hash] {
