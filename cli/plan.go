@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
@@ -236,8 +237,12 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	if req.Options.Destroy {
 		verb = "Destroy"
 	}
-	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed.\n",
-		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy)
+	forgot := ""
+	if sum.Forget > 0 {
+		forgot = fmt.Sprintf(", %d forgotten", sum.Forget)
+	}
+	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed%s.\n",
+		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy, forgot)
 	for _, w := range res.Warnings {
 		s.ui.printf("\n%s %s\n", s.ui.paint(bold+yellow, "Warning:"), w)
 	}

@@ -28,6 +28,7 @@ var rootSchema = func() *hcl.BodySchema {
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "provider", LabelNames: []string{"name"}},
 		{Type: "moved"},
+		{Type: "removed"},
 	}}
 	for _, t := range objectTypes {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: t, LabelNames: []string{"name"}})
@@ -129,6 +130,7 @@ type declarations struct {
 	objects   map[string]*objectDecl // by "type.name"
 	varOrder  []string
 	moved     []Move
+	removed   []Removed
 }
 
 type variableDecl struct {
@@ -223,6 +225,8 @@ func (l *loader) declare() {
 				l.declareProvider(b)
 			case "moved":
 				l.declareMoved(b)
+			case "removed":
+				l.declareRemoved(b)
 			default:
 				l.declareObject(b)
 			}

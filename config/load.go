@@ -73,6 +73,8 @@ type Config struct {
 	Inputs map[string]string
 	// Moved are the moved blocks, in file order.
 	Moved []Move
+	// Removed are the removed blocks, in file order.
+	Removed []Removed
 }
 
 // Variable is an input variable with its final value.
@@ -168,6 +170,7 @@ func (l *loader) load() *Config {
 		Digest:    l.configDigest(),
 		Inputs:    l.inputs.digests(),
 		Moved:     l.decl.moved,
+		Removed:   l.decl.removed,
 	}
 }
 

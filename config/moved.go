@@ -96,3 +96,50 @@ func (l *loader) movedAddress(a *hcl.Attribute) (string, bool) {
 	}
 	return b.String(), true
 }
+
+// Removed is a removed block: the objects at From leave the
+// configuration; with Destroy false they stay in the backends, no longer
+// managed, instead of being destroyed.
+type Removed struct {
+	From    string
+	Destroy bool
+	Range   hcl.Range
+}
+
+var removedSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "from", Required: true}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "lifecycle"}},
+}
+
+var removedLifecycleSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "destroy", Required: true}}}
+
+func (l *loader) declareRemoved(b *hcl.Block) {
+	content, diags := b.Body.Content(removedSchema)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	from, ok := l.movedAddress(content.Attributes["from"])
+	if !ok {
+		return
+	}
+	r := Removed{From: from, Destroy: true, Range: b.DefRange}
+	for _, lb := range content.Blocks {
+		lc, diags := lb.Body.Content(removedLifecycleSchema)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			return
+		}
+		v, diags := lc.Attributes["destroy"].Expr.Value(nil)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			return
+		}
+		if v.Type() != cty.Bool || v.IsNull() {
+			l.diags = append(l.diags, errorAt(lc.Attributes["destroy"].Expr.Range(), "Invalid destroy", "destroy must be true or false."))
+			return
+		}
+		r.Destroy = v.True()
+	}
+	l.decl.removed = append(l.decl.removed, r)
+}

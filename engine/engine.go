@@ -181,13 +181,23 @@ func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Pl
 	return applier.Plan(ctx, w.Backends, w.withMoves(opts))
 }
 
-// withMoves adds the configuration's moved blocks to opts.
+// withMoves adds the configuration's moved blocks, and the removed blocks
+// that keep their objects, to opts.
 func (w *Workspace) withMoves(opts planner.Options) planner.Options {
-	if w.Config == nil || len(opts.Moved) > 0 {
+	if w.Config == nil {
 		return opts
 	}
-	for _, m := range w.Config.Moved {
-		opts.Moved = append(opts.Moved, planner.Move{From: m.From, To: m.To})
+	if len(opts.Moved) == 0 {
+		for _, m := range w.Config.Moved {
+			opts.Moved = append(opts.Moved, planner.Move{From: m.From, To: m.To})
+		}
+	}
+	if !opts.ForgetOnly {
+		for _, r := range w.Config.Removed {
+			if !r.Destroy {
+				opts.Forget = append(opts.Forget, r.From)
+			}
+		}
 	}
 	return opts
 }

@@ -35,6 +35,13 @@ type Options struct {
 	// Moved are the configuration's moved blocks: managed objects at From
 	// (and within it) are followed to To.
 	Moved []Move `json:",omitempty"`
+	// Forget names addresses whose managed objects the plan would delete
+	// but leaves in the backends instead, no longer managed (removed
+	// blocks with destroy = false).
+	Forget []string `json:",omitempty"`
+	// ForgetOnly plans nothing but forgetting every managed object within
+	// Forget, desired or not (state rm).
+	ForgetOnly bool `json:",omitempty"`
 }
 
 // Move is one moved block.
@@ -76,7 +83,7 @@ type Pending struct {
 
 // Summary counts a plan's changes the way its last line does.
 type Summary struct {
-	Add, Change, Destroy int
+	Add, Change, Destroy, Forget int
 }
 
 // Summary counts creates, updates and deletes; a replacement counts as one
@@ -94,6 +101,8 @@ func (p *Plan) Summary() Summary {
 		case providers.Replace:
 			s.Add++
 			s.Destroy++
+		case providers.Forget:
+			s.Forget++
 		}
 	}
 	return s
@@ -185,6 +194,17 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		for _, d := range actual.Pending {
 			p.Pending = append(p.Pending, Pending{Provider: in.Provider, Description: d})
 		}
+		if opts.ForgetOnly {
+			var forgets []*providers.Change
+			for _, a := range actual.Objects {
+				if address.WithinAny(a.Address, opts.Forget) {
+					forgets = append(forgets, &providers.Change{Provider: in.Provider, Action: providers.Forget, Before: a})
+				}
+			}
+			sort.Slice(forgets, func(i, j int) bool { return forgets[i].Before.Address < forgets[j].Before.Address })
+			p.Changes = append(p.Changes, forgets...)
+			continue
+		}
 		objs, origin := follow(actual.Objects, desired, opts.Moved)
 		changes := diff(in.Provider, desired, objs)
 		for _, c := range changes {
@@ -193,6 +213,11 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 				if c.Action == providers.NoOp {
 					c.Action = providers.Update
 				}
+			}
+		}
+		for _, c := range changes {
+			if c.Action == providers.Delete && len(opts.Forget) > 0 && address.WithinAny(c.Before.Address, opts.Forget) {
+				c.Action = providers.Forget
 			}
 		}
 		for _, c := range changes {

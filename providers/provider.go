@@ -273,6 +273,10 @@ const (
 	Update  Action = "update"
 	Delete  Action = "delete"
 	Replace Action = "replace" // delete, then create
+	// Forget stops managing the object and leaves it in the backend
+	// (removed { lifecycle { destroy = false } }, state rm): the
+	// provider drops its bookkeeping of it, nothing else.
+	Forget Action = "forget"
 )
 
 // Actions returns the action as the -json format spells it.

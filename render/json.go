@@ -65,6 +65,7 @@ type JSONSummary struct {
 	Add     int `json:"add"`
 	Change  int `json:"change"`
 	Destroy int `json:"destroy"`
+	Forget  int `json:"forget,omitempty"`
 }
 
 // PlanJSON returns the plan in the -json format.
@@ -76,7 +77,7 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 		Targets:         p.Options.Targets,
 		BackendVersions: p.Versions,
 		ResourceChanges: make([]JSONChange, 0, len(p.Changes)),
-		Summary:         JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
+		Summary:         JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Forget: s.Forget},
 		Warnings:        p.Warnings,
 	}
 	if out.BackendVersions == nil {

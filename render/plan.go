@@ -95,7 +95,11 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 	p.printf("\n")
 	p.backends(plan, opts.Providers)
 	s := plan.Summary()
-	p.printf("%s %d to add, %d to change, %d to destroy.\n", p.paint(colorBold, "Plan:"), s.Add, s.Change, s.Destroy)
+	forget := ""
+	if s.Forget > 0 {
+		forget = fmt.Sprintf(", %d to forget", s.Forget)
+	}
+	p.printf("%s %d to add, %d to change, %d to destroy%s.\n", p.paint(colorBold, "Plan:"), s.Add, s.Change, s.Destroy, forget)
 	return p.err
 }
 
@@ -142,6 +146,8 @@ func (p *printer) change(c *providers.Change) {
 		verb, mark, color = "will be destroyed", "-", colorRed
 	case providers.Replace:
 		verb, mark, color = "must be replaced", "-/+", colorRed
+	case providers.Forget:
+		verb, mark, color = "will no longer be managed by scriptsync (it stays in the backend)", ".", colorBold
 	}
 	if c.Moved() && c.Action == providers.Update && c.Before.Hash == c.After.Hash {
 		p.printf("\n  %s %s has moved to %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Before.Address), p.paint(colorBold, c.After.Address))
@@ -152,7 +158,11 @@ func (p *printer) change(c *providers.Change) {
 		}
 	}
 	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
-	p.attrs(c)
+	if c.Action == providers.Forget {
+		p.printf("        # (its data stays as it is)\n")
+	} else {
+		p.attrs(c)
+	}
 	pad := strings.Repeat(" ", len(mark))
 	p.printf("  %s }\n", pad)
 }

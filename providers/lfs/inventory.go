@@ -125,6 +125,11 @@ func (s *Store) finish(seen []*providers.Object, changes []*providers.Change) er
 		inv[o.Address] = entryOf(o)
 	}
 	for _, c := range changes {
+		if c.Action == providers.Forget && c.Before != nil {
+			// Left in the store, no longer managed.
+			delete(inv, c.Before.Address)
+			continue
+		}
 		if c.Before != nil && c.Before.Type == ObjectType {
 			if e, ok := inv[c.Before.Address]; ok {
 				candidates[e.OID] = e.Size

@@ -317,7 +317,7 @@ func (a *applier) classify(changes []*providers.Change) error {
 		if c.Action == providers.NoOp {
 			continue
 		}
-		if (c.Action != providers.Create && c.Before == nil) || (c.Action != providers.Delete && c.After == nil) {
+		if (c.Action != providers.Create && c.Before == nil) || (c.Action != providers.Delete && c.Action != providers.Forget && c.After == nil) {
 			addr := "(no object)"
 			if c.Before != nil || c.After != nil {
 				addr = c.Address()
@@ -356,6 +356,9 @@ func (a *applier) classify(changes []*providers.Change) error {
 			} else {
 				a.creates[c.After.Type] = append(a.creates[c.After.Type], o)
 			}
+		case providers.Forget:
+			// The row stays; only its bookkeeping goes.
+			a.removed = append(a.removed, c.Before.Address)
 		case providers.Delete:
 			o := &op{addr: c.Before.Address, before: before, rowID: before.rowID}
 			a.deletes[c.Before.Type] = append(a.deletes[c.Before.Type], o)
