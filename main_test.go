@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	_ "modernc.org/sqlite"
@@ -80,6 +81,7 @@ func params(t *testing.T, dir string) testscript.Params {
 			"exits":      cmdExits,
 			"sqlitelock": cmdSQLiteLock,
 			"mknpy":      cmdMknpy,
+			"pg":         cmdPG,
 		},
 	}
 }
@@ -229,4 +231,38 @@ func sqlText(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// pg DSN QUERY runs a statement as another program would, and prints the
+// rows it returns as sqlite does.
+func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: pg DSN QUERY")
+	}
+	db, err := sql.Open("pgx", args[0])
+	ts.Check(err)
+	defer db.Close()
+	rows, err := db.Query(args[1])
+	if err != nil {
+		ts.Fatalf("pg: %v", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	ts.Check(err)
+	var out strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		ts.Check(rows.Scan(ptrs...))
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = fmt.Sprint(v)
+		}
+		out.WriteString(strings.Join(parts, " | ") + "\n")
+	}
+	ts.Check(rows.Err())
+	fmt.Fprint(ts.Stdout(), out.String())
 }
