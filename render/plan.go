@@ -294,6 +294,8 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 		case providers.Replace:
 			t.Add++
 			t.Destroy++
+		case providers.Forget:
+			t.Forget++
 		}
 		if c.After != nil {
 			t.bytes += c.After.Size
@@ -309,6 +311,9 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 			continue
 		}
 		p.printf("  %-4s %d to add, %d to change, %d to destroy", name+":", t.Add, t.Change, t.Destroy)
+		if t.Forget > 0 {
+			p.printf(", %d to forget", t.Forget)
+		}
 		if t.bytes > 0 {
 			p.printf(", %s to write", FormatBytes(t.bytes))
 		}
