@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	_ "modernc.org/sqlite"
@@ -98,6 +99,7 @@ func params(t *testing.T, dir string) testscript.Params {
 			"dumpdb":     cmdDumpDB,
 			"sqlexec":    cmdSQLExec,
 			"lfsserver":  cmdLFSServer,
+			"pg":         cmdPG,
 		},
 	}
 }
@@ -349,4 +351,38 @@ func sqlText(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// pg DSN QUERY runs a statement as another program would, and prints the
+// rows it returns as sqlite does.
+func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: pg DSN QUERY")
+	}
+	db, err := sql.Open("pgx", args[0])
+	ts.Check(err)
+	defer db.Close()
+	rows, err := db.Query(args[1])
+	if err != nil {
+		ts.Fatalf("pg: %v", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	ts.Check(err)
+	var out strings.Builder
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		ts.Check(rows.Scan(ptrs...))
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = fmt.Sprint(v)
+		}
+		out.WriteString(strings.Join(parts, " | ") + "\n")
+	}
+	ts.Check(rows.Err())
+	fmt.Fprint(ts.Stdout(), out.String())
 }

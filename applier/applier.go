@@ -58,6 +58,9 @@ type Result struct {
 	Recorded bool
 	// Versions are the backend versions after the apply.
 	Versions map[string]string
+	// Warnings are clean-up steps after the commits that failed
+	// (providers.Finisher); the apply itself succeeded.
+	Warnings []string
 }
 
 // ErrCancelled is returned when Confirm declines.
@@ -194,6 +197,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.Warnings = r.finish(ctx)
 	res.Applied = plan.HasChanges()
 	res.Recorded = !res.Applied
 	res.Versions = versions
@@ -265,6 +269,19 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 	return versions, nil
 }
 
+// finish runs every committed Tx's Finisher, in backend order.
+func (r *run) finish(ctx context.Context) []string {
+	var warnings []string
+	for i, tx := range r.txs {
+		if f, ok := tx.(providers.Finisher); ok {
+			if err := f.Finish(ctx); err != nil {
+				warnings = append(warnings, r.opError(i, "finish", err).Error())
+			}
+		}
+	}
+	return warnings
+}
+
 func (r *run) name(i int) string { return r.req.Backends[i].Provider.Name() }
 
 // opError names the provider and the step once (see providers.OpError).
@@ -299,6 +316,11 @@ func (r *run) fail(ctx context.Context, cause error) error {
 			problems = append(problems, r.opError(i, "undo", err).Error())
 		}
 	}
+	// Rollback after Commit is a no-op by contract, except that it lets a
+	// committed Tx release what it held for Finish (lfs's store lock).
+	for _, i := range r.committed {
+		_ = r.txs[i].Rollback(cleanup)
+	}
 	r.committed = nil
 	r.txs = nil
 	if len(problems) > 0 {
@@ -316,15 +338,17 @@ func (r *run) isCommitted(i int) bool {
 	return false
 }
 
-// rollback releases transactions still open when Apply returns.
+// rollback releases transactions still open when Apply returns. Committed
+// ones are told too: Rollback after Commit is a no-op by contract, and it
+// lets a Tx release what it held for Finish.
 func (r *run) rollback() {
 	if r.txs == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for i, tx := range r.txs {
-		if tx != nil && !r.isCommitted(i) {
+	for _, tx := range r.txs {
+		if tx != nil {
 			_ = tx.Rollback(ctx)
 		}
 	}

@@ -26,6 +26,8 @@ func planFlags(withDestroy bool) []ucli.Flag {
 		&ucli.StringSliceFlag{Name: "replace", Usage: "replace `ADDRESS` (delete and create it again) although it did not change (repeatable)"},
 		&ucli.BoolFlag{Name: "compact-warnings", Usage: "show warnings in one line each"},
 		noColorFlag(), inputFlag(), parallelismFlag(),
+		&ucli.BoolFlag{Name: "refresh", Value: true, Usage: "check for changes made outside scriptsync (-refresh=false skips it)"},
+		&ucli.BoolFlag{Name: "refresh-only", Usage: "report changes made outside scriptsync and plan nothing else"},
 	}
 	flags = append(flags, lockFlags()...)
 	if withDestroy {
@@ -39,7 +41,14 @@ func planFlags(withDestroy bool) []ucli.Flag {
 // -parallelism).
 func (s *session) planOptions(c *ucli.Context, destroy bool) (planner.Options, error) {
 	s.commandFlags(c)
-	opts := planner.Options{Destroy: destroy || c.Bool("destroy")}
+	opts := planner.Options{Destroy: destroy || c.Bool("destroy"), NoRefresh: !c.Bool("refresh"), RefreshOnly: c.Bool("refresh-only")}
+	switch {
+	case opts.RefreshOnly && opts.NoRefresh:
+		return opts, usageError("-refresh-only and -refresh=false cannot be used together")
+	case opts.RefreshOnly && opts.Destroy:
+		return opts, usageError("-refresh-only and -destroy cannot be used together")
+	}
+
 	for _, t := range c.StringSlice("target") {
 		if err := address.CheckTarget(t); err != nil {
 			return opts, usageError("-target %s", err)
@@ -127,7 +136,7 @@ func (s *session) planCommand() *ucli.Command {
 					s.ui.printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    scriptsync apply %q\n", out, out)
 				}
 			}
-			if c.Bool("detailed-exitcode") && plan.HasChanges() {
+			if c.Bool("detailed-exitcode") && (plan.HasChanges() || (opts.RefreshOnly && len(plan.Drift) > 0)) {
 				return silent(ExitChanges)
 			}
 			return nil
@@ -321,14 +330,21 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	if req.Options.Destroy {
 		verb = "Destroy"
 	}
-	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed.\n",
-		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy)
+	forgot := ""
+	if sum.Forget > 0 {
+		forgot = fmt.Sprintf(", %d forgotten", sum.Forget)
+	}
+	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed%s.\n",
+		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy, forgot)
+	for _, w := range res.Warnings {
+		s.ui.printf("\n%s %s\n", s.ui.paint(bold+yellow, "Warning:"), w)
+	}
 	if st := s.ui.stream; st != nil {
 		op := "apply"
 		if req.Options.Destroy {
 			op = "destroy"
 		}
-		st.ChangeSummary(sum, op, fmt.Sprintf("%s complete! Resources: %d added, %d changed, %d destroyed.", verb, sum.Add, sum.Change, sum.Destroy))
+		st.ChangeSummary(sum, op, fmt.Sprintf("%s complete! Resources: %d added, %d changed, %d destroyed%s.", verb, sum.Add, sum.Change, sum.Destroy, forgot))
 		_, outputs := ws.Values()
 		st.Outputs(outputs)
 		return nil

@@ -56,6 +56,8 @@ func (s *session) stateCommand() *ucli.Command {
 		Name:  "state",
 		Usage: "list or show the objects scriptsync manages",
 		Subcommands: []*ucli.Command{
+			s.stateRmCommand(),
+			s.stateMvCommand(),
 			{
 				Name:      "list",
 				Usage:     "list managed objects by address",

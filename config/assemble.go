@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"scriptsync/address"
 	"scriptsync/library"
 )
 
@@ -73,6 +74,7 @@ func (ev *evaluator) assemble() *library.Library {
 		existing.Sensitive = c.Sensitive
 		existing.PreventDestroy = existing.PreventDestroy || c.PreventDestroy
 	}
+	ev.bindAliases(declared)
 	for _, s := range ev.scripts {
 		sort.Slice(s.Characters, func(i, j int) bool { return s.Characters[i].Name < s.Characters[j].Name })
 	}
@@ -100,4 +102,43 @@ func (ev *evaluator) assemble() *library.Library {
 	sort.Slice(lib.Bibles, func(i, j int) bool { return lib.Bibles[i].Address < lib.Bibles[j].Address })
 	sort.Slice(lib.Agents, func(i, j int) bool { return lib.Agents[i].Address < lib.Agents[j].Address })
 	return lib
+}
+
+// bindAliases makes the cues a character block lists as aliases speak as
+// that character: their dialogue names it, and no character of their own
+// is derived. declared maps every declared character's address to its
+// block. An alias that another block declares as a character of its own
+// is an error.
+func (ev *evaluator) bindAliases(declared map[string]string) {
+	for _, cb := range ev.charBlocks {
+		c := cb.c
+		if len(c.Aliases) == 0 || declared[c.Address] != cb.inst.addr {
+			continue
+		}
+		s := ev.scriptByAddr[c.Script]
+		for _, alias := range c.Aliases {
+			if alias == c.Name {
+				continue
+			}
+			if other, ok := declared[address.Character(s.Address, alias)]; ok {
+				ev.diag(errorAt(c.Range, "Alias declared as a character",
+					"%s lists %q as an alias of %s, but %s declares it as a character of its own.", cb.inst.addr, alias, c.Name, other))
+				continue
+			}
+			kept := s.Characters[:0]
+			for _, d := range s.Characters {
+				if d.Name != alias {
+					kept = append(kept, d)
+				}
+			}
+			s.Characters = kept
+			for _, sc := range s.Scenes {
+				for i := range sc.Elements {
+					if el := &sc.Elements[i]; el.Kind == library.Dialogue && el.Character == alias {
+						el.Character = c.Name
+					}
+				}
+			}
+		}
+	}
 }

@@ -27,6 +27,8 @@ var rootSchema = func() *hcl.BodySchema {
 		{Type: "locals"},
 		{Type: "output", LabelNames: []string{"name"}},
 		{Type: "provider", LabelNames: []string{"name"}},
+		{Type: "moved"},
+		{Type: "removed"},
 	}}
 	for _, t := range objectTypes {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: t, LabelNames: []string{"name"}})
@@ -127,6 +129,8 @@ type declarations struct {
 	providers map[string]*providerDecl
 	objects   map[string]*objectDecl // by "type.name"
 	varOrder  []string
+	moved     []Move
+	removed   []Removed
 }
 
 type variableDecl struct {
@@ -219,6 +223,10 @@ func (l *loader) declare() {
 				l.declareOutput(b)
 			case "provider":
 				l.declareProvider(b)
+			case "moved":
+				l.declareMoved(b)
+			case "removed":
+				l.declareRemoved(b)
 			default:
 				l.declareObject(b)
 			}

@@ -71,6 +71,10 @@ type Config struct {
 	// Inputs maps every other file the configuration read (sources,
 	// file(), vectors), relative to Dir, to its hex SHA-256.
 	Inputs map[string]string
+	// Moved are the moved blocks, in file order.
+	Moved []Move
+	// Removed are the removed blocks, in file order.
+	Removed []Removed
 }
 
 // Variable is an input variable with its final value.
@@ -191,6 +195,8 @@ func (l *loader) load() *Config {
 		Outputs:   ev.outputs,
 		Digest:    l.configDigest(),
 		Inputs:    l.inputs.digests(),
+		Moved:     l.decl.moved,
+		Removed:   l.decl.removed,
 	}
 }
 

@@ -190,16 +190,38 @@ func Validate(opts Options) (hcl.Diagnostics, map[string]*hcl.File) {
 
 // Plan reads every backend, without locking, and computes a plan.
 func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
-	p, err := applier.Plan(ctx, w.Backends, opts)
+	p, err := applier.Plan(ctx, w.Backends, w.withMoves(opts))
 	if err == nil {
 		w.annotate(p)
 	}
 	return p, err
 }
 
+// withMoves adds the configuration's moved blocks, and the removed blocks
+// that keep their objects, to opts.
+func (w *Workspace) withMoves(opts planner.Options) planner.Options {
+	if w.Config == nil {
+		return opts
+	}
+	if len(opts.Moved) == 0 {
+		for _, m := range w.Config.Moved {
+			opts.Moved = append(opts.Moved, planner.Move{From: m.From, To: m.To})
+		}
+	}
+	if !opts.ForgetOnly {
+		for _, r := range w.Config.Removed {
+			if !r.Destroy {
+				opts.Forget = append(opts.Forget, r.From)
+			}
+		}
+	}
+	return opts
+}
+
 // Apply locks the backends, plans and applies; req.Backends is filled in.
 func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Result, error) {
 	req.Backends = w.Backends
+	req.Options = w.withMoves(req.Options)
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
 			w.annotate(p)

@@ -22,7 +22,7 @@ func (w *Workspace) State(ctx context.Context) ([]render.Managed, error) {
 	}
 	var out []render.Managed
 	for i, b := range w.Backends {
-		for _, o := range states[i].Objects {
+		for _, o := range states[i].Refreshed() {
 			out = append(out, render.Managed{Provider: b.Provider.Name(), Object: o})
 		}
 	}

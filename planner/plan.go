@@ -29,6 +29,27 @@ type Options struct {
 	// Replace names objects to delete and create again although they did
 	// not change (-replace).
 	Replace []string `json:",omitempty"`
+	// NoRefresh skips the drift check (-refresh=false): the backends'
+	// objects are taken as scriptsync recorded them.
+	NoRefresh bool `json:",omitempty"`
+	// RefreshOnly plans no change: the plan reports drift alone
+	// (-refresh-only).
+	RefreshOnly bool `json:",omitempty"`
+	// Moved are the configuration's moved blocks: managed objects at From
+	// (and within it) are followed to To.
+	Moved []Move `json:",omitempty"`
+	// Forget names addresses whose managed objects the plan would delete
+	// but leaves in the backends instead, no longer managed (removed
+	// blocks with destroy = false).
+	Forget []string `json:",omitempty"`
+	// ForgetOnly plans nothing but forgetting every managed object within
+	// Forget, desired or not (state rm).
+	ForgetOnly bool `json:",omitempty"`
+}
+
+// Move is one moved block.
+type Move struct {
+	From, To string
 }
 
 // Plan is what an apply will do: plain data, rendered separately.
@@ -52,11 +73,20 @@ type Plan struct {
 	// recorded, After what the backend holds now (nil when it was deleted
 	// outside). An apply repairs them; their repairs are in Changes.
 	Drift []*providers.Change
+	// Pending are the changes an apply makes that are not objects (a
+	// schema migration), by provider.
+	Pending []Pending
+}
+
+// Pending is a change to a backend that is not an object's.
+type Pending struct {
+	Provider    string
+	Description string
 }
 
 // Summary counts a plan's changes the way its last line does.
 type Summary struct {
-	Add, Change, Destroy int
+	Add, Change, Destroy, Forget int
 }
 
 // Summary counts creates, updates and deletes; a replacement counts as one
@@ -74,6 +104,8 @@ func (p *Plan) Summary() Summary {
 		case providers.Replace:
 			s.Add++
 			s.Destroy++
+		case providers.Forget:
+			s.Forget++
 		}
 	}
 	return s
@@ -81,6 +113,9 @@ func (p *Plan) Summary() Summary {
 
 // HasChanges reports whether applying the plan would change anything.
 func (p *Plan) HasChanges() bool {
+	if len(p.Pending) > 0 {
+		return true
+	}
 	for _, c := range p.Changes {
 		if c.Action != providers.NoOp {
 			return true
@@ -115,7 +150,13 @@ func (e *PreventDestroyError) Error() string {
 // Make computes a plan from each provider's desired and actual objects.
 // inputs are in apply order.
 func Make(inputs []Input, opts Options) (*Plan, error) {
+	if err := checkTargets(inputs, opts.Targets); err != nil {
+		return nil, err
+	}
 	p := &Plan{Options: opts, Versions: map[string]string{}}
+	if len(opts.Targets) > 0 {
+		p.Warnings = append(p.Warnings, targetWarning)
+	}
 	var protected []string
 	replaced := map[string]bool{}
 	for _, in := range inputs {
@@ -135,10 +176,54 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		if opts.Destroy {
 			desired = nil
 		}
+		if !opts.NoRefresh && len(actual.Drift) > 0 {
+			actual = refresh(actual)
+		} else if len(actual.Drift) > 0 {
+			trimmed := *actual
+			trimmed.Drift = nil
+			actual = &trimmed
+		}
 		if len(opts.Targets) > 0 {
 			desired, actual = target(desired, actual, in.Desired, opts.Targets)
 		}
-		changes := diff(in.Provider, desired, actual.Objects)
+		drift := append([]*providers.Change(nil), actual.Drift...)
+		sort.SliceStable(drift, func(i, j int) bool { return drift[i].Before.Address < drift[j].Before.Address })
+		for _, d := range drift {
+			d.Provider = in.Provider
+			p.Drift = append(p.Drift, d)
+		}
+		if opts.RefreshOnly {
+			continue
+		}
+		for _, d := range actual.Pending {
+			p.Pending = append(p.Pending, Pending{Provider: in.Provider, Description: d})
+		}
+		if opts.ForgetOnly {
+			var forgets []*providers.Change
+			for _, a := range actual.Objects {
+				if address.WithinAny(a.Address, opts.Forget) {
+					forgets = append(forgets, &providers.Change{Provider: in.Provider, Action: providers.Forget, Before: a})
+				}
+			}
+			sort.Slice(forgets, func(i, j int) bool { return forgets[i].Before.Address < forgets[j].Before.Address })
+			p.Changes = append(p.Changes, forgets...)
+			continue
+		}
+		objs, origin := follow(actual.Objects, desired, opts.Moved)
+		changes := diff(in.Provider, desired, objs)
+		for _, c := range changes {
+			if o, ok := origin[c.Before]; ok {
+				c.Before = o
+				if c.Action == providers.NoOp {
+					c.Action = providers.Update
+				}
+			}
+		}
+		for _, c := range changes {
+			if c.Action == providers.Delete && len(opts.Forget) > 0 && address.WithinAny(c.Before.Address, opts.Forget) {
+				c.Action = providers.Forget
+			}
+		}
 		forceReplace(changes, opts.Replace, replaced)
 		for _, c := range changes {
 			if (c.Action == providers.Delete || c.Action == providers.Replace) && guard[c.Before.Address] {
@@ -158,6 +243,58 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 	}
 	p.checkPeers(inputs)
 	return p, nil
+}
+
+// follow applies the moved blocks to the actual objects: an object within
+// a From whose new address the configuration declares, and that no actual
+// object holds already, is diffed at its new address. origin maps each
+// such stand-in back to the object as the backend holds it, for the
+// change's Before.
+func follow(actual, desired []*providers.Object, moves []Move) ([]*providers.Object, map[*providers.Object]*providers.Object) {
+	if len(moves) == 0 {
+		return actual, nil
+	}
+	rename := func(addr string) (string, bool) {
+		for _, m := range moves {
+			if address.Within(addr, m.From) {
+				return m.To + addr[len(m.From):], true
+			}
+		}
+		return addr, false
+	}
+	wanted := make(map[string]bool, len(desired))
+	for _, d := range desired {
+		wanted[d.Address] = true
+	}
+	held := make(map[string]bool, len(actual))
+	for _, a := range actual {
+		held[a.Address] = true
+	}
+	origin := map[*providers.Object]*providers.Object{}
+	out := make([]*providers.Object, 0, len(actual))
+	for _, a := range actual {
+		to, ok := rename(a.Address)
+		if !ok || wanted[a.Address] || !wanted[to] || held[to] {
+			out = append(out, a)
+			continue
+		}
+		moved := *a
+		moved.Address = to
+		if g, ok := rename(a.Group); ok {
+			moved.Group = g
+		}
+		origin[&moved] = a
+		out = append(out, &moved)
+	}
+	return out, origin
+}
+
+// refresh returns the state with its drift applied to the objects; Drift
+// is kept, for the plan to report.
+func refresh(st *providers.State) *providers.State {
+	out := *st
+	out.Objects = st.Refreshed()
+	return &out
 }
 
 // checkPeers compares the versions each backend recorded for the others at
@@ -243,13 +380,21 @@ func target(desired []*providers.Object, actual *providers.State, all []*provide
 		}
 	}
 	out := &providers.State{Version: actual.Version, Peers: actual.Peers}
-	for _, a := range actual.Objects {
+	kept := func(a *providers.Object) bool {
 		probe := *a
 		if probe.Resource == "" {
 			probe.Resource = resource[a.Address]
 		}
-		if keep[a.Address] || hit(&probe) {
+		return keep[a.Address] || hit(&probe)
+	}
+	for _, a := range actual.Objects {
+		if kept(a) {
 			out.Objects = append(out.Objects, a)
+		}
+	}
+	for _, d := range actual.Drift {
+		if kept(d.Before) {
+			out.Drift = append(out.Drift, d)
 		}
 	}
 	return outDesired, out
@@ -290,6 +435,9 @@ func (p *Plan) Digest() string {
 			}
 			fmt.Fprintf(h, "%s\x00%s\x00", o.Address, o.Hash)
 		}
+	}
+	for _, pd := range p.Pending {
+		fmt.Fprintf(h, "pending\x00%s\x00%s\x00", pd.Provider, pd.Description)
 	}
 	fmt.Fprintf(h, "destroy=%t\x00targets=%s", p.Options.Destroy, strings.Join(p.Options.Targets, "\x01"))
 	if len(p.Options.Replace) > 0 {

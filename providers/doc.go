@@ -42,6 +42,15 @@
 //   - An actual Object must carry the same Hash, Attrs and MatchHash that
 //     Desired produced when it was written, so that an unchanged object
 //     diffs as no-op.
+//   - Objects changed outside scriptsync are reported in State.Drift, not
+//     by changing Objects: Objects holds them as recorded, Drift says what
+//     the backend holds now (After nil: deleted outside). A plan that
+//     refreshes diffs against State.Refreshed(); -refresh=false against
+//     Objects. Finding drift must not cost a read of every object.
+//   - Changes that are not objects' (a schema migration) are reported in
+//     State.Pending; a plan that has them has changes.
+//   - Apply handles the Forget action (removed blocks, state rm) by
+//     dropping its bookkeeping of the object and leaving its data.
 //   - Begin takes the backend's write lock, or returns a *LockError when
 //     another apply holds it past the timeout.
 //   - Apply receives changes already ordered (dependencies first for
@@ -61,6 +70,8 @@
 //     a CommitUndoable provider, idempotent.
 //   - VersionReporter (Tx): the version a Commit produced, recorded by the
 //     CommitLast provider.
+//   - Finisher (Tx): work after every provider committed (lfs removes the
+//     objects no managed pointer names any more).
 //   - PeerRecorder (Tx): the CommitLast provider stores the versions the
 //     others committed, so that a plan can tell an apply stopped between
 //     two commits.

@@ -85,6 +85,16 @@ type VersionReporter interface {
 	CommittedVersion() string
 }
 
+// Finisher is implemented by a Tx with work that may happen only once every
+// provider has committed: removing what the apply unreferenced (LFS
+// objects no managed pointer names any more), which a rollback must still
+// find. The applier calls Finish after the last commit; an error there
+// does not undo the apply, it is reported as a warning, and the next apply
+// finishes the work.
+type Finisher interface {
+	Finish(ctx context.Context) error
+}
+
 // PeerRecorder is implemented by the Tx that commits last (sql). Just
 // before its Commit the applier hands it the versions the other providers
 // committed, and it stores them with its own state, so that a later Read
@@ -165,6 +175,41 @@ type State struct {
 	Peers map[string]string
 	// Warnings are things a human should know about the backend.
 	Warnings []string
+	// Pending are changes the next apply makes to the backend that are not
+	// objects (a schema migration), one description each. A plan that has
+	// them has changes.
+	Pending []string
+	// Drift lists the managed objects that changed outside scriptsync
+	// since the last apply, as far as the backend can tell without
+	// reading every object: Before is the object as Objects holds it (what
+	// scriptsync recorded), After what the backend holds now, nil when it
+	// was deleted outside. Objects still holds them as recorded; a plan
+	// that refreshes uses Refreshed instead.
+	Drift []*Change
+}
+
+// Refreshed returns Objects with Drift applied: objects changed outside
+// scriptsync as the backend holds them now, and those deleted outside
+// left out.
+func (s *State) Refreshed() []*Object {
+	if len(s.Drift) == 0 {
+		return s.Objects
+	}
+	now := make(map[string]*Object, len(s.Drift))
+	for _, d := range s.Drift {
+		now[d.Before.Address] = d.After
+	}
+	out := make([]*Object, 0, len(s.Objects))
+	for _, o := range s.Objects {
+		if after, ok := now[o.Address]; ok {
+			if after != nil {
+				out = append(out, after)
+			}
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // Object is one thing a provider stores: a row with its children, a file, an
@@ -256,6 +301,10 @@ const (
 	Update  Action = "update"
 	Delete  Action = "delete"
 	Replace Action = "replace" // delete, then create
+	// Forget stops managing the object and leaves it in the backend
+	// (removed { lifecycle { destroy = false } }, state rm): the
+	// provider drops its bookkeeping of it, nothing else.
+	Forget Action = "forget"
 )
 
 // Actions returns the action as the -json format spells it.

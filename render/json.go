@@ -23,8 +23,12 @@ type JSONPlan struct {
 	Targets         []string          `json:"targets,omitempty"`
 	BackendVersions map[string]string `json:"backend_versions"`
 	ResourceChanges []JSONChange      `json:"resource_changes"`
-	Summary         JSONSummary       `json:"summary"`
-	Warnings        []string          `json:"warnings,omitempty"`
+	RefreshOnly     bool              `json:"refresh_only,omitempty"`
+	// PendingChanges are changes that are not objects' (a schema
+	// migration of the SQL database).
+	PendingChanges []JSONPending `json:"pending_changes,omitempty"`
+	Summary        JSONSummary   `json:"summary"`
+	Warnings       []string      `json:"warnings,omitempty"`
 	// Drift is Plan.Drift.
 	Drift []JSONChange `json:"drift,omitempty"`
 	// Variables and Outputs are the configuration's values when the plan
@@ -70,11 +74,18 @@ type JSONChange struct {
 	Notes map[string]any `json:"notes,omitempty"`
 }
 
+// JSONPending is a change to a backend that is not an object's.
+type JSONPending struct {
+	Provider    string `json:"provider"`
+	Description string `json:"description"`
+}
+
 // JSONSummary is the summary line as numbers.
 type JSONSummary struct {
 	Add     int `json:"add"`
 	Change  int `json:"change"`
 	Destroy int `json:"destroy"`
+	Forget  int `json:"forget,omitempty"`
 }
 
 // PlanJSON returns the plan in the -json format.
@@ -86,11 +97,15 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 		Targets:         p.Options.Targets,
 		BackendVersions: p.Versions,
 		ResourceChanges: make([]JSONChange, 0, len(p.Changes)),
-		Summary:         JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
+		Summary:         JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Forget: s.Forget},
 		Warnings:        p.Warnings,
 	}
 	if out.BackendVersions == nil {
 		out.BackendVersions = map[string]string{}
+	}
+	out.RefreshOnly = p.Options.RefreshOnly
+	for _, pd := range p.Pending {
+		out.PendingChanges = append(out.PendingChanges, JSONPending{Provider: pd.Provider, Description: pd.Description})
 	}
 	for _, c := range p.Changes {
 		out.ResourceChanges = append(out.ResourceChanges, changeJSON(c))
@@ -101,6 +116,7 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 	return out
 }
 
+// changeJSON is one change in the -json format.
 func changeJSON(c *providers.Change) JSONChange {
 	o := c.Object()
 	name, index := address.NameKey(c.Address())

@@ -78,11 +78,28 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 			p.printf("%s %s\n\n", p.paint(colorYellow+colorBold, "Warning:"), warn)
 		}
 	}
+	p.drift(plan)
+	if plan.Options.RefreshOnly {
+		if len(plan.Drift) == 0 {
+			p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" No objects have changed outside of scriptsync.")
+		} else {
+			p.printf("This is a refresh-only plan, so scriptsync will not take any actions to undo these. A plain plan shows the changes that repair them.\n")
+		}
+		return p.err
+	}
 	if !plan.HasChanges() {
 		p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" The backends match the configuration.")
 		return p.err
 	}
 	p.printf("scriptsync will perform the following actions:\n")
+	for _, pd := range plan.Pending {
+		p.printf("\n  %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, pd.Provider+" schema will be changed"))
+		p.printf("  %s %s_schema {\n", p.paint(colorYellow, "~"), pd.Provider)
+		for _, line := range strings.Split(pd.Description, "\n") {
+			p.printf("      %s\n", line)
+		}
+		p.printf("    }\n")
+	}
 	for _, c := range plan.Changes {
 		if c.Action != providers.NoOp {
 			p.change(c)
@@ -91,8 +108,43 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 	p.printf("\n")
 	p.backends(plan, opts.Providers)
 	s := plan.Summary()
-	p.printf("%s %d to add, %d to change, %d to destroy.\n", p.paint(colorBold, "Plan:"), s.Add, s.Change, s.Destroy)
+	forget := ""
+	if s.Forget > 0 {
+		forget = fmt.Sprintf(", %d to forget", s.Forget)
+	}
+	p.printf("%s %d to add, %d to change, %d to destroy%s.\n", p.paint(colorBold, "Plan:"), s.Add, s.Change, s.Destroy, forget)
 	return p.err
+}
+
+// drift writes Terraform's "Objects have changed outside of ..." section:
+// each drifted object as scriptsync recorded it and as the backend holds
+// it now.
+func (p *printer) drift(plan *planner.Plan) {
+	if len(plan.Drift) == 0 {
+		return
+	}
+	p.printf("%s\n\n", p.paint(colorBold, "Note: Objects have changed outside of scriptsync"))
+	p.printf("scriptsync detected the following changes made outside of scriptsync since the last \"scriptsync apply\":\n")
+	for _, d := range plan.Drift {
+		verb, mark, color := "has changed", "~", colorYellow
+		if d.After == nil {
+			verb, mark, color = "has been deleted", "-", colorRed
+		}
+		p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, d.Before.Address), verb)
+		p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(d.Provider, d.Before))
+		shown := *d
+		if d.After == nil {
+			shown.Action = providers.Delete
+		} else {
+			shown.Action = providers.Update
+		}
+		p.attrs(&shown)
+		p.printf("  %s }\n", strings.Repeat(" ", len(mark)))
+	}
+	if !plan.Options.RefreshOnly {
+		p.printf("\nUnless you have made equivalent changes to your configuration, the apply below undoes them.\n")
+	}
+	p.printf("\n%s\n\n", strings.Repeat("─", 77))
 }
 
 func (p *printer) change(c *providers.Change) {
@@ -107,29 +159,39 @@ func (p *printer) change(c *providers.Change) {
 		verb, mark, color = "will be destroyed", "-", colorRed
 	case providers.Replace:
 		verb, mark, color = "must be replaced", "-/+", colorRed
+	case providers.Forget:
+		verb, mark, color = "will no longer be managed by scriptsync (it stays in the backend)", ".", colorBold
 	}
-	p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, ChangeAddress(c)), verb)
-	if c.Moved() {
-		p.printf("  # (moved from %s)\n", c.Before.Address)
+	if c.Moved() && c.Action == providers.Update && c.Before.Hash == c.After.Hash {
+		p.printf("\n  %s %s has moved to %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Before.Address), p.paint(colorBold, ChangeAddress(c)))
+	} else {
+		p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, ChangeAddress(c)), verb)
+		if c.Moved() {
+			p.printf("  # (moved from %s)\n", c.Before.Address)
+		}
 	}
 	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
-	p.attrs(c)
-	if note := VectorNote(c.Notes); note != "" {
-		p.printf("        # (%s)\n", note)
-	}
-	if b, a, ok := NoteText(c); ok {
-		p.printf("      %s text = <<-EOT\n", p.paint(colorYellow, "~"))
-		for _, d := range TextDiff(b, a) {
-			mark := d.Mark
-			switch mark {
-			case "+":
-				mark = p.paint(colorGreen, "+")
-			case "-":
-				mark = p.paint(colorRed, "-")
-			}
-			p.printf("          %s %s\n", mark, d.Text)
+	if c.Action == providers.Forget {
+		p.printf("        # (its data stays as it is)\n")
+	} else {
+		p.attrs(c)
+		if note := VectorNote(c.Notes); note != "" {
+			p.printf("        # (%s)\n", note)
 		}
-		p.printf("        EOT\n")
+		if b, a, ok := NoteText(c); ok {
+			p.printf("      %s text = <<-EOT\n", p.paint(colorYellow, "~"))
+			for _, d := range TextDiff(b, a) {
+				mark := d.Mark
+				switch mark {
+				case "+":
+					mark = p.paint(colorGreen, "+")
+				case "-":
+					mark = p.paint(colorRed, "-")
+				}
+				p.printf("          %s %s\n", mark, d.Text)
+			}
+			p.printf("        EOT\n")
+		}
 	}
 	pad := strings.Repeat(" ", len(mark))
 	p.printf("  %s }\n", pad)
@@ -290,6 +352,8 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 		case providers.Replace:
 			t.Add++
 			t.Destroy++
+		case providers.Forget:
+			t.Forget++
 		}
 		if c.After != nil {
 			t.bytes += c.After.Size
@@ -305,6 +369,9 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 			continue
 		}
 		p.printf("  %-4s %d to add, %d to change, %d to destroy", name+":", t.Add, t.Change, t.Destroy)
+		if t.Forget > 0 {
+			p.printf(", %d to forget", t.Forget)
+		}
 		if t.bytes > 0 {
 			p.printf(", %s to write", FormatBytes(t.bytes))
 		}

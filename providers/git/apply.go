@@ -137,6 +137,11 @@ func (b *builder) build(ctx context.Context, changes []*providers.Change, progre
 		if c.Before == nil || c.Action == providers.Create || c.Action == providers.NoOp {
 			continue
 		}
+		if c.Action == providers.Forget {
+			// The file stays on the branch; only the manifest lets go.
+			b.manifest.remove(c.Before.Address)
+			continue
+		}
 		if c.Before.ID == unmanagedID {
 			return plumbing.ZeroHash, fmt.Errorf("git: apply: %s on branch %s was not created by scriptsync and is never changed by it", GitattributesPath, branch)
 		}
@@ -158,7 +163,7 @@ func (b *builder) build(ctx context.Context, changes []*providers.Change, progre
 			return plumbing.ZeroHash, err
 		}
 		switch c.Action {
-		case providers.NoOp:
+		case providers.NoOp, providers.Forget:
 			continue
 		case providers.Delete:
 			b.deleted++

@@ -160,7 +160,7 @@ func begin(t testing.TB, p *Provider, lib *library.Library) (*tx, []*providers.C
 	if err != nil {
 		t.Fatalf("Tx.Read: %v", err)
 	}
-	changes := diff(want, st.Objects)
+	changes := diff(want, st.Refreshed())
 	if err := ptx.Apply(ctx, changes, nil); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}

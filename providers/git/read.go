@@ -184,10 +184,13 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 		if err != nil {
 			return nil, err
 		}
+		recorded := e.object(e.Blob, e.Size)
 		if te == nil || te.isTree() {
+			// Reported as drift: Objects holds it as recorded, and a
+			// refreshing plan sees it gone and writes it again.
 			snap.drift[e.Address] = nil
-			snap.state.Warnings = append(snap.state.Warnings,
-				fmt.Sprintf("%s (%s) was removed from branch %s outside scriptsync; apply writes it again", e.shownPath(), e.Address, p.branch))
+			snap.state.Objects = append(snap.state.Objects, recorded)
+			snap.state.Drift = append(snap.state.Drift, &providers.Change{Provider: "git", Action: providers.Delete, Before: recorded})
 			continue
 		}
 		blob, size := e.blob(), e.Size
@@ -201,10 +204,10 @@ func (p *Provider) readSnapshot(ctx context.Context, r *repo, want []*providers.
 				}
 			}
 			snap.drift[e.Address] = &manifestEntry{Address: e.Address, Path: e.Path, Blob: blob.String(), Size: size, Resource: e.Resource, Sensitive: e.Sensitive}
-			snap.state.Warnings = append(snap.state.Warnings,
-				fmt.Sprintf("%s (%s) was changed on branch %s outside scriptsync; apply restores the configured content", e.shownPath(), e.Address, p.branch))
+			snap.state.Drift = append(snap.state.Drift, &providers.Change{Provider: "git", Action: providers.Update,
+				Before: recorded, After: e.object(blob.String(), size)})
 		}
-		snap.state.Objects = append(snap.state.Objects, e.object(blob.String(), size))
+		snap.state.Objects = append(snap.state.Objects, recorded)
 	}
 	return snap, p.checkWanted(snap, want)
 }

@@ -127,8 +127,24 @@ func TestDriftIsRestored(t *testing.T) {
 
 	st, err := p.Read(context.Background(), desired(t, p, lib))
 	mustf(t, err, "Read")
-	if len(st.Objects) != 1 || st.Objects[0].Attributes()["size"] != int64(len("edited by hand\n")) || len(st.Warnings) != 2 {
-		t.Errorf("state = %+v %v", st.Objects, st.Warnings)
+	// Objects holds both as recorded; Drift says what the branch holds.
+	now := st.Refreshed()
+	if len(st.Objects) != 2 || len(now) != 1 || now[0].Attributes()["size"] != int64(len("edited by hand\n")) || len(st.Drift) != 2 {
+		t.Errorf("state = %+v, refreshed %+v, drift %v", st.Objects, now, st.Drift)
+	}
+	for _, d := range st.Drift {
+		switch d.Before.Address {
+		case "script.a":
+			if d.Action != providers.Update || d.After == nil || d.Before.Attributes()["size"] != int64(2) {
+				t.Errorf("drift of script.a = %s %+v -> %+v", d.Action, d.Before, d.After)
+			}
+		case "script.b":
+			if d.Action != providers.Delete || d.After != nil {
+				t.Errorf("drift of script.b = %s %+v", d.Action, d.After)
+			}
+		default:
+			t.Errorf("drift of %s", d.Before.Address)
+		}
 	}
 	apply(t, p, lib)
 	if got := lastMessage(t, p.dir, "main"); got != "scriptsync apply: +1 ~1 -0" {
@@ -153,8 +169,8 @@ func TestAmendedCommitIsCheckedFileByFile(t *testing.T) {
 	}
 	st, err := p.Read(context.Background(), nil)
 	mustf(t, err, "Read")
-	if len(st.Objects) != 1 || st.Objects[0].Attributes()["size"] != int64(len("amended\n")) || len(st.Warnings) != 1 {
-		t.Errorf("state = %+v, %v", st.Objects, st.Warnings)
+	if now := st.Refreshed(); len(now) != 1 || now[0].Attributes()["size"] != int64(len("amended\n")) || len(st.Drift) != 1 {
+		t.Errorf("state = %+v, drift %v", now, st.Drift)
 	}
 }
 

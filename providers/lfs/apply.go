@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"sort"
 	"sync"
+	"time"
 
 	"scriptsync/library"
 	"scriptsync/providers"
@@ -22,12 +23,18 @@ var _ providers.Tx = (*tx)(nil)
 // tx is one apply's part in LFS. It holds no lock: every write is a
 // content-addressed object that is complete before it is visible.
 type tx struct {
-	p *Provider
+	p       *Provider
+	lock    *storeLock // shared, from Begin to the end
+	timeout time.Duration
+	seen    []*providers.Object // wanted objects Read found stored
+	changes []*providers.Change // what Apply was given, for Finish
 }
 
 // Read is Provider.Read: there is no lock that could change the answer.
 func (t *tx) Read(ctx context.Context, want []*providers.Object) (*providers.State, error) {
-	return t.p.Read(ctx, want)
+	st, seen, err := t.p.read(ctx, want)
+	t.seen = seen
+	return st, err
 }
 
 // job is one oid to store and upload, with the changes that want it.
@@ -45,6 +52,7 @@ type job struct {
 // applied after it never points at a missing object. Deletes need no work:
 // objects stay for the history that references them.
 func (t *tx) Apply(ctx context.Context, changes []*providers.Change, progress providers.Progress) error {
+	t.changes = changes
 	jobs, err := t.plan(changes)
 	if err != nil || len(jobs) == 0 {
 		return err
@@ -195,5 +203,33 @@ func (t *tx) Commit(ctx context.Context) error { return nil }
 // few bytes and risk a race: another apply may have planned against the
 // same oid (identical vectors share objects) and be about to commit a
 // pointer to it. Unreferenced objects are harmless, and the next apply
-// finds them already stored.
-func (t *tx) Rollback(ctx context.Context) error { return nil }
+// finds them already stored. Nothing this apply unreferenced has been
+// removed yet: that waits for Finish.
+func (t *tx) Rollback(ctx context.Context) error {
+	t.lock.unlock()
+	return nil
+}
+
+// Finish runs once every provider has committed: it records the applied
+// changes in the inventory and removes from the local store the objects no
+// managed address names any more (a remote LFS server keeps them: the
+// Batch API has no delete). It waits for other applies that hold the store
+// to end, so that it never removes an object one of them found stored.
+func (t *tx) Finish(ctx context.Context) error {
+	t.lock.unlock()
+	lock, err := lockStore(ctx, t.p.store.Dir(), true, max(t.timeout, finishWait))
+	if err != nil {
+		if errors.Is(err, errLocked) {
+			return fmt.Errorf("lfs: another apply holds the local store; unreferenced objects stay until the next apply")
+		}
+		return err
+	}
+	defer lock.unlock()
+	return t.p.store.finish(t.seen, t.changes)
+}
+
+// finishWait is how long Finish waits for other applies at least.
+const finishWait = 30 * time.Second
+
+// errLocked is lockStore's answer when the lock stays held.
+var errLocked = errors.New("lfs: the local store is locked")

@@ -195,7 +195,7 @@ func TestApplyIgnoresDeletesAndNoOps(t *testing.T) {
 	if err := tx.Apply(context.Background(), changes, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(p.store.Dir()); !os.IsNotExist(err) {
+	if _, err := os.Stat(p.store.ObjectsDir()); !os.IsNotExist(err) {
 		t.Fatalf("Apply of deletes touched the store: %v", err)
 	}
 	if reg, _ := providers.Lookup("lfs"); reg.Commit != providers.CommitUnreferenced {

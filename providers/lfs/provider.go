@@ -2,6 +2,7 @@ package lfs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -304,12 +305,21 @@ func rangeOrNil(r hcl.Range) *hcl.Range {
 	return &r
 }
 
-// Begin opens a transaction. Content-addressed writes need no lock.
+// Begin opens a transaction. Content-addressed writes need no exclusive
+// lock; the shared one only keeps another apply's Finish from removing an
+// object this one found stored.
 func (p *Provider) Begin(ctx context.Context, opts providers.BeginOptions) (providers.Tx, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &tx{p: p}, nil
+	lock, err := lockStore(ctx, p.store.Dir(), false, opts.LockTimeout)
+	if errors.Is(err, errLocked) {
+		return nil, &providers.LockError{Provider: "lfs", Lock: "lock on the local store " + p.relative(p.store.Dir()), Timeout: opts.LockTimeout, Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &tx{p: p, lock: lock, timeout: opts.LockTimeout}, nil
 }
 
 // Init creates the local store. It never contacts the server.

@@ -63,6 +63,9 @@ func (t *Tx) Read(ctx context.Context, want []*providers.Object) (*providers.Sta
 	if err := readDetails(ctx, t.s, t.inv.recs, t.inv.undetailed(want)); err != nil {
 		return nil, err
 	}
+	if err := t.inv.readDriftObjects(ctx, t.s); err != nil {
+		return nil, err
+	}
 	return t.inv.state(), nil
 }
 
@@ -187,6 +190,9 @@ func (t *Tx) Apply(ctx context.Context, changes []*providers.Change, progress pr
 	if err := t.bump(ctx); err != nil {
 		return err
 	}
+	if err := markWriting(ctx, t.s, true); err != nil {
+		return err
+	}
 	a := newApplier(t, progress)
 	if err := a.classify(changes); err != nil {
 		return err
@@ -206,6 +212,12 @@ func (t *Tx) Apply(ctx context.Context, changes []*providers.Change, progress pr
 		return err
 	}
 	if err := a.bookkeep(ctx); err != nil {
+		return err
+	}
+	if err := clearDrift(ctx, t.s, t.inv.flags, changes); err != nil {
+		return err
+	}
+	if err := markWriting(ctx, t.s, false); err != nil {
 		return err
 	}
 	t.inv = nil // stale: the next Read reloads it
@@ -229,6 +241,9 @@ type op struct {
 	// rewrite says whether they must be written.
 	children string
 	rewrite  bool
+	// drifted is set when another writer touched the row: its child rows
+	// are written again even though the recorded digest matches.
+	drifted bool
 }
 
 type applier struct {
@@ -283,7 +298,8 @@ func (a *applier) classify(changes []*providers.Change) error {
 		if r == nil || r.obj.Type != o.Type {
 			return nil, conflictf("%s is not managed by scriptsync", o.Address)
 		}
-		if o.Hash != "" && o.Hash != r.obj.Hash {
+		drifted := a.t.inv.isDrifted(r) && o.Hash == r.obj.Hash+driftSuffix
+		if o.Hash != "" && o.Hash != r.obj.Hash && !drifted {
 			return nil, conflictf("%s changed since the plan was made", o.Address)
 		}
 		return r, nil
@@ -301,7 +317,7 @@ func (a *applier) classify(changes []*providers.Change) error {
 		if c.Action == providers.NoOp {
 			continue
 		}
-		if (c.Action != providers.Create && c.Before == nil) || (c.Action != providers.Delete && c.After == nil) {
+		if (c.Action != providers.Create && c.Before == nil) || (c.Action != providers.Delete && c.Action != providers.Forget && c.After == nil) {
 			addr := "(no object)"
 			if c.Before != nil || c.After != nil {
 				addr = c.Address()
@@ -333,12 +349,16 @@ func (a *applier) classify(changes []*providers.Change) error {
 				}
 				a.removed = append(a.removed, c.Before.Address)
 			}
-			o := &op{addr: c.After.Address, before: before, after: c.After, rowID: before.rowID}
+			o := &op{addr: c.After.Address, before: before, after: c.After, rowID: before.rowID,
+				drifted: a.t.inv.isDrifted(before)}
 			if before.present {
 				a.updates[c.After.Type] = append(a.updates[c.After.Type], o)
 			} else {
 				a.creates[c.After.Type] = append(a.creates[c.After.Type], o)
 			}
+		case providers.Forget:
+			// The row stays; only its bookkeeping goes.
+			a.removed = append(a.removed, c.Before.Address)
 		case providers.Delete:
 			o := &op{addr: c.Before.Address, before: before, rowID: before.rowID}
 			a.deletes[c.Before.Type] = append(a.deletes[c.Before.Type], o)

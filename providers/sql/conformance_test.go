@@ -41,7 +41,7 @@ func TestConformanceRoundTrip(t *testing.T) {
 		// Read leaves the dependencies of unchanged objects unread, and
 		// reads their attributes when asked for.
 		assertSameObjects(t, desired, st.Objects, false)
-		if c := plan(desired, st.Objects); len(c) != 0 {
+		if c := plan(desired, st.Refreshed()); len(c) != 0 {
 			t.Errorf("second plan has %d changes, want none", len(c))
 		}
 		// Wanting nothing, every object is a change and is read in full.
@@ -326,7 +326,7 @@ func TestConformanceRollback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := tx.Apply(ctx, plan(desired, st.Objects), nil); err != nil {
+		if err := tx.Apply(ctx, plan(desired, st.Refreshed()), nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := tx.(providers.PeerRecorder).RecordPeers(ctx, map[string]string{"git": "abc"}); err != nil {
@@ -429,7 +429,7 @@ func TestConformanceSerialAndPeers(t *testing.T) {
 		desired, _ := p.Desired(lib)
 		st, _ = p.Read(ctx, desired)
 		script(lib, "script.pilot").Title = "Renamed"
-		changes := plan(mustDesired(t, p, lib), st.Objects)
+		changes := plan(mustDesired(t, p, lib), st.Refreshed())
 		apply(t, p, fixtureWithTitle(t, lib.Dir, "Other"))
 		tx, err = p.Begin(ctx, providers.BeginOptions{})
 		if err != nil {
@@ -514,8 +514,14 @@ func TestConformanceDeletedBehindBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "3 managed rows") {
-				t.Errorf("warnings %v", st.Warnings)
+			deleted := 0
+			for _, d := range st.Drift {
+				if d.Action == providers.Delete && d.After == nil {
+					deleted++
+				}
+			}
+			if len(st.Drift) != 3 || deleted != 3 {
+				t.Errorf("drift %v, want the scene, its embedding and the character deleted", st.Drift)
 			}
 		}
 		changes := pending(t, p, lib)

@@ -324,7 +324,7 @@ func TestPostgresConnectionKilledMidApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	killed := 0
-	err = tx.Apply(ctx, plan(desired, st.Objects), func(int, int64) {
+	err = tx.Apply(ctx, plan(desired, st.Refreshed()), func(int, int64) {
 		if killed > 0 {
 			return
 		}

@@ -303,7 +303,7 @@ func tryApply(ctx context.Context, p *Provider, lib *library.Library, replace ..
 	if err != nil {
 		return nil, err
 	}
-	changes := plan(desired, st.Objects, replace...)
+	changes := plan(desired, st.Refreshed(), replace...)
 	if err := tx.Apply(ctx, changes, nil); err != nil {
 		return nil, err
 	}
@@ -321,5 +321,5 @@ func pending(t testing.TB, p *Provider, lib *library.Library) []*providers.Chang
 	if err != nil {
 		t.Fatalf("read: %v", err)
 	}
-	return plan(desired, st.Objects)
+	return plan(desired, st.Refreshed())
 }

@@ -129,6 +129,15 @@ func testMigrateFromSchema1(t *testing.T, b *backend, name, configDir string) {
 	if st, err := p.Read(ctx, nil); err != nil || len(st.Warnings) != 0 {
 		t.Errorf("after the upgrade: warnings %q, %v", st.Warnings, err)
 	}
+	// The migrated database reports in-place edits as drift.
+	b.exec(t, p, "UPDATE scenes SET heading = 'HACKED' WHERE id = (SELECT MIN(row_id) FROM scriptsync_objects WHERE type = 'scene')")
+	if st, err := p.Read(ctx, nil); err != nil || len(st.Drift) != 1 || st.Drift[0].After.Attributes()["heading"] != "HACKED" {
+		t.Errorf("after the upgrade, an edited scene: drift %v, %v", st, err)
+	}
+	apply(t, p, lib)
+	if c := pending(t, p, lib); len(c) != 0 {
+		t.Errorf("%d changes after repairing the drift", len(c))
+	}
 	for _, path := range firstColumn(t, b, p, "SELECT file_path FROM scripts UNION ALL SELECT file_path FROM script_bibles") {
 		if !filepath.IsAbs(path) {
 			t.Errorf("file_path %q is not absolute", path)
@@ -294,4 +303,46 @@ func TestBibleWithoutScript(t *testing.T) {
 	if got := sqliteBackend.strings(t, p, "SELECT s.title FROM script_bibles b JOIN scripts s ON s.id = b.script_id"); !reflect.DeepEqual(got, []string{"A"}) {
 		t.Errorf("bible belongs to %v, want [A]", got)
 	}
+}
+
+// Version 2 databases (no drift table or triggers) are brought to the
+// current version in the apply's transaction, keeping every row id.
+func TestMigrateFromSchema2(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *backend) {
+		ctx := context.Background()
+		p := b.open(t)
+		lib := fixture(t, t.TempDir())
+		apply(t, p, lib)
+		var down []string
+		for _, w := range driftWatches {
+			if b.flavor == flavorPostgres {
+				down = append(down, "DROP TRIGGER "+driftTriggerName(w, "")+" ON "+w.table)
+				continue
+			}
+			down = append(down, "DROP TRIGGER "+driftTriggerName(w, "update"))
+			if w.child {
+				down = append(down, "DROP TRIGGER "+driftTriggerName(w, "insert"), "DROP TRIGGER "+driftTriggerName(w, "delete"))
+			}
+		}
+		down = append(down, "DROP TABLE scriptsync_drift", "UPDATE scriptsync_meta SET value = '2' WHERE key = 'schema_version'")
+		b.exec(t, p, down...)
+		ids := b.ids(t, p)
+
+		p = b.reopen(t, p)
+		st, err := p.Read(ctx, mustDesired(t, p, lib))
+		if err != nil || len(st.Warnings) != 1 || !strings.Contains(st.Warnings[0], "drift triggers") {
+			t.Fatalf("plan's warnings %q, %v", st.Warnings, err)
+		}
+		apply(t, p, lib)
+		if got := b.strings(t, p, "SELECT value FROM scriptsync_meta WHERE key = 'schema_version'"); got[0] != fmt.Sprint(schemaVersion) {
+			t.Errorf("schema version %v", got)
+		}
+		if got := b.ids(t, p); !reflect.DeepEqual(got, ids) {
+			t.Errorf("managed row ids changed:\n%v\n%v", ids, got)
+		}
+		b.exec(t, p, "UPDATE series SET title = 'Drifted'")
+		if st, err := p.Read(ctx, nil); err != nil || len(st.Drift) == 0 {
+			t.Errorf("after the upgrade an edit is not drift: %v, %v", st, err)
+		}
+	})
 }

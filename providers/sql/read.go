@@ -38,6 +38,12 @@ type inventory struct {
 	// schemaNote tells what the next apply changes in the schema of an
 	// existing database (see schemaNotice); "" when nothing.
 	schemaNote string
+	// flags are the rows the drift triggers flagged (see drift.go),
+	// drifted their records, driftNow those records as they read now.
+	flags     map[driftKey]bool
+	drifted   []*record
+	driftNow  []*providers.Change
+	driftRead bool
 }
 
 // version is the serial as State.Version: "" until the first apply.
@@ -59,11 +65,9 @@ func (inv *inventory) state() *providers.State {
 	}
 	if inv.schemaNote != "" {
 		st.Warnings = append(st.Warnings, inv.schemaNote)
+		st.Pending = append(st.Pending, inv.schemaNote)
 	}
-	if inv.orphans > 0 {
-		st.Warnings = append(st.Warnings, fmt.Sprintf(
-			"%d managed rows were deleted outside scriptsync; the next apply recreates them", inv.orphans))
-	}
+	inv.driftState(st)
 	return st
 }
 
@@ -80,7 +84,8 @@ func (inv *inventory) undetailed(want []*providers.Object) []*record {
 	}
 	var need []*record
 	for _, r := range inv.recs {
-		if r.present && !r.detailed && !same[r] {
+		// Deleted and flagged rows show in the drift as recorded.
+		if !r.detailed && (!same[r] || !r.present || inv.isDrifted(r)) {
 			need = append(need, r)
 		}
 	}
@@ -98,7 +103,7 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 			return &providers.State{}, nil
 		}
 		inv = w.inv
-		if len(inv.undetailed(want)) == 0 {
+		if len(inv.undetailed(want)) == 0 && (inv.driftRead || len(inv.drifted) == 0) {
 			return inv.state(), nil
 		}
 	}
@@ -119,6 +124,9 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 		return nil, err
 	}
 	if err := readDetails(ctx, s, inv.recs, inv.undetailed(want)); err != nil {
+		return nil, err
+	}
+	if err := inv.readDriftObjects(ctx, s); err != nil {
 		return nil, err
 	}
 	return inv.state(), nil
@@ -219,6 +227,10 @@ func readInventory(ctx context.Context, s session, open opener) (*inventory, err
 		return nil, wrapf(err, "read scriptsync_objects")
 	}
 	inv.checkRows(ids)
+	if inv.flags, err = readDrift(ctx, s, inv.schema); err != nil {
+		return nil, err
+	}
+	inv.flagRecords()
 	return inv, nil
 }
 
@@ -402,6 +414,10 @@ func reuseInventory(ctx context.Context, s session, earlier *inventory, open ope
 	}
 	inv.recs = earlier.recs
 	inv.checkRows(ids)
+	if inv.flags, err = readDrift(ctx, s, inv.schema); err != nil {
+		return nil, err
+	}
+	inv.flagRecords()
 	return inv, nil
 }
 

@@ -12,7 +12,8 @@ import (
 // brings an older database up to it. Version 1 relaxed some of ScriptRAG's
 // constraints and lacked its VSS tables, indexes and triggers; version 2 is
 // ScriptRAG's schema exactly, plus scriptsync's own tables and columns.
-const schemaVersion = 2
+// Version 3 adds scriptsync_drift and the triggers that fill it (drift.go).
+const schemaVersion = 3
 
 // kind is a column's type, spelled per dialect by columnType.
 type kind int
@@ -188,6 +189,8 @@ var tables = []table{
 		withDefault(notNull("resource", kindText), "''")),
 		constraints: []string{"PRIMARY KEY (address)"},
 		indexes:     [][2]string{{"idx_scriptsync_objects_type", "type, row_id"}}},
+	{name: "scriptsync_drift", cols: one(notNull("type", kindText), notNull("row_id", kindRef)),
+		constraints: []string{"PRIMARY KEY (type, row_id)"}},
 }
 
 // tableByName returns the table named name.

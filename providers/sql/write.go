@@ -352,7 +352,7 @@ func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
 			return fmt.Errorf("sql: %s: %w", o.addr, err)
 		}
 		o.children = childHash(d, ac)
-		if !o.rewrite && o.before != nil && o.before.childHash == o.children {
+		if !o.rewrite && !o.drifted && o.before != nil && o.before.childHash == o.children {
 			continue
 		}
 		if !o.rewrite {
@@ -523,7 +523,7 @@ func (a *applier) writeChunks(ctx context.Context, ops []*op) error {
 			return err
 		}
 		o.children = chunkHash(b.Bible)
-		if !o.rewrite && o.before != nil && o.before.childHash == o.children {
+		if !o.rewrite && !o.drifted && o.before != nil && o.before.childHash == o.children {
 			continue
 		}
 		if !o.rewrite {

@@ -1,0 +1,171 @@
+package lfs
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"scriptsync/providers"
+)
+
+// The inventory is the list of objects scriptsync manages in the local
+// store, by address: what the last applies committed pointers to. Without
+// it Read could only report the objects a configuration wants, so that an
+// embedding removed from the configuration (or a destroy) would leave its
+// object in the store forever, and plan its deletion again every time.
+//
+// It lives next to the objects, in <git dir>/lfs, where git-lfs ignores
+// it. It is written only after every provider has committed (Finish), so
+// that a rolled-back apply finds the objects it still references.
+const inventoryFile = "scriptsync-objects.json"
+
+// entry is one managed object.
+type entry struct {
+	OID    string `json:"oid"`
+	Size   int64  `json:"size"`
+	Source string `json:"source,omitempty"`
+}
+
+// inventory maps addresses to the objects they name.
+type inventory map[string]entry
+
+func (s *Store) inventoryPath() string { return filepath.Join(s.dir, inventoryFile) }
+
+// loadInventory reads the inventory; a store without one manages nothing
+// yet.
+func (s *Store) loadInventory() (inventory, error) {
+	data, err := os.ReadFile(s.inventoryPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return inventory{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lfs: read %s: %w", s.inventoryPath(), err)
+	}
+	var doc struct {
+		Objects inventory `json:"objects"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("lfs: read %s: %w", s.inventoryPath(), err)
+	}
+	inv := inventory{}
+	for addr, e := range doc.Objects {
+		if validOID(e.OID) && e.Size >= 0 {
+			inv[addr] = e
+		}
+	}
+	return inv, nil
+}
+
+// save replaces the inventory on disk atomically.
+func (s *Store) saveInventory(inv inventory) error {
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return fmt.Errorf("lfs: write inventory: %w", err)
+	}
+	data, err := json.MarshalIndent(struct {
+		Objects inventory `json:"objects"`
+	}{inv}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("lfs: write inventory: %w", err)
+	}
+	tmp, err := os.CreateTemp(s.dir, ".inventory-*")
+	if err != nil {
+		return fmt.Errorf("lfs: write inventory: %w", err)
+	}
+	_, err = tmp.Write(append(data, '\n'))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.inventoryPath())
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("lfs: write inventory: %w", err)
+	}
+	return nil
+}
+
+// object is an inventory entry as an actual object, hashed as Desired
+// hashes it.
+func (e entry) object(address string) *providers.Object {
+	return &providers.Object{
+		Address:   address,
+		Type:      ObjectType,
+		Hash:      e.OID,
+		MatchHash: e.OID,
+		Size:      e.Size,
+		Attrs:     map[string]any{"oid": "sha256:" + e.OID, "size": e.Size, "source": e.Source},
+	}
+}
+
+func entryOf(o *providers.Object) entry {
+	e := entry{OID: o.Hash, Size: o.Size}
+	if src, ok := o.Attributes()["source"].(string); ok {
+		e.Source = src
+	}
+	return e
+}
+
+// finish records what a committed apply changed in the inventory and
+// removes the objects no managed address names any more. seen are the
+// wanted objects the transaction found stored: they are managed from now
+// on, whether or not this apply changed them. It re-reads the inventory
+// under the exclusive lock, so that two applies that finish one after the
+// other both land.
+func (s *Store) finish(seen []*providers.Object, changes []*providers.Change) error {
+	inv, err := s.loadInventory()
+	if err != nil {
+		return err
+	}
+	candidates := map[string]int64{}
+	for _, o := range seen {
+		inv[o.Address] = entryOf(o)
+	}
+	for _, c := range changes {
+		if c.Action == providers.Forget && c.Before != nil {
+			// Left in the store, no longer managed.
+			delete(inv, c.Before.Address)
+			continue
+		}
+		if c.Before != nil && c.Before.Type == ObjectType {
+			if e, ok := inv[c.Before.Address]; ok {
+				candidates[e.OID] = e.Size
+				delete(inv, c.Before.Address)
+			}
+			candidates[c.Before.Hash] = c.Before.Size
+		}
+		if c.After != nil && c.After.Type == ObjectType && c.Action != providers.Delete {
+			inv[c.After.Address] = entryOf(c.After)
+		}
+	}
+	if err := s.saveInventory(inv); err != nil {
+		return err
+	}
+	for _, e := range inv {
+		delete(candidates, e.OID)
+	}
+	oids := make([]string, 0, len(candidates))
+	for oid := range candidates {
+		if validOID(oid) {
+			oids = append(oids, oid)
+		}
+	}
+	sort.Strings(oids)
+	var errs []error
+	for _, oid := range oids {
+		path := s.Path(oid)
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("lfs: remove unreferenced object %s: %w", oid, err))
+			continue
+		}
+		// Empty fan-out directories go too, as git-lfs prune leaves them
+		// harmlessly either way; a non-empty one stays.
+		_ = os.Remove(filepath.Dir(path))
+		_ = os.Remove(filepath.Dir(filepath.Dir(path)))
+		s.made.Delete(filepath.Dir(path))
+	}
+	return errors.Join(errs...)
+}
