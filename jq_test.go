@@ -43,7 +43,13 @@ func haveOPA() bool {
 
 // haveJQ is the [jq] condition: jq is installed, or this is CI, where its
 // absence must fail the test rather than skip it.
-func haveJQ() bool {
-	_, err := exec.LookPath("jq")
+func haveJQ() bool { return haveTool("jq") }
+
+// haveTool is a condition on a command-line tool (jq, the sqlite3 shell
+// that drift tests edit a database with, as another program would): it is
+// installed, or this is CI, where its absence must fail the test rather
+// than skip it.
+func haveTool(name string) bool {
+	_, err := exec.LookPath(name)
 	return err == nil || os.Getenv("CI") == "true"
 }

@@ -85,6 +85,8 @@ func params(t *testing.T, dir string) testscript.Params {
 				return haveJQ(), nil
 			case "opa":
 				return haveOPA(), nil
+			case "sqlite3":
+				return haveTool("sqlite3"), nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

@@ -162,7 +162,7 @@ func (p *printer) change(c *providers.Change) {
 	case providers.Forget:
 		verb, mark, color = "will no longer be managed by scriptsync (it stays in the backend)", ".", colorBold
 	}
-	if c.Moved() && c.Action == providers.Update && c.Before.Hash == c.After.Hash {
+	if c.Moved() && c.Action == providers.Update && c.Before.Hash == c.After.Hash && sameAttributes(c.Before, c.After) {
 		p.printf("\n  %s %s has moved to %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Before.Address), p.paint(colorBold, ChangeAddress(c)))
 	} else {
 		p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, ChangeAddress(c)), verb)
@@ -208,6 +208,22 @@ func BlockHeader(provider string, o *providers.Object) string {
 		return typ + " " + strconv.Quote(rest)
 	}
 	return typ
+}
+
+// sameAttributes reports whether an object that moved shows no other
+// change: Terraform's "has moved to" (a renumbered scene, whose number
+// changed, is an update in place that moved).
+func sameAttributes(before, after *providers.Object) bool {
+	b, a := before.Attributes(), after.Attributes()
+	if len(b) != len(a) {
+		return false
+	}
+	for k, v := range b {
+		if w, ok := a[k]; !ok || !planner.EqualValue(v, w) {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *printer) attrs(c *providers.Change) {

@@ -109,6 +109,18 @@ func (s *Stream) PlannedChange(c *providers.Change) {
 	s.emit("info", "planned_change", msg, map[string]any{"change": ch})
 }
 
+// PendingChange reports a change to a backend that is not an object's (a
+// schema migration) as the update of a resource PROVIDER_schema, which the
+// human plan shows in the same place; scriptsync.pending_change holds its
+// description.
+func (s *Stream) PendingChange(pd planner.Pending) {
+	addr := pd.Provider + "_schema"
+	res := map[string]any{"addr": addr, "module": "", "resource": addr, "implied_provider": pd.Provider,
+		"resource_type": addr, "resource_name": "schema", "resource_key": nil}
+	s.emit("info", "planned_change", addr+": Plan to update", map[string]any{"change": map[string]any{
+		"resource": res, "action": "update", "scriptsync": map[string]any{"pending_change": pd.Description}}})
+}
+
 // ResourceDrift reports an object changed outside scriptsync.
 func (s *Stream) ResourceDrift(c *providers.Change) {
 	verb := "Drift detected (update)"
@@ -125,6 +137,9 @@ func (s *Stream) Plan(p *planner.Plan) {
 	}
 	for _, c := range p.Drift {
 		s.ResourceDrift(c)
+	}
+	for _, pd := range p.Pending {
+		s.PendingChange(pd)
 	}
 	for _, c := range p.Changes {
 		s.PlannedChange(c)

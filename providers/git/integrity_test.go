@@ -144,10 +144,19 @@ func TestForgedTrailerDoesNotHideAnEdit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The edit is drift: State.Objects holds the file as scriptsync
+	// recorded it, and State.Drift what the tree holds now.
 	want := desired(t, p, fakeLib{scripts: map[string]string{"a": "a\n"}}.library())
-	for _, o := range st.Objects {
-		if o.Address == "script.a" && o.Hash == want[0].Hash {
-			t.Error("the edit is hidden: the state says the file is as scriptsync wrote it")
+	seen := false
+	for _, d := range st.Drift {
+		if d.Before != nil && d.Before.Address == "script.a" {
+			seen = true
+			if d.After == nil || d.After.Hash == want[0].Hash {
+				t.Errorf("the edit is hidden: drift of script.a = %+v", d)
+			}
 		}
+	}
+	if !seen {
+		t.Error("the edit is hidden: no drift for script.a")
 	}
 }
