@@ -135,7 +135,9 @@ func (s *session) app() *ucli.App {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "chdir", Usage: "run as if started in `DIR`"},
 			&ucli.BoolFlag{Name: "no-color", Usage: "disable colour in output"},
+			&ucli.BoolFlag{Name: "version", Usage: "print the version (as the version command does)"},
 		},
+		EnableBashCompletion: true,
 		Before: func(c *ucli.Context) error {
 			if d := c.String("chdir"); d != "" {
 				if !filepath.IsAbs(d) {
@@ -149,6 +151,12 @@ func (s *session) app() *ucli.App {
 			}
 			s.color = !c.Bool("no-color") && s.env.Getenv("NO_COLOR") == "" && s.env.Getenv("TERM") != "dumb" && s.env.StdoutIsTerminal
 			s.ui.color = s.color
+			if c.Bool("version") {
+				if err := s.printVersion(false); err != nil {
+					return err
+				}
+				return silent(ExitOK)
+			}
 			return nil
 		},
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error {
@@ -171,6 +179,7 @@ func (s *session) app() *ucli.App {
 			s.outputCommand(),
 			s.stateCommand(),
 			s.versionCommand(),
+			s.completionCommand(),
 		},
 	}
 	return app
@@ -182,6 +191,26 @@ func usageError(format string, args ...any) error {
 }
 
 func failure(err error) error { return &exitError{code: ExitError, err: err} }
+
+// tooManyArgs is the error for a command given more arguments than it
+// takes (want says what they are). Flags after an argument are arguments
+// to urfave/cli, as to Go's flag package and Terraform: the message says
+// to put them first, with the command line in that order.
+func tooManyArgs(c *ucli.Context, want string) error {
+	var flags, args []string
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			args = append(args, a)
+		}
+	}
+	if len(flags) > 0 {
+		line := append(append([]string{"scriptsync", c.Command.Name}, flags...), args...)
+		return usageError("%s: flags go before arguments: %s", c.Command.Name, strings.Join(line, " "))
+	}
+	return usageError("%s takes %s", c.Command.Name, want)
+}
 
 // commandName is the command being run, without its flags' values (which
 // may hold secrets) and arguments: for the log.

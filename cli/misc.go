@@ -56,7 +56,7 @@ func (s *session) validateJSON(diags hcl.Diagnostics) error {
 func (s *session) initCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:  "init",
-		Usage: "create the backends if they are missing (plan and apply do it too)",
+		Usage: "create the backends if they are missing (never needed: apply creates what it needs)",
 		Flags: []ucli.Flag{noColorFlag(), inputFlag()},
 		Action: func(c *ucli.Context) error {
 			s.commandFlags(c)
@@ -83,29 +83,68 @@ func (s *session) initCommand() *ucli.Command {
 
 func (s *session) versionCommand() *ucli.Command {
 	return &ucli.Command{
-		Name:  "version",
-		Usage: "print the version and the versions of its formats",
-		Flags: []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
+		Name:   "version",
+		Usage:  "print the version and the versions of its formats",
+		Flags:  []ucli.Flag{&ucli.BoolFlag{Name: "json", Usage: "print JSON"}},
+		Action: func(c *ucli.Context) error { return s.printVersion(c.Bool("json")) },
+	}
+}
+
+// printVersion prints scriptsync's version and its formats' (the version
+// command, and the global -version flag).
+func (s *session) printVersion(asJSON bool) error {
+	formats := map[string]string{"plan": planfile.FormatVersion, "json": render.FormatVersion}
+	for name, v := range engine.Formats(s.dir, s.env.Getenv) {
+		formats[name] = v
+	}
+	if asJSON {
+		enc := json.NewEncoder(s.env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"scriptsync_version": Version, "formats": formats})
+	}
+	s.ui.printf("scriptsync v%s\n", Version)
+	names := make([]string, 0, len(formats))
+	for k := range formats {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		s.ui.printf("  %s format %s\n", k, formats[k])
+	}
+	return nil
+}
+
+// completionCommand prints a shell script that completes scriptsync's
+// commands and flags, from urfave/cli's --generate-bash-completion.
+func (s *session) completionCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "completion",
+		Usage:     "print a shell completion script: eval \"$(scriptsync completion bash)\" (or zsh)",
+		ArgsUsage: "bash|zsh",
 		Action: func(c *ucli.Context) error {
-			formats := map[string]string{"plan": planfile.FormatVersion, "json": render.FormatVersion}
-			for name, v := range engine.Formats(s.dir, s.env.Getenv) {
-				formats[name] = v
-			}
-			if c.Bool("json") {
-				enc := json.NewEncoder(s.env.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"scriptsync_version": Version, "formats": formats})
-			}
-			s.ui.printf("scriptsync v%s\n", Version)
-			names := make([]string, 0, len(formats))
-			for k := range formats {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, k := range names {
-				s.ui.printf("  %s format %s\n", k, formats[k])
+			switch c.Args().First() {
+			case "bash":
+				s.ui.printf("%s", bashCompletion)
+			case "zsh":
+				s.ui.printf("autoload -U +X bashcompinit && bashcompinit\n%s", bashCompletion)
+			default:
+				return usageError("completion takes the shell: bash or zsh")
 			}
 			return nil
 		},
 	}
 }
+
+// bashCompletion asks scriptsync itself for the words that can follow.
+const bashCompletion = `_scriptsync_complete() {
+  local cur words
+  cur="${COMP_WORDS[COMP_CWORD]}"
+  if [[ "$cur" == -* ]]; then
+    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" "$cur" --generate-bash-completion 2>/dev/null)
+  else
+    words=$("${COMP_WORDS[@]:0:$COMP_CWORD}" --generate-bash-completion 2>/dev/null)
+  fi
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -o default -F _scriptsync_complete scriptsync
+`

@@ -27,7 +27,7 @@ func (s *session) outputCommand() *ucli.Command {
 		Action: func(c *ucli.Context) error {
 			s.commandFlags(c)
 			if c.Args().Len() > 1 {
-				return usageError("output takes at most one argument, an output name")
+				return tooManyArgs(c, "at most one argument, an output name")
 			}
 			name := c.Args().First()
 			if c.Bool("raw") && (name == "" || c.Bool("json")) {

@@ -88,7 +88,7 @@ func (s *session) planCommand() *ucli.Command {
 		Flags:     flags,
 		Action: func(c *ucli.Context) error {
 			if c.Args().Len() > 0 {
-				return usageError("plan takes no arguments, got %q (flags go before arguments)", c.Args().First())
+				return tooManyArgs(c, "no arguments")
 			}
 			s.startStream(c)
 			vars, err := scanVarArgs(s.env.Args)
@@ -165,7 +165,7 @@ func (s *session) applyCommand() *ucli.Command {
 			case 1:
 				return s.applySaved(c, c.Args().First())
 			default:
-				return usageError("apply takes at most one argument, a saved plan file")
+				return tooManyArgs(c, "at most one argument, a saved plan file")
 			}
 		},
 	}
@@ -181,7 +181,7 @@ func (s *session) destroyCommand() *ucli.Command {
 		Action: func(c *ucli.Context) error {
 			s.startStream(c)
 			if c.Args().Len() > 0 {
-				return usageError("destroy takes no arguments")
+				return tooManyArgs(c, "no arguments")
 			}
 			if c.Bool("json") && !c.Bool("auto-approve") {
 				return usageError("destroy -json needs -auto-approve (there is no prompt in the machine-readable UI)")

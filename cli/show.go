@@ -45,7 +45,7 @@ func (s *session) showCommand() *ucli.Command {
 				}
 				return render.Plan(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.Options{Color: s.color})
 			default:
-				return usageError("show takes at most one argument, a saved plan file")
+				return tooManyArgs(c, "at most one argument, a saved plan file")
 			}
 		},
 	}
