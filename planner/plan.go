@@ -94,21 +94,26 @@ type Summary struct {
 func (p *Plan) Summary() Summary {
 	var s Summary
 	for _, c := range p.Changes {
-		switch c.Action {
-		case providers.Create:
-			s.Add++
-		case providers.Update:
-			s.Change++
-		case providers.Delete:
-			s.Destroy++
-		case providers.Replace:
-			s.Add++
-			s.Destroy++
-		case providers.Forget:
-			s.Forget++
-		}
+		s.Count(c.Action)
 	}
 	return s
+}
+
+// Count adds one change with action a to the summary.
+func (s *Summary) Count(a providers.Action) {
+	switch a {
+	case providers.Create:
+		s.Add++
+	case providers.Update:
+		s.Change++
+	case providers.Delete:
+		s.Destroy++
+	case providers.Replace:
+		s.Add++
+		s.Destroy++
+	case providers.Forget:
+		s.Forget++
+	}
 }
 
 // HasChanges reports whether applying the plan would change anything.

@@ -80,6 +80,16 @@ type JSONPending struct {
 	Description string `json:"description"`
 }
 
+// count adds one change with action a, as planner.Summary.Count does.
+func (s *JSONSummary) count(a providers.Action) {
+	var ps planner.Summary
+	ps.Count(a)
+	s.Add += ps.Add
+	s.Change += ps.Change
+	s.Destroy += ps.Destroy
+	s.Forget += ps.Forget
+}
+
 // JSONSummary is the summary line as numbers.
 type JSONSummary struct {
 	Add     int `json:"add"`

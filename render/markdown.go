@@ -210,17 +210,7 @@ func groupSections(p *planner.Plan) []section {
 				counts[c.Provider] = t
 				backends = append(backends, c.Provider)
 			}
-			switch c.Action {
-			case providers.Create:
-				t.Add++
-			case providers.Update:
-				t.Change++
-			case providers.Delete:
-				t.Destroy++
-			case providers.Replace:
-				t.Add++
-				t.Destroy++
-			}
+			t.count(c.Action)
 		}
 		var parts []string
 		for _, b := range backends {

@@ -180,16 +180,7 @@ func (p *printer) change(c *providers.Change) {
 		}
 		if b, a, ok := NoteText(c); ok {
 			p.printf("      %s text = <<-EOT\n", p.paint(colorYellow, "~"))
-			for _, d := range TextDiff(b, a) {
-				mark := d.Mark
-				switch mark {
-				case "+":
-					mark = p.paint(colorGreen, "+")
-				case "-":
-					mark = p.paint(colorRed, "-")
-				}
-				p.printf("          %s %s\n", mark, d.Text)
-			}
+			p.diffLines(TextDiff(b, a))
 			p.printf("        EOT\n")
 		}
 	}
@@ -319,16 +310,7 @@ func (p *printer) attrs(c *providers.Change) {
 		if l.diff == nil && l.value != "<<-EOT" {
 			continue
 		}
-		for _, d := range l.diff {
-			mark := d.Mark
-			switch mark {
-			case "+":
-				mark = p.paint(colorGreen, "+")
-			case "-":
-				mark = p.paint(colorRed, "-")
-			}
-			p.printf("          %s %s\n", mark, d.Text)
-		}
+		p.diffLines(l.diff)
 		p.printf("        EOT\n")
 	}
 	if hidden > 0 {
@@ -358,19 +340,7 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 			per[c.Provider] = t
 			seen = append(seen, c.Provider)
 		}
-		switch c.Action {
-		case providers.Create:
-			t.Add++
-		case providers.Update:
-			t.Change++
-		case providers.Delete:
-			t.Destroy++
-		case providers.Replace:
-			t.Add++
-			t.Destroy++
-		case providers.Forget:
-			t.Forget++
-		}
+		t.Count(c.Action)
 		if c.After != nil {
 			t.bytes += c.After.Size
 		}
@@ -394,4 +364,18 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 		p.printf("\n")
 	}
 	p.printf("\n")
+}
+
+// diffLines prints a text's diff, marks in colour, inside its <<-EOT.
+func (p *printer) diffLines(lines []DiffLine) {
+	for _, d := range lines {
+		mark := d.Mark
+		switch mark {
+		case "+":
+			mark = p.paint(colorGreen, "+")
+		case "-":
+			mark = p.paint(colorRed, "-")
+		}
+		p.printf("          %s %s\n", mark, d.Text)
+	}
 }

@@ -271,17 +271,7 @@ func BackendSummaries(p *planner.Plan) map[string]JSONSummary {
 	out := map[string]JSONSummary{}
 	for _, c := range p.Changes {
 		s := out[c.Provider]
-		switch c.Action {
-		case providers.Create:
-			s.Add++
-		case providers.Update:
-			s.Change++
-		case providers.Delete:
-			s.Destroy++
-		case providers.Replace:
-			s.Add++
-			s.Destroy++
-		}
+		s.count(c.Action)
 		out[c.Provider] = s
 	}
 	return out
