@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 
 	"scriptsync/internal/gittest"
 	"scriptsync/internal/lfstest"
+	"scriptsync/internal/needs"
 	"scriptsync/internal/pgtest"
 )
 
@@ -20,12 +20,10 @@ import (
 func TestGitopsExample(t *testing.T) {
 	for _, tool := range []string{"bash", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed", tool)
-			}
-			t.Skipf("%s is not installed", tool)
+			needs.Missing(t, tool, "apt-get install -y "+tool, err)
 		}
 	}
+	pgtest.Require(t) // here: Setup below runs in the script's goroutine
 	p := params(t, "testscripts/gitops")
 	setup := p.Setup
 	p.Setup = func(env *testscript.Env) error {

@@ -42,6 +42,7 @@ func (p pgMain) Run() int { return pgtest.Run(p.m) }
 // a new, empty database for each script. Without PostgreSQL's server
 // binaries it skips, except with CI=true, where it fails.
 func TestPostgresScripts(t *testing.T) {
+	pgtest.Require(t) // here: Setup below runs in the script's goroutine
 	p := params(t, "testscripts/postgres")
 	setup := p.Setup
 	p.Setup = func(env *testscript.Env) error {

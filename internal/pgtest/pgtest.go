@@ -61,6 +61,20 @@ func Run(m *testing.M) int {
 	return code
 }
 
+// Require skips t (or fails it when CI=true) when there is no PostgreSQL
+// server. Call it from the test's own goroutine before handing t to code
+// that runs elsewhere (a testscript's Setup), where a skip cannot stop
+// the test.
+func Require(t testing.TB) {
+	t.Helper()
+	if _, err := get(); err != nil {
+		if errors.Is(err, pgcluster.ErrUnavailable) {
+			needs.Missing(t, "PostgreSQL", "apt-get install postgresql-15, or set "+EnvDSN+" to the DSN of a server", err)
+		}
+		t.Fatal(err)
+	}
+}
+
 // NewDatabase returns the DSN (a postgres:// URL) of a new, empty database
 // that is dropped when t ends. Without a server it skips t, or fails it
 // when CI=true.
