@@ -349,7 +349,9 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 		st.Outputs(outputs)
 		return nil
 	}
-	s.outputs(ws)
+	if !req.Options.Destroy { // as in Terraform: a destroy has no outputs to show
+		s.outputs(ws)
+	}
 	return nil
 }
 
