@@ -256,22 +256,11 @@ func cmdSQLite(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("sqlite: %v", err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	lines, err := rowLines(rows, sqlText)
 	ts.Check(err)
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		ts.Check(rows.Scan(ptrs...))
-		parts := make([]string, len(cols))
-		for i, v := range vals {
-			parts[i] = sqlText(v)
-		}
-		fmt.Fprintln(ts.Stdout(), strings.Join(parts, " | "))
+	for _, l := range lines {
+		fmt.Fprintln(ts.Stdout(), l)
 	}
-	ts.Check(rows.Err())
 	if neg {
 		ts.Fatalf("sqlite: query succeeded")
 	}
@@ -345,6 +334,32 @@ func cmdMknpy(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // sqlText shows a value scanned from SQL: NULL, text, or the value.
+// rowLines reads every row, each as its columns (made text by text)
+// joined with " | ".
+func rowLines(rows *sql.Rows, text func(any) string) ([]string, error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		parts := make([]string, len(vals))
+		for i, v := range vals {
+			parts[i] = text(v)
+		}
+		out = append(out, strings.Join(parts, " | "))
+	}
+	return out, rows.Err()
+}
+
 func sqlText(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -370,22 +385,9 @@ func cmdPG(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("pg: %v", err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	lines, err := rowLines(rows, sqlText)
 	ts.Check(err)
-	var out strings.Builder
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		ts.Check(rows.Scan(ptrs...))
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			parts[i] = fmt.Sprint(v)
-		}
-		out.WriteString(strings.Join(parts, " | ") + "\n")
+	for _, l := range lines {
+		fmt.Fprintln(ts.Stdout(), l)
 	}
-	ts.Check(rows.Err())
-	fmt.Fprint(ts.Stdout(), out.String())
 }

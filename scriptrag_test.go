@@ -148,27 +148,8 @@ func (c *contractDB) rows(t *testing.T, sqliteQuery, pgQuery string, args ...any
 		t.Fatalf("%s\n%v", q, err)
 	}
 	defer rs.Close()
-	cols, err := rs.Columns()
+	out, err := rowLines(rs, contractText)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for rs.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rs.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			parts[i] = contractText(v)
-		}
-		out = append(out, strings.Join(parts, " | "))
-	}
-	if err := rs.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out

@@ -60,11 +60,7 @@ func (s *session) initCommand() *ucli.Command {
 		Flags: []ucli.Flag{noColorFlag(), inputFlag()},
 		Action: func(c *ucli.Context) error {
 			s.commandFlags(c)
-			vars, err := scanVarArgs(s.env.Args)
-			if err != nil {
-				return err
-			}
-			ws, err := s.load(vars, false)
+			ws, err := s.loadArgs(false)
 			if err != nil {
 				return err
 			}

@@ -33,11 +33,7 @@ func (s *session) outputCommand() *ucli.Command {
 			if c.Bool("raw") && (name == "" || c.Bool("json")) {
 				return usageError("output -raw needs an output name, and cannot be used with -json")
 			}
-			vars, err := scanVarArgs(s.env.Args)
-			if err != nil {
-				return err
-			}
-			ws, err := s.load(vars, false)
+			ws, err := s.loadArgs(false)
 			if err != nil {
 				return err
 			}

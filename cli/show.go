@@ -110,11 +110,7 @@ func (s *session) managed() ([]render.Managed, error) {
 // managedOutputs is managed, and the outputs the last apply recorded when
 // withOutputs.
 func (s *session) managedOutputs(withOutputs bool) ([]render.Managed, map[string]render.NamedValue, error) {
-	vars, err := scanVarArgs(s.env.Args)
-	if err != nil {
-		return nil, nil, err
-	}
-	ws, err := s.load(vars, true)
+	ws, err := s.loadArgs(true)
 	if err != nil {
 		return nil, nil, err
 	}

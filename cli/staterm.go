@@ -73,11 +73,7 @@ func (s *session) stateMvCommand() *ucli.Command {
 // stateEdit applies a plan limited to opts without asking, after check
 // accepts it, and reports how many objects it touched.
 func (s *session) stateEdit(c *ucli.Context, opts planner.Options, check func(*planner.Plan) error, done string) error {
-	vars, err := scanVarArgs(s.env.Args)
-	if err != nil {
-		return err
-	}
-	ws, err := s.load(vars, false)
+	ws, err := s.loadArgs(false)
 	if err != nil {
 		return err
 	}

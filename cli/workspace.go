@@ -17,6 +17,16 @@ import (
 )
 
 // load opens the workspace (see engine.Open), printing diagnostics.
+// loadArgs loads the workspace with the -var and -var-file arguments of the
+// command line.
+func (s *session) loadArgs(warm bool) (*engine.Workspace, error) {
+	vars, err := scanVarArgs(s.env.Args)
+	if err != nil {
+		return nil, err
+	}
+	return s.load(vars, warm)
+}
+
 func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, error) {
 	done := s.log.phase("load configuration and build providers")
 	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm, Parallelism: s.parallelism})

@@ -121,7 +121,8 @@ func int64s(ctx context.Context, s session, query string, args ...any) ([]int64,
 	return out, err
 }
 
-func columnNames(ctx context.Context, s session, query, table string) (map[string]bool, error) {
+// nameSet runs a query of one text column and returns its values as a set.
+func nameSet(ctx context.Context, s session, query string, args ...any) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := scanAll(ctx, s, func(r rows) error {
 		var name string
@@ -130,7 +131,12 @@ func columnNames(ctx context.Context, s session, query, table string) (map[strin
 		}
 		out[name] = true
 		return nil
-	}, query, table)
+	}, query, args...)
+	return out, err
+}
+
+func columnNames(ctx context.Context, s session, query, table string) (map[string]bool, error) {
+	out, err := nameSet(ctx, s, query, table)
 	if len(out) == 0 {
 		out = nil
 	}

@@ -220,16 +220,7 @@ func schemaObjects(ctx context.Context, s session) (map[string]bool, error) {
 		q = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() " +
 			"UNION SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
 	}
-	out := map[string]bool{}
-	err := scanAll(ctx, s, func(r rows) error {
-		var name string
-		if err := r.Scan(&name); err != nil {
-			return err
-		}
-		out[name] = true
-		return nil
-	}, q)
-	return out, err
+	return nameSet(ctx, s, q)
 }
 
 // schemaNotice describes, for a plan, the schema changes the next apply
