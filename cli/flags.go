@@ -29,8 +29,13 @@ func inputFlag() ucli.Flag {
 func lockFlags() []ucli.Flag {
 	return []ucli.Flag{
 		&ucli.BoolFlag{Name: "lock", Value: true, Usage: "lock the backends while applying (plan never locks; apply cannot do without)"},
-		&ucli.StringFlag{Name: "lock-timeout", Value: "0s", Usage: "how long to wait for another apply's lock: a duration with a unit (`DURATION`, e.g. 30s, 5m)"},
+		lockTimeoutFlag(),
 	}
+}
+
+// lockTimeoutFlag is -lock-timeout, read with lockTimeout.
+func lockTimeoutFlag() ucli.Flag {
+	return &ucli.StringFlag{Name: "lock-timeout", Value: "0s", Usage: "how long to wait for another apply's lock: a duration with a unit (`DURATION`, e.g. 30s, 5m)"}
 }
 
 // commandFlags applies the per-command flags every command shares.

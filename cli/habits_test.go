@@ -52,3 +52,14 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("completion fish: exit %d, %q", code, errOut)
 	}
 }
+
+// state rm and state mv read -lock-timeout as plan and apply do.
+func TestStateEditsParseLockTimeoutLikeApply(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"state", "rm", "-lock-timeout=5", "series.a"}, {"state", "mv", "-lock-timeout=5", "series.a", "series.b"}} {
+		_, errOut, code := run(t, dir, nil, args...)
+		if code != ExitError || !strings.Contains(errOut, "-lock-timeout=5 needs a unit") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+}

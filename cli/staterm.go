@@ -17,7 +17,7 @@ func (s *session) stateRmCommand() *ucli.Command {
 		Name:      "rm",
 		Usage:     "stop managing objects, leaving their rows, files and LFS objects in place",
 		ArgsUsage: "ADDRESS...",
-		Flags:     []ucli.Flag{&ucli.DurationFlag{Name: "lock-timeout", Usage: "how long to wait for another apply's lock"}},
+		Flags:     []ucli.Flag{lockTimeoutFlag()},
 		Action: func(c *ucli.Context) error {
 			if c.Args().Len() == 0 {
 				return usageError("state rm takes at least one address")
@@ -46,7 +46,7 @@ func (s *session) stateMvCommand() *ucli.Command {
 		Name:      "mv",
 		Usage:     "move managed objects to the address the configuration now declares them at, keeping them",
 		ArgsUsage: "FROM TO",
-		Flags:     []ucli.Flag{&ucli.DurationFlag{Name: "lock-timeout", Usage: "how long to wait for another apply's lock"}},
+		Flags:     []ucli.Flag{lockTimeoutFlag()},
 		Action: func(c *ucli.Context) error {
 			if c.Args().Len() != 2 {
 				return usageError("state mv takes two addresses: FROM TO")
@@ -73,6 +73,10 @@ func (s *session) stateMvCommand() *ucli.Command {
 // stateEdit applies a plan limited to opts without asking, after check
 // accepts it, and reports how many objects it touched.
 func (s *session) stateEdit(c *ucli.Context, opts planner.Options, check func(*planner.Plan) error, done string) error {
+	timeout, err := lockTimeout(c)
+	if err != nil {
+		return err
+	}
 	ws, err := s.loadArgs(false)
 	if err != nil {
 		return err
@@ -81,7 +85,7 @@ func (s *session) stateEdit(c *ucli.Context, opts planner.Options, check func(*p
 	var n int
 	req := applier.Request{
 		Options:     opts,
-		LockTimeout: c.Duration("lock-timeout"),
+		LockTimeout: timeout,
 		Confirm: func(p *planner.Plan) (bool, error) {
 			if err := check(p); err != nil {
 				return false, err
