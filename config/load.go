@@ -43,6 +43,14 @@ type Options struct {
 	// CacheDir is where the digests of vector files are remembered
 	// between runs (see digestCache); empty reads every file every time.
 	CacheDir string
+	// Recall, when set, is called once, right after OnProviders, with a
+	// function that tells whether the fingerprint of an earlier evaluation
+	// still holds: everything it records is as it was. When Recall returns
+	// true and the last fingerprint it asked about held, Load evaluates
+	// nothing more and returns a Config with Unchanged set, its Providers
+	// and that Fingerprint, and no Library: the caller already knows what
+	// the library would be.
+	Recall func(holds func(*Fingerprint) bool) bool
 }
 
 // VarArg is one -var NAME=VALUE (File empty) or -var-file=FILE argument.
@@ -75,6 +83,11 @@ type Config struct {
 	Moved []Move
 	// Removed are the removed blocks, in file order.
 	Removed []Removed
+	// Fingerprint is what the evaluation read from outside the evaluator.
+	Fingerprint *Fingerprint
+	// Unchanged is set when Options.Recall's fingerprint still held and
+	// the evaluation stopped early: Library, Outputs and Inputs are nil.
+	Unchanged bool
 }
 
 // Variable is an input variable with its final value.
@@ -111,6 +124,11 @@ type loader struct {
 	// carry the sensitive mark, and only then is it worth looking for it
 	// deep inside every value.
 	marked bool
+	// recorded is what the evaluation read from outside, for the
+	// Fingerprint; recalled is the fingerprint Options.Recall gave, once
+	// it was found to still hold.
+	recorded recorder
+	recalled *Fingerprint
 }
 
 // Load reads and evaluates the configuration in opts.Dir. On error the
@@ -182,11 +200,24 @@ func (l *loader) load() *Config {
 	if l.diags.HasErrors() {
 		return nil
 	}
+	if l.recalled != nil {
+		return &Config{
+			Dir:         l.dir,
+			Files:       l.files,
+			Providers:   ev.providerConfigs(),
+			Variables:   ev.variables(),
+			Digest:      l.configDigest(),
+			Moved:       l.decl.moved,
+			Removed:     l.decl.removed,
+			Fingerprint: l.recalled,
+			Unchanged:   true,
+		}
+	}
 	lib := ev.assemble()
 	if l.diags.HasErrors() {
 		return nil
 	}
-	return &Config{
+	cfg := &Config{
 		Dir:       l.dir,
 		Files:     l.files,
 		Library:   lib,
@@ -198,6 +229,8 @@ func (l *loader) load() *Config {
 		Moved:     l.decl.moved,
 		Removed:   l.decl.removed,
 	}
+	cfg.Fingerprint = l.fingerprint()
+	return cfg
 }
 
 // parseDir parses every *.hcl file in the directory except variable files.
