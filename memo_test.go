@@ -61,7 +61,8 @@ func samePlans(t *testing.T, dir, step string) (int, bool) {
 // inserted, moved, deleted and rewritten, vectors changed or only touched,
 // a script renamed with a moved block, comments) and changes its backends
 // behind scriptsync's back (SQL updates and deletes, LFS objects rewritten
-// or removed, the branch moved), and after every step checks that a plan
+// or removed, the branch moved, the whole directory moved), and after
+// every step checks that a plan
 // the memo may answer is the plan a full evaluation gives. After every
 // apply the memo must answer, so the test fails if it never does.
 func TestMemoPlansEqualFullPlans(t *testing.T) {
@@ -136,6 +137,14 @@ func TestMemoPlansEqualFullPlans(t *testing.T) {
 		}},
 		{"remove an LFS object", func() error {
 			return os.Remove(filepath.Join(dir, "library.git", "lfs", pickFile(r, filepath.Join(dir, "library.git", "lfs"), "objects", "")))
+		}},
+		{"move the configuration directory", func() error {
+			moved := dir + "m"
+			if err := os.Rename(dir, moved); err != nil {
+				return err
+			}
+			dir, w.Dir = moved, moved
+			return nil
 		}},
 		{"move the branch back", func() error {
 			out, err := exec.Command("git", "--git-dir", filepath.Join(dir, "library.git"), "update-ref", "refs/heads/main", "HEAD~1").CombinedOutput()

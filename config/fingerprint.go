@@ -29,6 +29,9 @@ import (
 // the evaluation when it also knows the backends still hold what that
 // library wants (see engine's memo).
 type Fingerprint struct {
+	// Dir is the configuration directory: paths derived from it (a
+	// script's file_path) change when it moves.
+	Dir string `json:"dir"`
 	// Config is Config.Digest: the configuration and variable files.
 	Config string `json:"config"`
 	// Vars digest every variable's final value, by name.
@@ -108,7 +111,7 @@ func valueDigest(v cty.Value) string {
 
 // fingerprint is the Fingerprint of a configuration that loaded.
 func (l *loader) fingerprint() *Fingerprint {
-	fp := &Fingerprint{Config: l.configDigest(), Vars: l.varDigests()}
+	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests()}
 	for path, hash := range l.inputs.digests() {
 		d := InputDigest{Path: path}
 		if n, err := hex.Decode(d.Sum[:], []byte(hash)); err != nil || n != sha256.Size {
@@ -137,7 +140,7 @@ func (l *loader) varDigests() map[string]string {
 // fp records them. It reads only what it must: the files whose stat the
 // digest cache does not vouch for are hashed again, side by side.
 func (l *loader) matches(fp *Fingerprint) bool {
-	if fp == nil || fp.Config != l.configDigest() || !sameStrings(fp.Vars, l.varDigests()) {
+	if fp == nil || fp.Dir != l.dir || fp.Config != l.configDigest() || !sameStrings(fp.Vars, l.varDigests()) {
 		return false
 	}
 	for name, d := range fp.Env {
