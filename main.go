@@ -38,6 +38,9 @@ func Main() (code int) {
 			defer stopProfile()
 		}
 	}
+	if path := os.Getenv("SCRIPTSYNC_MEMPROFILE"); path != "" {
+		defer writeHeapProfile(path)
+	}
 	return cli.Run(cli.OSEnv(ctx))
 }
 
@@ -73,4 +76,18 @@ func panicSummary(r any) string {
 		return v
 	}
 	return fmt.Sprintf("%T", r)
+}
+
+// writeHeapProfile writes the allocations of the run to path:
+// SCRIPTSYNC_MEMPROFILE, for measuring (go tool pprof -sample_index=alloc_space).
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_MEMPROFILE:", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_MEMPROFILE:", err)
+	}
 }
