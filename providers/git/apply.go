@@ -33,8 +33,11 @@ type tx struct {
 	// and may lag behind it.
 	localOld plumbing.Hash
 
-	applied     bool
-	newCommit   plumbing.Hash // zero: nothing to commit
+	applied   bool
+	newCommit plumbing.Hash // zero: nothing to commit
+	// cleanup is set when Vouch dropped manifest entries: the apply
+	// commits the manifest without them even when no file changes.
+	cleanup     bool
 	committed   bool
 	compensated bool
 	done        bool // rolled back, or compensated
@@ -82,7 +85,7 @@ func (t *tx) Apply(ctx context.Context, changes []*providers.Change, progress pr
 		}
 	}
 	t.applied = true
-	if len(changes) == 0 {
+	if len(changes) == 0 && !t.cleanup {
 		return nil
 	}
 	if t.r == nil {
