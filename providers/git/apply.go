@@ -334,6 +334,7 @@ func (t *tx) Commit(ctx context.Context) error {
 	if err := casRef(ctx, t.r.gitDir, t.p.ref, t.localOld, t.newCommit, t.lockTimeout); err != nil {
 		return err
 	}
+	recordMade(t.r.gitDir, t.newCommit)
 	if rm := t.p.remote; rm != nil {
 		if err := rm.push(ctx, t.r, t.snap.head, t.newCommit, true); err != nil {
 			// A connection that broke after the remote took the push

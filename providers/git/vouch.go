@@ -1,8 +1,11 @@
 package git
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,15 +26,56 @@ var (
 // on its word. What scriptsync itself wrote is known elsewhere: the SQL
 // database, which commits last, records the commit each apply made
 // (providers.PeerRecorder). An entry is trusted when the manifest of that
-// commit has it at the same path, or when the file it names holds exactly
-// what the configuration wants there (so that nothing is lost by managing
-// it: an apply that stopped between the git and the SQL commits). Any
-// other entry is dropped from the state, the file it names is left alone,
-// and the next apply commits a manifest without it.
+// commit has it at the same path, or when the configuration wants that
+// object at that very path (the plan then writes the file in place, or
+// finds it as wanted, and deletes nothing: an apply that stopped between
+// the git and the SQL commits, or a branch moved back in a clone that has
+// no list of scriptsync's commits, see madeFile). Any other entry is dropped from the state, the file it
+// names is left alone, and the next apply commits a manifest without it.
 //
 // The check costs nothing when the branch is at the recorded commit (every
 // plan after an apply), and otherwise decodes only the shards whose blob
 // differs between the two commits.
+//
+// The SQL database records only the last commit. So that a branch moved
+// back to an earlier commit of scriptsync's does not lose what that commit
+// manages, the repository also lists, in a file of its git directory that
+// no push can write (madeFile), every commit scriptsync made there: a
+// head on that list is trusted whole, since scriptsync commits only
+// entries it trusted. A fresh clone (a CI job with a remote) has no list,
+// and falls back to the recorded commit alone.
+
+// madeFile lists, one id a line, the commits scriptsync made in this
+// repository.
+const madeFile = "scriptsync-commits"
+
+// recordMade adds commit to madeFile. It is best effort: without it, a
+// later plan trusts what the recorded commit vouches for, and no more.
+func recordMade(gitDir string, commit plumbing.Hash) {
+	f, err := os.OpenFile(filepath.Join(gitDir, madeFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return
+	}
+	_, _ = f.WriteString(commit.String() + "\n")
+	_ = f.Close()
+}
+
+// madeHere reports whether madeFile lists commit.
+func madeHere(gitDir string, commit plumbing.Hash) bool {
+	data, err := os.ReadFile(filepath.Join(gitDir, madeFile))
+	if err != nil {
+		return false
+	}
+	id := commit.String()
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		if string(line) == id {
+			return true
+		}
+	}
+	return false
+}
 
 // Vouch implements providers.Vouchable.
 func (p *Provider) Vouch(ctx context.Context, st *providers.State, want []*providers.Object, recorded string) error {
@@ -84,6 +128,9 @@ func (t *tx) Vouch(ctx context.Context, st *providers.State, want []*providers.O
 // from its manifest; drop, when set, is told of each.
 func (p *Provider) vouch(r *repo, root plumbing.Hash, st *providers.State, want []*providers.Object, recorded string,
 	snap func() *snapshot, drop func(*manifestEntry)) error {
+	if h, ok := parseHex(st.Version); ok && madeHere(r.gitDir, h) {
+		return nil
+	}
 	headShards, err := shardBlobs(r, root)
 	if err != nil {
 		return err
@@ -147,15 +194,14 @@ func (p *Provider) vouch(r *repo, root plumbing.Hash, st *providers.State, want 
 		if o == nil || pathOf(o) != e.Path {
 			continue // not in the state (checkEntry refused it), or another entry's
 		}
-		current := o.Hash
-		if d := now[e.Address]; d != nil {
-			if d.After == nil {
-				continue // the file is gone: nothing to delete, nothing lost
-			}
-			current = d.After.Hash
+		if d := now[e.Address]; d != nil && d.After == nil {
+			continue // the file is gone: nothing to delete, nothing lost
 		}
-		if w := wanted[e.Address]; w != nil && w.Hash == current {
-			continue // the file is what the configuration wants there
+		if w := wanted[e.Address]; w != nil && pathOf(w) == e.Path {
+			// The configuration claims that very file for that very
+			// object: the plan writes it there (or finds it as wanted),
+			// and deletes nothing.
+			continue
 		}
 		dropped[e.Address] = true
 		freed = append(freed, e)

@@ -144,22 +144,34 @@ func TestUnvouchedEntryPathIsInTheWay(t *testing.T) {
 	recorded := apply(t, newTestProvider(t, dir, nil), lib)
 	forgeEntry(t, filepath.Join(dir, "library.git"))
 	p := newTestProvider(t, dir, nil)
-	want := desired(t, p, fakeLib{scripts: map[string]string{"a": "a\n", "readme": "other\n"},
-		paths: map[string]string{"readme": "README.md"}}.library())
+	want := desired(t, p, fakeLib{scripts: map[string]string{"a": "a\n", "notes": "other\n"},
+		paths: map[string]string{"notes": "README.md"}}.library())
 	st, err := p.Read(ctx, want)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = p.Vouch(ctx, st, want, recorded)
-	if err == nil || !strings.Contains(err.Error(), "README.md (wanted by script.readme) is already on branch main and scriptsync did not create it") {
+	if err == nil || !strings.Contains(err.Error(), "README.md (wanted by script.notes) is already on branch main and scriptsync did not create it") {
 		t.Errorf("Vouch: %v", err)
+	}
+
+	// The configuration claiming that very object at that very path is
+	// its owner's word: the file is managed, and a plan writes it in
+	// place (deleting nothing).
+	want = desired(t, p, fakeLib{scripts: map[string]string{"a": "a\n", "readme": "other\n"},
+		paths: map[string]string{"readme": "README.md"}}.library())
+	if st, err = p.Read(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Vouch(ctx, st, want, recorded); err != nil || !addresses(st.Objects)["script.readme"] || len(st.Warnings) != 0 {
+		t.Errorf("script.readme wanted at README.md: %v, objects %v, warnings %q", err, addresses(st.Objects), st.Warnings)
 	}
 }
 
-// An entry the recorded commit lacks is still managed when its file holds
-// exactly what the configuration wants there (an apply that stopped after
-// the git commit and before the SQL one), and so is everything when the
-// branch is at the recorded commit.
+// An entry the recorded commit lacks is still managed when the
+// configuration wants that object at that path (an apply that stopped
+// after the git commit and before the SQL one), and so is everything when
+// the branch is at the recorded commit.
 func TestVouchKeepsWhatTheConfigurationWants(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -176,7 +188,11 @@ func TestVouchKeepsWhatTheConfigurationWants(t *testing.T) {
 			t.Errorf("recorded %q: %v, %d objects, warnings %q, pending %q", recorded, err, len(st.Objects), st.Warnings, st.Pending)
 		}
 	}
-	// Not wanted any more, and recorded nowhere: left alone.
+	// Not wanted any more, and recorded nowhere (a fresh clone has no
+	// list of the commits scriptsync made): left alone.
+	if err := os.Remove(filepath.Join(dir, "library.git", madeFile)); err != nil {
+		t.Fatal(err)
+	}
 	fewer := desired(t, p, fakeLib{scripts: map[string]string{"a": "a\n"}}.library())
 	st, err := p.Read(ctx, fewer)
 	if err != nil {
@@ -184,5 +200,63 @@ func TestVouchKeepsWhatTheConfigurationWants(t *testing.T) {
 	}
 	if err := p.Vouch(ctx, st, fewer, ""); err != nil || addresses(st.Objects)["script.b"] || !addresses(st.Objects)["script.a"] {
 		t.Errorf("nothing recorded, script.b unwanted: %v, objects %v", err, addresses(st.Objects))
+	}
+}
+
+// A branch moved back to an earlier commit of scriptsync's keeps what that
+// commit manages (scriptsync lists the commits it made); one moved back to
+// a writer's commit with a forged entry, which scriptsync built on, does
+// not.
+func TestBranchMovedBack(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "library.git")
+	first := apply(t, newTestProvider(t, dir, nil), fakeLib{scripts: map[string]string{"a": "a\n", "b": "b\n"}}.library())
+	forgeEntry(t, repo)
+	forged := branchHead(t, repo, "main")
+	lib := fakeLib{scripts: map[string]string{"a": "a\n"}}.library()
+	p := newTestProvider(t, dir, nil)
+	ptx, err := p.Begin(ctx, providers.BeginOptions{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := desired(t, p, lib)
+	st, err := ptx.Read(ctx, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ptx.(*tx).Vouch(ctx, st, want, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := ptx.Apply(ctx, diff(want, st.Refreshed()), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ptx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	last := ptx.(*tx).CommittedVersion()
+
+	for _, tc := range []struct {
+		name, head string
+		managed    string // an address the state must hold
+		dropped    string // one it must not
+	}{
+		{"to scriptsync's first commit", first, "script.b", ""},
+		// script.b too is beyond what the recorded commit vouches for
+		// there: a writer's commit is not scriptsync's word.
+		{"to the writer's forged commit", forged, "script.a", "script.readme"},
+	} {
+		gittest.Git(t, repo, "update-ref", "refs/heads/main", tc.head)
+		st, err := p.Read(ctx, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Vouch(ctx, st, want, last); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := addresses(st.Objects)
+		if !got[tc.managed] || tc.dropped != "" && got[tc.dropped] {
+			t.Errorf("moved back %s: managed %v, want %s and not %q", tc.name, got, tc.managed, tc.dropped)
+		}
 	}
 }
