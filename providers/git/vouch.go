@@ -30,8 +30,9 @@ var (
 // object at that very path (the plan then writes the file in place, or
 // finds it as wanted, and deletes nothing: an apply that stopped between
 // the git and the SQL commits, or a branch moved back in a clone that has
-// no list of scriptsync's commits, see madeFile). Any other entry is dropped from the state, the file it
-// names is left alone, and the next apply commits a manifest without it.
+// no list of scriptsync's commits, see madeFile). Any other entry is
+// dropped from the state, the file it names is left alone, and the next
+// apply commits a manifest without it.
 //
 // The check costs nothing when the branch is at the recorded commit (every
 // plan after an apply), and otherwise decodes only the shards whose blob
