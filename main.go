@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"scriptsync/cli"
+	"scriptsync/internal/netlimit"
 )
 
 func main() { os.Exit(Main()) }
@@ -41,7 +42,9 @@ func Main() (code int) {
 	if path := os.Getenv("SCRIPTSYNC_MEMPROFILE"); path != "" {
 		defer writeHeapProfile(path)
 	}
-	return cli.Run(cli.OSEnv(ctx))
+	// One budget for the network time of the whole command
+	// (SCRIPTSYNC_NET_TIMEOUT), whatever the number of requests.
+	return cli.Run(cli.OSEnv(netlimit.WithBudget(ctx)))
 }
 
 // startCPUProfile writes a CPU profile to path until the returned function

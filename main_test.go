@@ -123,12 +123,12 @@ func cmdGunzip(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o644))
 }
 
-// lfsserver VAR [stall|trickle] starts a Git LFS server on loopback for
-// the rest of the script, misbehaving as asked, and sets $VAR to its
-// endpoint.
+// lfsserver VAR [stall|trickle|slow] starts a Git LFS server on loopback
+// for the rest of the script, misbehaving as asked (slow: every answer
+// 400ms late), and sets $VAR to its endpoint.
 func cmdLFSServer(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 || len(args) > 2 {
-		ts.Fatalf("usage: lfsserver VAR [stall|trickle]")
+		ts.Fatalf("usage: lfsserver VAR [stall|trickle|slow]")
 	}
 	srv, err := lfstest.New(ts.MkAbs(".lfsserver"))
 	ts.Check(err)
@@ -139,6 +139,8 @@ func cmdLFSServer(ts *testscript.TestScript, neg bool, args []string) {
 			srv.SetHostile(lfstest.Hostile{Stall: true})
 		case "trickle":
 			srv.SetHostile(lfstest.Hostile{Trickle: 200 * time.Millisecond})
+		case "slow":
+			srv.SetLatency(400 * time.Millisecond)
 		default:
 			ts.Fatalf("lfsserver: unknown behaviour %q", args[1])
 		}

@@ -84,7 +84,33 @@ func Read(ctx context.Context, backends []Backend) ([]*providers.State, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := vouch(ctx, backends, states, func(i int) any { return backends[i].Provider }); err != nil {
+		return nil, err
+	}
 	return states, nil
+}
+
+// vouch hands each Vouchable backend (what of(i) returns: the provider,
+// or its Tx) the version the last apply recorded for it (see
+// providers.Vouchable).
+func vouch(ctx context.Context, backends []Backend, states []*providers.State, of func(int) any) error {
+	var peers map[string]string
+	for _, st := range states {
+		if st != nil && st.Peers != nil {
+			peers = st.Peers
+			break
+		}
+	}
+	for i, b := range backends {
+		v, ok := of(i).(providers.Vouchable)
+		if !ok || states[i] == nil {
+			continue
+		}
+		if err := v.Vouch(ctx, states[i], b.Desired, peers[b.Provider.Name()]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Plan reads every backend without locking and computes a plan.
@@ -156,6 +182,9 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := vouch(ctx, req.Backends, states, func(i int) any { return r.txs[i] }); err != nil {
 		return nil, err
 	}
 	if req.Check != nil {

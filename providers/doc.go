@@ -75,6 +75,11 @@
 //   - PeerRecorder (Tx): the CommitLast provider stores the versions the
 //     others committed, so that a plan can tell an apply stopped between
 //     two commits.
+//   - Vouchable (Provider and Tx): a provider whose record of what it
+//     manages lives in the backend, where anyone may edit it (git's
+//     manifest), drops after each Read what the version the PeerRecorder
+//     recorded for it does not vouch for, so that no plan deletes a file
+//     on the word of an entry scriptsync did not write.
 //   - OutputRecorder (Tx), OutputReader (Provider): the CommitLast
 //     provider stores the output values an apply computed, for the output
 //     command (sensitive values are never stored).

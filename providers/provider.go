@@ -104,6 +104,20 @@ type PeerRecorder interface {
 	RecordPeers(ctx context.Context, versions map[string]string) error
 }
 
+// Vouchable is implemented by a provider, and its Tx, that keeps the
+// record of what it manages in the backend itself, where anyone who can
+// write there can edit it (git's manifest is a file on the branch). After
+// every Read (a plan's, state's, and the apply's under the locks) the
+// applier calls Vouch with the state Read returned, the same want, and
+// the version the PeerRecorder recorded for this provider at the last
+// apply ("" when none is recorded). The provider drops from st what that
+// version does not vouch for, so that no plan deletes or rewrites it, and
+// says so in st.Warnings; a Tx then leaves it out of what it commits.
+// It should cost nothing when st.Version is recorded.
+type Vouchable interface {
+	Vouch(ctx context.Context, st *State, want []*Object, recorded string) error
+}
+
 // OutputRecorder is implemented by the Tx that commits last (sql): just
 // before its Commit, the applier hands it the configuration's output
 // values as JSON (sensitive ones without their value), which it stores

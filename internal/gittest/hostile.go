@@ -2,6 +2,7 @@ package gittest
 
 import (
 	"net/http"
+	"time"
 )
 
 // Hostile is how the HTTP server attacks its clients, for tests of their
@@ -17,6 +18,9 @@ type Hostile struct {
 	// RedirectTo answers every request with 307 to this base URL (path
 	// and query kept).
 	RedirectTo string
+	// Latency delays every answer by this much, then answers it: a server
+	// that stays just inside each deadline, every time.
+	Latency time.Duration
 }
 
 // SetHostile arms h.
@@ -37,6 +41,15 @@ func (s *HTTPServer) attack(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
 	h := s.hostile
 	s.mu.Unlock()
+	if h.Latency > 0 {
+		select {
+		case <-time.After(h.Latency):
+		case <-r.Context().Done():
+			return true
+		case <-s.done:
+			return true
+		}
+	}
 	switch {
 	case h.RedirectTo != "":
 		target := h.RedirectTo + r.URL.Path

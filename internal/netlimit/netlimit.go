@@ -1,7 +1,8 @@
 // Package netlimit bounds network I/O: every HTTP exchange with a git or
 // LFS server has a connect deadline, a deadline for the response headers,
 // an idle deadline while the body streams (no byte for that long is a
-// failure), and an overall limit, so that a server that trickles, stalls
+// failure), and an overall limit on all the exchanges of one command
+// together (Budget), so that a server that trickles, stalls
 // or never answers cannot hold an apply (and the database lock it holds)
 // forever. It also decides where credentials may follow a redirect.
 package netlimit
@@ -36,7 +37,8 @@ type Limits struct {
 	Header time.Duration
 	// Idle bounds the silence while a response body streams.
 	Idle time.Duration
-	// Total bounds one request, body included.
+	// Total bounds the network exchanges of one command together (see
+	// Budget); without a Budget in the context, each request alone.
 	Total time.Duration
 }
 
@@ -177,29 +179,45 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
-	total := time.AfterFunc(t.l.Total, func() { cancel(fmt.Errorf("%w (%s, %s)", ErrTotal, t.l.Total, EnvTotal)) })
+	var stop func()
+	if b := budgetOf(req.Context()); b != nil {
+		id, err := b.start(t.l.Total, cancel)
+		if err != nil {
+			cancel(nil)
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, err
+		}
+		stop = func() { b.end(id) }
+	} else {
+		total := time.AfterFunc(t.l.Total, func() { cancel(fmt.Errorf("%w (%s, %s)", ErrTotal, t.l.Total, EnvTotal)) })
+		stop = func() { total.Stop() }
+	}
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		total.Stop()
-		if cause := context.Cause(ctx); cause != nil && req.Context().Err() == nil {
+		stop()
+		// The budget's end cancels the caller's exchange too: still, say
+		// why.
+		if cause := context.Cause(ctx); cause != nil && (req.Context().Err() == nil || IsBudget(cause)) {
 			err = cause
 		}
 		cancel(nil)
 		return nil, err
 	}
-	b := &body{rc: resp.Body, ctx: ctx, cancel: cancel, total: total, idle: t.l.Idle}
+	b := &body{rc: resp.Body, ctx: ctx, cancel: cancel, stop: stop, idle: t.l.Idle}
 	b.timer = time.AfterFunc(t.l.Idle, b.expire)
 	resp.Body = b
 	return resp, nil
 }
 
 // body is a response body that fails when no byte arrives for idle, or
-// when the request's overall limit passes.
+// when the overall limit passes.
 type body struct {
 	rc     io.ReadCloser
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	total  *time.Timer
+	stop   func() // ends the request's part of the overall limit
 	idle   time.Duration
 	timer  *time.Timer
 	once   sync.Once
@@ -225,7 +243,7 @@ func (b *body) Read(p []byte) (int, error) {
 func (b *body) Close() error {
 	b.once.Do(func() {
 		b.timer.Stop()
-		b.total.Stop()
+		b.stop()
 	})
 	err := b.rc.Close()
 	b.cancel(nil)

@@ -33,8 +33,11 @@ type tx struct {
 	// and may lag behind it.
 	localOld plumbing.Hash
 
-	applied     bool
-	newCommit   plumbing.Hash // zero: nothing to commit
+	applied   bool
+	newCommit plumbing.Hash // zero: nothing to commit
+	// cleanup is set when Vouch dropped manifest entries: the apply
+	// commits the manifest without them even when no file changes.
+	cleanup     bool
 	committed   bool
 	compensated bool
 	done        bool // rolled back, or compensated
@@ -82,7 +85,7 @@ func (t *tx) Apply(ctx context.Context, changes []*providers.Change, progress pr
 		}
 	}
 	t.applied = true
-	if len(changes) == 0 {
+	if len(changes) == 0 && !t.cleanup {
 		return nil
 	}
 	if t.r == nil {
@@ -331,6 +334,7 @@ func (t *tx) Commit(ctx context.Context) error {
 	if err := casRef(ctx, t.r.gitDir, t.p.ref, t.localOld, t.newCommit, t.lockTimeout); err != nil {
 		return err
 	}
+	recordMade(t.r.gitDir, t.newCommit)
 	if rm := t.p.remote; rm != nil {
 		if err := rm.push(ctx, t.r, t.snap.head, t.newCommit, true); err != nil {
 			// A connection that broke after the remote took the push

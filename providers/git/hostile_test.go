@@ -120,3 +120,38 @@ func TestSCPRemoteWithPasswordIsRefusedUnshown(t *testing.T) {
 		t.Errorf("the error repeats the password: %v", err)
 	}
 }
+
+// A remote that answers every request after a delay inside each deadline
+// cannot stretch one command's exchanges past the overall limit.
+func TestSlowRemoteCannotOutlastTheOverallLimit(t *testing.T) {
+	root := t.TempDir()
+	bare := gittest.BareRepo(t, root, "lib.git")
+	gittest.CommitFiles(t, bare, "main", "theirs", map[string]string{"notes.md": "n\n"})
+	srv := gittest.NewHTTPServer(t, root)
+	srv.SetHostile(gittest.Hostile{Latency: 300 * time.Millisecond})
+	env := withEnv(map[string]string{netlimit.EnvHeader: "2s", netlimit.EnvIdle: "2s", netlimit.EnvTotal: "1500ms"})
+	p := newTestProviderEnv(t, t.TempDir(), map[string]cty.Value{"remote": str(srv.RepoURL("lib.git"))}, env)
+
+	// Each fetch fits the limit alone: without a budget, any number pass.
+	for i := range 3 {
+		if _, err := p.Read(context.Background(), nil); err != nil {
+			t.Fatalf("read %d without a budget: %v", i, err)
+		}
+	}
+	ctx := netlimit.WithBudget(context.Background())
+	start := time.Now()
+	var err error
+	for i := 0; i < 10 && err == nil; i++ {
+		_, err = p.Read(ctx, nil)
+	}
+	took := time.Since(start)
+	if err == nil {
+		t.Fatal("ten fetches outlasted the overall limit")
+	}
+	if took > 3*time.Second {
+		t.Errorf("gave up after %s, the limit is 1.5s", took)
+	}
+	if !strings.Contains(err.Error(), "took longer in all than "+netlimit.EnvTotal+" allows (1.5s)") {
+		t.Errorf("error = %v, want the overall limit's, naming %s", err, netlimit.EnvTotal)
+	}
+}

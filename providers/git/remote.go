@@ -196,14 +196,12 @@ func (rm *remote) client() (transport.Transport, error) {
 	return client.NewClient(rm.ep)
 }
 
-// bound limits one exchange with the remote to the overall deadline, for
-// the transports (ssh, git://) that have no deadlines of their own.
-func (rm *remote) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	total := rm.limits.Total
-	if total <= 0 {
-		total = netlimit.Defaults.Total
-	}
-	return context.WithTimeoutCause(ctx, total, fmt.Errorf("%w (%s, %s)", netlimit.ErrTotal, total, netlimit.EnvTotal))
+// bound limits one exchange with the remote: by the command's network
+// budget when its context has one (netlimit.Budget), else by the overall
+// deadline alone. The HTTP client bounds each of its requests too; the
+// other transports (ssh, git://) have no deadlines of their own.
+func (rm *remote) bound(ctx context.Context) (context.Context, func(), error) {
+	return netlimit.Bound(ctx, rm.limits)
 }
 
 func (rm *remote) auth() (transport.AuthMethod, error) {
@@ -252,13 +250,27 @@ func (rm *remote) fail(op string, err error) error {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), strings.HasSuffix(msg, "EOF"):
 		msg = "the connection closed before the exchange finished (" + msg + ")"
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, netlimit.ErrTotal) || errors.Is(err, netlimit.ErrIdle) {
+	if netlimit.IsBudget(err) {
+		msg = err.Error()
+	} else if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, netlimit.ErrTotal) || errors.Is(err, netlimit.ErrIdle) {
 		msg = "the remote did not answer in time (" + msg + "); the deadlines are set with " + netlimit.EnvHeader + ", " + netlimit.EnvIdle + " and " + netlimit.EnvTotal
 	}
 	return &remoteError{msg: rm.redact(fmt.Sprintf("git: %s %s: %s", op, rm.display, msg)), err: err}
 }
 
 func (rm *remote) redact(s string) string { return rm.red.String(s) }
+
+// overBudget replaces *err, when the command's network budget ran out
+// during the exchange, with an error that says so: the transport only
+// saw its context cancelled.
+func (rm *remote) overBudget(ctx context.Context, op string, err *error) {
+	if *err == nil || netlimit.IsBudget(*err) {
+		return
+	}
+	if cause := context.Cause(ctx); netlimit.IsBudget(cause) {
+		*err = rm.fail(op, cause)
+	}
+}
 
 // fetch brings the remote branch's commit into the local repository and
 // returns it; the zero hash when the remote has no such branch.
@@ -272,8 +284,12 @@ func (rm *remote) fetch(ctx context.Context, r *repo) (plumbing.Hash, error) {
 }
 
 func (rm *remote) fetchHead(ctx context.Context, r *repo) (head plumbing.Hash, err error) {
-	ctx, cancel := rm.bound(ctx)
-	defer cancel()
+	ctx, done, err := rm.bound(ctx)
+	if err != nil {
+		return plumbing.ZeroHash, rm.fail("fetch from", err)
+	}
+	defer done()
+	defer rm.overBudget(ctx, "fetch from", &err)
 	auth, err := rm.auth()
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail("fetch from", err)
@@ -352,8 +368,12 @@ func (rm *remote) setTrack(ctx context.Context, r *repo, h plumbing.Hash) {
 // one fail with an error wrapping providers.ErrConflict. send says whether
 // the objects of new that old lacks must be sent.
 func (rm *remote) push(ctx context.Context, r *repo, old, new plumbing.Hash, send bool) (err error) {
-	ctx, cancel := rm.bound(ctx)
-	defer cancel()
+	ctx, release, err := rm.bound(ctx)
+	if err != nil {
+		return rm.fail("push to", err)
+	}
+	defer release()
+	defer rm.overBudget(ctx, "push to", &err)
 	auth, err := rm.auth()
 	if err != nil {
 		return rm.fail("push to", err)
@@ -434,8 +454,12 @@ func (rm *remote) push(ctx context.Context, r *repo, old, new plumbing.Hash, sen
 
 // head returns the remote branch's commit without fetching it.
 func (rm *remote) head(ctx context.Context) (h plumbing.Hash, err error) {
-	ctx, cancel := rm.bound(ctx)
-	defer cancel()
+	ctx, done, err := rm.bound(ctx)
+	if err != nil {
+		return plumbing.ZeroHash, rm.fail("list", err)
+	}
+	defer done()
+	defer rm.overBudget(ctx, "list", &err)
 	auth, err := rm.auth()
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail("list", err)

@@ -28,6 +28,10 @@ type tx struct {
 	timeout time.Duration
 	seen    []*providers.Object // wanted objects Read found stored
 	changes []*providers.Change // what Apply was given, for Finish
+	// written are the oids Apply stored from their sources: Finish stamps
+	// them without hashing them again.
+	mu      sync.Mutex
+	written map[string]bool
 }
 
 // Read is Provider.Read: there is no lock that could change the answer.
@@ -44,6 +48,9 @@ type job struct {
 	address string
 	source  string // as configured, for messages
 	changes []*providers.Change
+	// repair is set when Read found the stored object changed in place
+	// (see stamp.go): it is written again although its file is there.
+	repair bool
 }
 
 // Apply stores every created or updated object in the local store and then
@@ -113,8 +120,10 @@ func (t *tx) plan(changes []*providers.Change) ([]*job, error) {
 		if !validOID(oid) {
 			return nil, fmt.Errorf("lfs: apply %s: %q is not a sha256 object id", o.Address, oid)
 		}
+		repair := c.Before != nil && c.Before.ID == modifiedID
 		if j, ok := byOID[oid]; ok {
 			j.changes = append(j.changes, c)
+			j.repair = j.repair || repair
 			continue
 		}
 		src := o.Source
@@ -127,6 +136,7 @@ func (t *tx) plan(changes []*providers.Change) ([]*job, error) {
 			address: o.Address,
 			source:  e.Source,
 			changes: []*providers.Change{c},
+			repair:  repair,
 		}
 		byOID[oid] = j
 		jobs = append(jobs, j)
@@ -178,7 +188,15 @@ func (t *tx) storeLocal(ctx context.Context, jobs []*job) error {
 }
 
 func (t *tx) storeOne(ctx context.Context, j *job) error {
-	_, err := t.p.store.AddFile(ctx, j.src, j.OID, j.Size)
+	added, err := t.p.store.addFile(ctx, j.src, j.OID, j.Size, j.repair)
+	if added {
+		t.mu.Lock()
+		if t.written == nil {
+			t.written = map[string]bool{}
+		}
+		t.written[j.OID] = true
+		t.mu.Unlock()
+	}
 	var mismatch *mismatchError
 	var source *sourceError
 	switch {
@@ -225,7 +243,7 @@ func (t *tx) Finish(ctx context.Context) error {
 		return err
 	}
 	defer lock.unlock()
-	return t.p.store.finish(t.seen, t.changes)
+	return t.p.store.finish(t.seen, t.changes, t.written)
 }
 
 // finishWait is how long Finish waits for other applies at least.

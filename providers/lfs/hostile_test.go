@@ -126,3 +126,40 @@ func TestServerMessagesAreRedacted(t *testing.T) {
 		})
 	}
 }
+
+// A server that answers every request after a delay inside each deadline
+// cannot stretch an apply's uploads past the overall limit: it covers
+// every request of the command together.
+func TestSlowServerCannotOutlastTheOverallLimit(t *testing.T) {
+	srv := lfstest.Start(t)
+	srv.SetLatency(250 * time.Millisecond)
+	limits := netlimit.Limits{Connect: time.Second, Header: time.Second, Idle: time.Second, Total: time.Second}
+	objs, data := testObjects(24)
+
+	// Each request fits its deadlines: without the command's budget the
+	// uploads succeed, however long they take together.
+	c, _ := newClient(t, srv.Endpoint, ClientOptions{Limits: limits, Concurrency: 2})
+	start := time.Now()
+	if err := c.Upload(context.Background(), objs[:12], openBytes(data), nil); err != nil {
+		t.Fatalf("Upload without a budget: %v", err)
+	}
+	if took := time.Since(start); took < limits.Total {
+		t.Fatalf("the uploads took %s, within the limit: the test proves nothing", took)
+	}
+
+	c, _ = newClient(t, srv.Endpoint, ClientOptions{Limits: limits, Concurrency: 2})
+	ctx := netlimit.WithBudget(context.Background())
+	start = time.Now()
+	err := c.Upload(ctx, objs[12:], openBytes(data), nil)
+	took := time.Since(start)
+	if err == nil {
+		t.Fatal("Upload outlasted the overall limit")
+	}
+	t.Logf("after %s: %v", took, err)
+	if took > limits.Total+time.Second {
+		t.Errorf("Upload gave up after %s, the limit is %s", took, limits.Total)
+	}
+	if !strings.Contains(err.Error(), "took longer in all than "+netlimit.EnvTotal+" allows (1s)") {
+		t.Errorf("Upload: %v, want the overall limit's error, naming the variable that sets it", err)
+	}
+}

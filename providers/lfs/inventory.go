@@ -125,7 +125,7 @@ func entryOf(o *providers.Object) entry {
 // on, whether or not this apply changed them. It re-reads the inventory
 // under the exclusive lock, so that two applies that finish one after the
 // other both land.
-func (s *Store) finish(seen []*providers.Object, changes []*providers.Change) error {
+func (s *Store) finish(seen []*providers.Object, changes []*providers.Change, written map[string]bool) error {
 	inv, err := s.loadInventory()
 	if err != nil {
 		return err
@@ -152,6 +152,9 @@ func (s *Store) finish(seen []*providers.Object, changes []*providers.Change) er
 		}
 	}
 	if err := s.saveInventory(inv); err != nil {
+		return err
+	}
+	if err := s.restamp(inv, written); err != nil {
 		return err
 	}
 	for _, e := range inv {

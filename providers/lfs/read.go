@@ -42,7 +42,12 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 		seen[w.Hash] = true
 		check = append(check, w)
 	}
+	stamps, err := p.store.loadStamps()
+	if err != nil {
+		return nil, nil, err
+	}
 	has := make([]bool, len(check))
+	sums := make([]string, len(check))
 	errs := make([]error, len(check))
 	probe, err := p.store.prober()
 	if err != nil {
@@ -51,10 +56,16 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 	defer probe.close()
 	parallel.Each(len(check), readWorkers, func(i int) {
 		if errs[i] = ctx.Err(); errs[i] == nil {
-			has[i], errs[i] = probe.has(check[i].Hash, check[i].Size)
+			oid := check[i].Hash
+			var stamp string
+			has[i], stamp, errs[i] = probe.probe(oid, check[i].Size)
+			if has[i] && errs[i] == nil {
+				sums[i], errs[i] = p.store.changedInPlace(oid, stamp, stamps[oid])
+			}
 		}
 	})
 	local := make(map[string]bool, len(check))
+	modified := map[string]string{}
 	var ask []Object
 	for i, w := range check {
 		if err := errs[i]; err != nil {
@@ -64,6 +75,9 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 			return nil, nil, fmt.Errorf("lfs: read local store: %w", err)
 		}
 		local[w.Hash] = has[i]
+		if sums[i] != "" {
+			modified[w.Hash] = sums[i]
+		}
 		if has[i] && p.remote != nil {
 			ask = append(ask, Object{OID: w.Hash, Size: w.Size, Label: label(w)})
 		}
@@ -105,6 +119,9 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 			state.Objects = append(state.Objects, &o)
 			stored = append(stored, &o)
 			reported[w.Address] = true
+			if sum, ok := modified[w.Hash]; ok {
+				state.Drift = append(state.Drift, &providers.Change{Provider: "lfs", Action: providers.Update, Before: &o, After: modifiedObject(&o, sum)})
+			}
 		}
 	}
 	addrs := make([]string, 0, len(inv))
@@ -116,16 +133,23 @@ func (p *Provider) read(ctx context.Context, want []*providers.Object) (*provide
 	sort.Strings(addrs)
 	for _, addr := range addrs {
 		e := inv[addr]
-		ok, err := probe.has(e.OID, e.Size)
+		ok, stamp, err := probe.probe(e.OID, e.Size)
+		var sum string
+		if ok && err == nil {
+			sum, err = p.store.changedInPlace(e.OID, stamp, stamps[e.OID])
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("lfs: read local store: %w", err)
 		}
 		o := e.object(addr)
 		state.Objects = append(state.Objects, o)
-		if !ok {
+		switch {
+		case !ok:
 			// Removed (or torn) outside scriptsync: drift, which a
 			// refreshing plan stores again.
 			state.Drift = append(state.Drift, &providers.Change{Provider: "lfs", Action: providers.Delete, Before: o})
+		case sum != "":
+			state.Drift = append(state.Drift, &providers.Change{Provider: "lfs", Action: providers.Update, Before: o, After: modifiedObject(o, sum)})
 		}
 	}
 	return state, stored, nil

@@ -98,6 +98,12 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b 
 // after the plan never lands under the planned oid. When the store already
 // holds oid it writes nothing. added reports whether it wrote the object.
 func (s *Store) AddFile(ctx context.Context, src, oid string, size int64) (added bool, err error) {
+	return s.addFile(ctx, src, oid, size, false)
+}
+
+// addFile is AddFile; with replace, it writes the object even when its
+// file is there (a copy changed in place, see stamp.go).
+func (s *Store) addFile(ctx context.Context, src, oid string, size int64, replace bool) (added bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -110,7 +116,7 @@ func (s *Store) AddFile(ctx context.Context, src, oid string, size int64) (added
 	if err != nil {
 		return false, err
 	}
-	if have {
+	if have && !replace {
 		return false, checkContent(in, nil, oid, size)
 	}
 	return true, s.writeObject(in, oid, size)

@@ -86,18 +86,40 @@ func (s *Store) prober() (prober, error) {
 
 // has is Store.Has.
 func (p prober) has(oid string, size int64) (bool, error) {
+	ok, _, err := p.probe(oid, size)
+	return ok, err
+}
+
+// probe is has that also returns the file's stamp (see stampOf).
+func (p prober) probe(oid string, size int64) (ok bool, stamp string, err error) {
 	if p.fd < 0 {
-		return false, nil
+		return false, "", nil
 	}
 	var st unix.Stat_t
-	err := unix.Fstatat(p.fd, oid[0:2]+"/"+oid[2:4]+"/"+oid, &st, 0)
+	err = unix.Fstatat(p.fd, oid[0:2]+"/"+oid[2:4]+"/"+oid, &st, 0)
 	switch {
 	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR):
-		return false, nil
+		return false, "", nil
 	case err != nil:
-		return false, fmt.Errorf("lfs: stat object %s: %w", oid, err)
+		return false, "", fmt.Errorf("lfs: stat object %s: %w", oid, err)
 	}
-	return st.Mode&unix.S_IFMT == unix.S_IFREG && st.Size == size, nil
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != size {
+		return false, "", nil
+	}
+	return true, formatStamp(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino), nil
+}
+
+// stampOf is the stamp of the file at path, "" when it is not a regular
+// file.
+func stampOf(path string) (string, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return "", err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return "", nil
+	}
+	return formatStamp(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino), nil
 }
 
 func (p prober) close() {

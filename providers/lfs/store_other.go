@@ -2,7 +2,11 @@
 
 package lfs
 
-import "scriptsync/providers"
+import (
+	"os"
+
+	"scriptsync/providers"
+)
 
 func (s *Store) create(dir string) (pending, error) { return s.createNamed() }
 
@@ -12,6 +16,29 @@ type prober struct{ s *Store }
 func (s *Store) prober() (prober, error) { return prober{s}, nil }
 
 func (p prober) has(oid string, size int64) (bool, error) { return p.s.Has(oid, size) }
+
+// probe is has that also returns the file's stamp (see stampOf).
+func (p prober) probe(oid string, size int64) (ok bool, stamp string, err error) {
+	ok, err = p.s.Has(oid, size)
+	if !ok || err != nil {
+		return ok, "", err
+	}
+	stamp, err = stampOf(p.s.Path(oid))
+	return stamp != "", stamp, err
+}
+
+// stampOf is the stamp of the file at path from what every system has:
+// size and modification time.
+func stampOf(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", nil
+	}
+	return formatStamp(fi.Size(), fi.ModTime().UnixNano(), 0, 0), nil
+}
 
 func (p prober) close() {}
 

@@ -66,7 +66,7 @@ func (t *Tx) Read(ctx context.Context, want []*providers.Object) (*providers.Sta
 	if err := t.inv.readDriftObjects(ctx, t.s); err != nil {
 		return nil, err
 	}
-	return t.inv.state(), nil
+	return t.inv.state(), t.inv.checkTaken(want)
 }
 
 func (t *Tx) load(ctx context.Context) error {

@@ -40,6 +40,9 @@ type inventory struct {
 	schemaNote string
 	// flags are the rows the drift triggers flagged (see drift.go),
 	// drifted their records, driftNow those records as they read now.
+	// taken are the scripts rows' file_paths, when nothing is recorded
+	// (see readTaken).
+	taken     map[string]int64
 	flags     map[driftKey]bool
 	drifted   []*record
 	driftNow  []*providers.Change
@@ -104,7 +107,7 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 		}
 		inv = w.inv
 		if len(inv.undetailed(want)) == 0 && (inv.driftRead || len(inv.drifted) == 0) {
-			return inv.state(), nil
+			return inv.state(), inv.checkTaken(want)
 		}
 	}
 	s, err := p.d.read(ctx)
@@ -129,7 +132,7 @@ func (p *Provider) Read(ctx context.Context, want []*providers.Object) (*provide
 	if err := inv.readDriftObjects(ctx, s); err != nil {
 		return nil, err
 	}
-	return inv.state(), nil
+	return inv.state(), inv.checkTaken(want)
 }
 
 // sameSerial returns earlier when the snapshot s has its serial, which
@@ -195,7 +198,7 @@ func readInventory(ctx context.Context, s session, open opener) (*inventory, err
 		}
 	}
 	if inv.schema == 0 {
-		return inv, nil
+		return inv, inv.readTaken(ctx, s)
 	}
 	ids, err := readRowIDs(ctx, s)
 	if err != nil {
@@ -231,7 +234,7 @@ func readInventory(ctx context.Context, s session, open opener) (*inventory, err
 		return nil, err
 	}
 	inv.flagRecords()
-	return inv, nil
+	return inv, inv.readTaken(ctx, s)
 }
 
 // opener opens a read-only snapshot of the database.
@@ -412,7 +415,7 @@ func reuseInventory(ctx context.Context, s session, earlier *inventory, open ope
 	if err != nil {
 		return nil, err
 	}
-	inv.recs = earlier.recs
+	inv.recs, inv.taken = earlier.recs, earlier.taken
 	inv.checkRows(ids)
 	if inv.flags, err = readDrift(ctx, s, inv.schema); err != nil {
 		return nil, err
@@ -427,6 +430,9 @@ func readMeta(ctx context.Context, s session) (*inventory, error) {
 	inv := &inventory{recs: map[string]*record{}}
 	v, err := readSchemaVersion(ctx, s)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkBookkeeping(ctx, s, v); err != nil {
 		return nil, err
 	}
 	if v == 0 {

@@ -333,7 +333,8 @@ func readSchemaVersion(ctx context.Context, s session) (int, error) {
 			return 0, &schemaError{"sql: the database has scriptsync's scriptsync_objects table but not scriptsync_meta, so scriptsync's bookkeeping is damaged (was scriptsync_meta dropped?); " +
 				"restore the database from a backup, or re-create the table with " +
 				"CREATE TABLE scriptsync_meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL); " +
-				"INSERT INTO scriptsync_meta VALUES ('schema_version', '" + strconv.Itoa(schemaVersion) + "'), ('serial', '0'); and run plan again"}
+				"INSERT INTO scriptsync_meta VALUES ('schema_version', '" + strconv.Itoa(schemaVersion) + "'), ('serial', '0'); and run plan again " +
+				"(scriptsync_objects still records the rows), or drop scriptsync_objects and scriptsync_drift too and then, " + adoptHint}
 		}
 		return 0, nil
 	}
