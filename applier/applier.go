@@ -83,17 +83,29 @@ func Read(ctx context.Context, backends []Backend) ([]*providers.State, error) {
 
 // Plan reads every backend without locking and computes a plan.
 func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
-	states, err := Read(ctx, backends)
+	imported, wants, err := importAll(ctx, backends, opts.Imports, func(i int) any { return backends[i].Provider })
 	if err != nil {
 		return nil, err
 	}
-	return planner.Make(inputs(backends, states), opts)
+	states := make([]*providers.State, len(backends))
+	err = each(backends, func(i int, b Backend) error {
+		st, err := b.Provider.Read(ctx, wants[i])
+		states[i] = st
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return planner.Make(inputs(backends, states, imported), opts)
 }
 
-func inputs(backends []Backend, states []*providers.State) []planner.Input {
+func inputs(backends []Backend, states []*providers.State, imported [][]*providers.Object) []planner.Input {
 	in := make([]planner.Input, len(backends))
 	for i, b := range backends {
 		in[i] = planner.Input{Provider: b.Provider.Name(), Desired: b.Desired, Actual: states[i]}
+		if imported != nil {
+			in[i].Imported = imported[i]
+		}
 	}
 	return in
 }
@@ -142,9 +154,13 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 		r.txs[i] = tx
 	}
+	imported, wants, err := importAll(ctx, req.Backends, req.Options.Imports, func(i int) any { return r.txs[i] })
+	if err != nil {
+		return nil, err
+	}
 	states := make([]*providers.State, len(req.Backends))
-	err := each(req.Backends, func(i int, b Backend) error {
-		st, err := r.txs[i].Read(ctx, b.Desired)
+	err = each(req.Backends, func(i int, b Backend) error {
+		st, err := r.txs[i].Read(ctx, wants[i])
 		states[i] = st
 		return err
 	})
@@ -160,7 +176,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
-	plan, err := planner.Make(inputs(req.Backends, states), req.Options)
+	plan, err := planner.Make(inputs(req.Backends, states, imported), req.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +199,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	for _, c := range plan.Changes {
-		if c.Action != providers.NoOp {
+		if c.Action != providers.NoOp || c.Importing() != "" {
 			r.total++
 		}
 	}

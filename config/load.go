@@ -75,6 +75,8 @@ type Config struct {
 	Moved []Move
 	// Removed are the removed blocks, in file order.
 	Removed []Removed
+	// Imports are the import blocks, in file order.
+	Imports []Import
 }
 
 // Variable is an input variable with its final value.
@@ -186,6 +188,10 @@ func (l *loader) load() *Config {
 	if l.diags.HasErrors() {
 		return nil
 	}
+	l.diags = append(l.diags, checkImports(lib, l.decl.imports)...)
+	if l.diags.HasErrors() {
+		return nil
+	}
 	return &Config{
 		Dir:       l.dir,
 		Files:     l.files,
@@ -197,6 +203,7 @@ func (l *loader) load() *Config {
 		Inputs:    l.inputs.digests(),
 		Moved:     l.decl.moved,
 		Removed:   l.decl.removed,
+		Imports:   l.decl.imports,
 	}
 }
 

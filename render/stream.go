@@ -145,7 +145,7 @@ func (s *Stream) Plan(p *planner.Plan) {
 		s.PlannedChange(c)
 	}
 	sum := p.Summary()
-	msg := fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", sum.Add, sum.Change, sum.Destroy)
+	msg := fmt.Sprintf("Plan: %s%d to add, %d to change, %d to destroy.", ImportCount(sum), sum.Add, sum.Change, sum.Destroy)
 	if !p.HasChanges() {
 		msg = "No changes. The backends match the configuration."
 	}
@@ -156,7 +156,7 @@ func (s *Stream) Plan(p *planner.Plan) {
 // apply or destroy.
 func (s *Stream) ChangeSummary(sum planner.Summary, operation, message string) {
 	s.emit("info", "change_summary", message, map[string]any{"changes": map[string]any{
-		"add": sum.Add, "change": sum.Change, "import": 0, "remove": sum.Destroy, "operation": operation}})
+		"add": sum.Add, "change": sum.Change, "import": sum.Import, "remove": sum.Destroy, "operation": operation}})
 }
 
 // backendHook is the hook of a backend's apply. A backend commits all its
