@@ -444,3 +444,47 @@ func (e *OpError) Error() string {
 }
 
 func (e *OpError) Unwrap() error { return e.Err }
+
+// Holdings are what a backend holds that scriptsync does not manage, as
+// plain data, for scriptsync import -generate-config-out: the rows of a
+// ScriptRAG database, the files of a repository.
+type Holdings struct {
+	Series  []HeldSeries
+	Scripts []HeldScript
+	Bibles  []HeldBible
+	// Files are the files on the repository's branch that the manifest
+	// does not name, by path.
+	Files map[string][]byte
+}
+
+// HeldSeries is an unmanaged series row.
+type HeldSeries struct {
+	ID          int64
+	Title       string
+	Description string
+}
+
+// HeldScript is an unmanaged scripts row.
+type HeldScript struct {
+	ID                     int64
+	Title, Author          string
+	FilePath               string // as ScriptRAG stored it: an absolute path
+	SeriesID               int64  // 0 when none
+	SeriesTitle            string
+	Season, Episode        *int64
+	ProjectTitle, Metadata string
+}
+
+// HeldBible is an unmanaged script_bibles row.
+type HeldBible struct {
+	ID, ScriptID int64
+	FilePath     string
+	Title        string
+}
+
+// Lister is implemented by a provider that can list what its backend
+// holds unmanaged (Holdings), for scriptsync import
+// -generate-config-out. It reads without a lock and changes nothing.
+type Lister interface {
+	Unmanaged(ctx context.Context) (*Holdings, error)
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"scriptsync/address"
 	"scriptsync/providers"
 )
@@ -140,4 +142,62 @@ func (b *builder) adopt(c *providers.Change) error {
 		Sensitive: slices.Contains(c.After.Sensitive, "path")})
 	b.imported++
 	return nil
+}
+
+var _ providers.Lister = (*Provider)(nil)
+
+// maxListed bounds the bytes of the files Unmanaged returns: it is for
+// screenplays, bibles and agents, not for a repository of media.
+const maxListed = 256 << 20
+
+// Unmanaged returns the regular files on the branch that the manifest
+// does not name, by path (scriptsync's own manifest and LFS pointer files
+// left out), for scriptsync import -generate-config-out.
+func (p *Provider) Unmanaged(ctx context.Context) (*providers.Holdings, error) {
+	h := &providers.Holdings{Files: map[string][]byte{}}
+	r, err := openRepo(p.dir, p.branch, false)
+	if err != nil || r == nil {
+		return h, err
+	}
+	defer r.close()
+	snap, err := p.readSnapshot(ctx, r, nil)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	var walk func(d *treeDir, prefix string) error
+	walk = func(d *treeDir, prefix string) error {
+		if err := snap.tree.load(d); err != nil {
+			return err
+		}
+		for name, e := range d.entries {
+			path := prefix + name
+			switch {
+			case e.isTree():
+				if path == ManifestDir {
+					continue
+				}
+				if e.dir == nil {
+					e.dir = &treeDir{hash: e.hash}
+				}
+				if err := walk(e.dir, path+"/"); err != nil {
+					return err
+				}
+			case e.isFile() && snap.manifest.byPath[path] == nil:
+				data, err := r.readTyped(e.hash, plumbing.BlobObject)
+				if err != nil {
+					return fmt.Errorf("git: read %s: %w", path, err)
+				}
+				if total += len(data); total > maxListed {
+					return fmt.Errorf("git: the unmanaged files on branch %s exceed %d MiB; adopt a smaller repository", p.branch, maxListed>>20)
+				}
+				h.Files[path] = data
+			}
+		}
+		return ctx.Err()
+	}
+	if err := walk(snap.tree.root, ""); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
