@@ -64,36 +64,70 @@ func firstImport(imports []providers.Import, want []*providers.Object) providers
 	return providers.Import{}
 }
 
-// importer holds what importRows learns of the database.
+// importer holds what importRows learns of the database. It looks the
+// bookkeeping up by key, never reads all of it: import blocks stay in a
+// configuration after their apply, and every plan then runs them.
 type importer struct {
-	s       session
-	managed map[driftKey]string // type and row id -> the address that manages it
-	ids     map[string]int64    // address -> row id, managed and imported, for references
-	cols    map[string]map[string]bool
-	out     []*providers.Object
+	s    session
+	book bool             // the database has scriptsync's bookkeeping
+	ids  map[string]int64 // address -> row id, managed and imported, for references
+	cols map[string]map[string]bool
+	out  []*providers.Object
+}
+
+// managedAddress returns the row id scriptsync manages at addr.
+func (im *importer) managedAddress(ctx context.Context, addr string) (int64, bool, error) {
+	if !im.book {
+		return 0, false, nil
+	}
+	ids, err := int64s(ctx, im.s, "SELECT row_id FROM scriptsync_objects WHERE address = ?", addr)
+	if err != nil {
+		return 0, false, wrapf(err, "read scriptsync_objects")
+	}
+	if len(ids) == 0 {
+		return 0, false, nil
+	}
+	return ids[0], true, nil
+}
+
+// managedRow returns the address that manages the typ row id, "" for none.
+func (im *importer) managedRow(ctx context.Context, typ string, id int64) (string, error) {
+	if !im.book {
+		return "", nil
+	}
+	var addr string
+	err := scanAll(ctx, im.s, func(r rows) error { return r.Scan(&addr) },
+		"SELECT address FROM scriptsync_objects WHERE type = ? AND row_id = ?", typ, id)
+	if err != nil {
+		return "", wrapf(err, "read scriptsync_objects")
+	}
+	return addr, nil
+}
+
+// refs makes sure the row ids of the objects o refers to are known.
+func (im *importer) refs(ctx context.Context, o *providers.Object) error {
+	for _, d := range o.Deps {
+		if _, ok := im.ids[d]; ok {
+			continue
+		}
+		id, ok, err := im.managedAddress(ctx, d)
+		if err != nil {
+			return err
+		}
+		if ok {
+			im.ids[d] = id
+		}
+	}
+	return nil
 }
 
 func importRows(ctx context.Context, s session, imports []providers.Import, want []*providers.Object) ([]*providers.Object, error) {
-	im := &importer{s: s, managed: map[driftKey]string{}, ids: map[string]int64{}, cols: map[string]map[string]bool{}}
+	im := &importer{s: s, ids: map[string]int64{}, cols: map[string]map[string]bool{}}
 	v, err := readSchemaVersion(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	if v > 0 {
-		err := scanAll(ctx, s, func(r rows) error {
-			var addr, typ string
-			var id int64
-			if err := r.Scan(&addr, &typ, &id); err != nil {
-				return err
-			}
-			im.managed[driftKey{typ, id}] = addr
-			im.ids[addr] = id
-			return nil
-		}, "SELECT address, type, row_id FROM scriptsync_objects")
-		if err != nil {
-			return nil, wrapf(err, "read scriptsync_objects")
-		}
-	}
+	im.book = v > 0
 	byAddr := make(map[string]*providers.Object, len(want))
 	for _, o := range want {
 		byAddr[o.Address] = o
@@ -109,14 +143,18 @@ func importRows(ctx context.Context, s session, imports []providers.Import, want
 		if o == nil {
 			continue
 		}
-		if _, ok := im.ids[imp.To]; ok {
+		if _, managed, err := im.managedAddress(ctx, imp.To); err != nil {
+			return nil, err
+		} else if managed {
 			continue // managed already: the import does nothing
 		}
 		id, err := im.resolve(ctx, imp, o.Type)
 		if err != nil {
 			return nil, err
 		}
-		if addr, ok := im.managed[driftKey{o.Type, id}]; ok {
+		if addr, err := im.managedRow(ctx, o.Type, id); err != nil {
+			return nil, err
+		} else if addr != "" {
 			return nil, fmt.Errorf("sql: import %s (id %q): %s row %d is already managed by scriptsync as %s; "+
 				"use a moved block or scriptsync state mv to give it another address", imp.To, imp.ID, writers[o.Type].table, id, addr)
 		}
@@ -225,20 +263,31 @@ func (im *importer) children(ctx context.Context, imp providers.Import, script *
 		return wrapf(err, "import %s: read scenes", imp.To)
 	}
 	// References first: a scene's dialogues name characters.
-	for _, c := range found {
-		if c.want != nil {
-			if _, managed := im.ids[c.want.Address]; !managed {
-				im.ids[c.want.Address] = c.id
-			}
-		}
-	}
+	kept := found[:0]
 	for _, c := range found {
 		typ := typeCharacter
 		if c.key == "scene" {
 			typ = typeScene
 		}
-		if _, ok := im.managed[driftKey{typ, c.id}]; ok {
+		if addr, err := im.managedRow(ctx, typ, c.id); err != nil {
+			return err
+		} else if addr != "" {
 			continue
+		}
+		if c.want != nil {
+			if _, managed, err := im.managedAddress(ctx, c.want.Address); err != nil {
+				return err
+			} else if managed {
+				continue
+			}
+			im.ids[c.want.Address] = c.id
+		}
+		kept = append(kept, c)
+	}
+	for _, c := range kept {
+		typ := typeCharacter
+		if c.key == "scene" {
+			typ = typeScene
 		}
 		if c.want == nil {
 			im.out = append(im.out, &providers.Object{Address: c.addr, Type: typ, Resource: script.Address,
@@ -258,6 +307,9 @@ func (im *importer) children(ctx context.Context, imp providers.Import, script *
 // write, else with the row's values in its attributes.
 func (im *importer) add(ctx context.Context, imp providers.Import, o *providers.Object, id int64, resource string) error {
 	w := writers[o.Type]
+	if err := im.refs(ctx, o); err != nil {
+		return err
+	}
 	a := &applier{ids: im.ids}
 	vals, err := w.values(a, o)
 	if err != nil {
