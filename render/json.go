@@ -224,6 +224,9 @@ func changeFromJSON(jc JSONChange) *providers.Change {
 			addr = jc.PreviousAddress
 		}
 		c.Before = &providers.Object{Address: addr, Type: jc.Type, Attrs: jc.Before, Sensitive: jc.SensitiveAttributes}
+		if jc.Importing != nil {
+			c.Before.Import = jc.Importing.ID
+		}
 	}
 	if jc.After != nil {
 		c.After = &providers.Object{Address: jc.Address, Type: jc.Type, Attrs: jc.After, Sensitive: jc.SensitiveAttributes,

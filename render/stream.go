@@ -98,11 +98,19 @@ func changeFields(c *providers.Change) map[string]any {
 // PlannedChange reports one change of a plan (no-ops are not reported,
 // as in Terraform).
 func (s *Stream) PlannedChange(c *providers.Change) {
-	if c.Action == providers.NoOp {
+	if c.Action == providers.NoOp && c.Importing() == "" {
 		return
 	}
 	ch := changeFields(c)
 	msg := ChangeAddress(c) + ": " + planVerb[uiAction(c.Action)]
+	if id := c.Importing(); id != "" {
+		// Terraform's UI: the change carries the import's id; a no-op
+		// import is "Plan to import".
+		ch["importing"] = map[string]any{"id": id}
+		if c.Action == providers.NoOp {
+			msg = ChangeAddress(c) + ": Plan to import"
+		}
+	}
 	if c.Moved() && c.Action == providers.Update {
 		msg += fmt.Sprintf(" (moved from %s)", ch["previous_resource"].(map[string]any)["addr"])
 	}

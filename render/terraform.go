@@ -299,7 +299,7 @@ func TerraformPlan(p *planner.Plan, version string, vars, outputs []NamedValue, 
 		Complete:  len(p.Options.Targets) == 0,
 		Scriptsync: TFPlanExtras{
 			Destroy: p.Options.Destroy, Targets: p.Options.Targets, BackendVersions: p.Versions,
-			Summary:  JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
+			Summary:  JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Import: s.Import},
 			Backends: BackendSummaries(p), Warnings: p.Warnings,
 		},
 	}
