@@ -23,7 +23,7 @@ import (
 // whole ScriptRAG database and repository (-generate-config-out=FILE).
 func (s *session) importCommand() *ucli.Command {
 	flags := []ucli.Flag{
-		&ucli.StringFlag{Name: "generate-config-out", Usage: "write the configuration that declares every unmanaged series, script, bible and agent to `FILE` (which must not exist), with their sources, then import them"},
+		&ucli.StringFlag{Name: "generate-config-out", Usage: "write the configuration that declares every unmanaged series, script, bible, embedding and agent to `FILE` (which must not exist), with their sources, then import them"},
 		&ucli.BoolFlag{Name: "auto-approve", Usage: "import without asking"},
 		&ucli.StringSliceFlag{Name: "var", Usage: "set a variable: `NAME=VALUE` (repeatable)"},
 		&ucli.StringSliceFlag{Name: "var-file", Usage: "read variables from `FILE.vars.hcl` (repeatable)"},

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"scriptsync/formats/npy"
 	"scriptsync/library"
 	"scriptsync/providers"
 )
@@ -44,7 +45,7 @@ type Generated struct {
 // Generate writes the configuration that declares what a ScriptRAG
 // database and its repository hold, with an import block for each
 // object: series, scripts (their Fountain files from the repository, or
-// from the path ScriptRAG indexed), their bibles, and agents. Sources are
+// from the path ScriptRAG indexed), their bibles and scene embeddings, and agents. Sources are
 // the repository's files at their repository paths, so that the git
 // provider's files are the same ones, and adopting them is a no-op.
 // The database's scripts.file_path is absolute (ScriptRAG indexes a
@@ -56,7 +57,7 @@ func Generate(in GenerateInput) (*Generated, error) {
 		f: hclwrite.NewEmptyFile(), seriesKey: map[int64]string{}, scriptKey: map[int64]string{}}
 	body := g.f.Body()
 	body.AppendUnstructuredTokens(comment("Written by scriptsync import -generate-config-out: the series, scripts, bibles and agents\n" +
-		"# of an existing ScriptRAG database and repository, each with an import block that adopts it,\n" +
+		"# (and embeddings) of an existing ScriptRAG database and repository, each with an import block that adopts it,\n" +
 		"# keeping its row id and history. Once applied, the import blocks do nothing; keep or delete them."))
 	held := in.Held
 	if held == nil {
@@ -74,6 +75,7 @@ func Generate(in GenerateInput) (*Generated, error) {
 	for _, b := range held.Bibles {
 		g.bible(b)
 	}
+	g.embeddings()
 	g.agents()
 	g.out.HCL = g.f.Bytes()
 	return g.out, nil
@@ -96,6 +98,18 @@ func comment(text string) hclwrite.Tokens {
 // key makes a block name from s: lower case letters, digits and
 // underscores, starting with a letter, unique within kind.
 func (g *generator) key(kind, s string) string {
+	k := ident(kind, s)
+	out := k
+	for n := 2; g.keys[kind+"."+out]; n++ {
+		out = k + "_" + strconv.Itoa(n)
+	}
+	g.keys[kind+"."+out] = true
+	return out
+}
+
+// ident makes an identifier of s: lower case letters, digits and
+// underscores, starting with a letter (kind_ is put first otherwise).
+func ident(kind, s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		switch {
@@ -110,12 +124,7 @@ func (g *generator) key(kind, s string) string {
 		k = kind + "_" + k
 		k = strings.TrimSuffix(k, "_")
 	}
-	out := k
-	for n := 2; g.keys[kind+"."+out]; n++ {
-		out = k + "_" + strconv.Itoa(n)
-	}
-	g.keys[kind+"."+out] = true
-	return out
+	return k
 }
 
 func ref(parts ...string) hcl.Traversal {
@@ -297,5 +306,39 @@ func (g *generator) agents() {
 		b.SetAttributeValue("source", cty.StringVal(p))
 		body.AppendNewline()
 		g.importBlock(ref("agent", k), p)
+	}
+}
+
+// embeddings declares the scene embeddings of the generated scripts, one
+// block each, with its vector written as a .npy file (byte for byte what
+// numpy.save writes, so that a vector ScriptRAG's analyzer saved to Git
+// LFS is the same object).
+func (g *generator) embeddings() {
+	models := map[[2]int64]int{}
+	for _, e := range g.in.Held.Embeddings {
+		models[[2]int64{e.ScriptID, e.SceneNumber}]++
+	}
+	for _, e := range g.in.Held.Embeddings {
+		sk, ok := g.scriptKey[e.ScriptID]
+		if !ok {
+			g.out.Notes = append(g.out.Notes, fmt.Sprintf("embeddings row %d is left out: its script is", e.ID))
+			continue
+		}
+		n := strconv.FormatInt(e.SceneNumber, 10)
+		name, file := sk+"_"+n, n+".npy"
+		if models[[2]int64{e.ScriptID, e.SceneNumber}] > 1 {
+			name, file = sk+"_"+n+"_"+e.Model, ident("model", e.Model)+"/"+n+".npy"
+		}
+		k := g.key("embedding", name)
+		src := "vectors/" + sk + "/" + file
+		g.out.Sources[src] = npy.Encode(e.Vector)
+		body := g.f.Body()
+		b := body.AppendNewBlock("embedding", []string{k}).Body()
+		b.SetAttributeTraversal("scene", hcl.Traversal{hcl.TraverseRoot{Name: "script"}, hcl.TraverseAttr{Name: sk},
+			hcl.TraverseAttr{Name: "scenes"}, hcl.TraverseIndex{Key: cty.StringVal(n)}})
+		b.SetAttributeValue("model", cty.StringVal(e.Model))
+		b.SetAttributeValue("source", cty.StringVal(src))
+		body.AppendNewline()
+		g.importBlock(ref("embedding", k), strconv.FormatInt(e.ID, 10))
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"sort"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"scriptsync/formats/npy"
 	"scriptsync/providers"
 )
 
@@ -24,7 +26,7 @@ func generatedBlocks(t *testing.T, src []byte) (map[string]map[string]string, []
 	content, diags := f.Body.Content(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
 		{Type: "provider", LabelNames: []string{"name"}}, {Type: "series", LabelNames: []string{"name"}},
 		{Type: "script", LabelNames: []string{"name"}}, {Type: "bible", LabelNames: []string{"name"}},
-		{Type: "agent", LabelNames: []string{"name"}}, {Type: "import"}}})
+		{Type: "agent", LabelNames: []string{"name"}}, {Type: "embedding", LabelNames: []string{"name"}}, {Type: "import"}}})
 	if diags.HasErrors() {
 		t.Fatalf("the generated file has unexpected content: %s\n%s", diags, src)
 	}
@@ -53,6 +55,12 @@ func TestGenerateDeclaresWhatIsHeld(t *testing.T) {
 			{ID: 9, Title: "Gone", FilePath: "/elsewhere/gone.fountain"},
 		},
 		Bibles: []providers.HeldBible{{ID: 5, ScriptID: 7, FilePath: "/srv/show/bible/world.md"}},
+		Embeddings: []providers.HeldEmbedding{
+			{ID: 30, ScriptID: 7, SceneNumber: 2, Model: "m-1", Vector: []float32{1, 0.5}},
+			{ID: 31, ScriptID: 7, SceneNumber: 3, Model: "m-1", Vector: []float32{2}},
+			{ID: 32, ScriptID: 7, SceneNumber: 3, Model: "m/2", Vector: []float32{3}},
+			{ID: 33, ScriptID: 9, SceneNumber: 1, Model: "m-1", Vector: []float32{4}},
+		},
 		Files: map[string][]byte{
 			"episodes/1-pilot.fountain":  []byte("INT. A - DAY\n"),
 			"bible/world.md":             []byte("# World\n"),
@@ -73,6 +81,11 @@ func TestGenerateDeclaresWhatIsHeld(t *testing.T) {
 			"series": "series.night_shift", "season": "1", "episode": "1"},
 		"bible.world": {"source": `"bible/world.md"`, "path": `"bible/world.md"`, "script": "script.script_1_pilot"},
 		"agent.props": {"source": `".scriptrag/agents/props.md"`},
+		"embedding.script_1_pilot_2": {"scene": `script.script_1_pilot.scenes["2"]`, "model": `"m-1"`,
+			"source": `"vectors/script_1_pilot/2.npy"`},
+		// A scene with two models gets one directory per model.
+		"embedding.script_1_pilot_3_m_1": {"scene": `script.script_1_pilot.scenes["3"]`, "source": `"vectors/script_1_pilot/m_1/3.npy"`},
+		"embedding.script_1_pilot_3_m_2": {"model": `"m/2"`, "source": `"vectors/script_1_pilot/m_2/3.npy"`},
 	}
 	if len(blocks) != len(want) {
 		t.Errorf("blocks %v, want %d", blocks, len(want))
@@ -90,13 +103,20 @@ func TestGenerateDeclaresWhatIsHeld(t *testing.T) {
 		}
 	}
 	wantImports := []string{`series.night_shift="4"`, `script.script_1_pilot="/srv/show/episodes/1-pilot.fountain"`,
-		`bible.world="5"`, `agent.props=".scriptrag/agents/props.md"`}
+		`bible.world="5"`, `embedding.script_1_pilot_2="30"`, `embedding.script_1_pilot_3_m_1="31"`,
+		`embedding.script_1_pilot_3_m_2="32"`, `agent.props=".scriptrag/agents/props.md"`}
 	if strings.Join(imports, " ") != strings.Join(wantImports, " ") {
 		t.Errorf("imports %v, want %v", imports, wantImports)
 	}
-	if g.Objects != 4 {
-		t.Errorf("Objects = %d, want 4", g.Objects)
+	if g.Objects != 7 {
+		t.Errorf("Objects = %d, want 7", g.Objects)
 	}
+	if v := g.Sources["vectors/script_1_pilot/2.npy"]; !bytes.Equal(v, npy.Encode([]float32{1, 0.5})) {
+		t.Errorf("the vector file holds %q, want numpy's encoding of the row's vector", v)
+	}
+	delete(g.Sources, "vectors/script_1_pilot/2.npy")
+	delete(g.Sources, "vectors/script_1_pilot/m_1/3.npy")
+	delete(g.Sources, "vectors/script_1_pilot/m_2/3.npy")
 	var sources []string
 	for p := range g.Sources {
 		sources = append(sources, p)
@@ -105,8 +125,9 @@ func TestGenerateDeclaresWhatIsHeld(t *testing.T) {
 	if strings.Join(sources, " ") != ".scriptrag/agents/props.md bible/world.md episodes/1-pilot.fountain" {
 		t.Errorf("sources %v, want the script's, the bible's and the agent's only", sources)
 	}
-	if len(g.Notes) != 1 || !strings.Contains(g.Notes[0], "scripts row 9 (Gone) is left out") {
-		t.Errorf("notes %q, want one about the script that is nowhere", g.Notes)
+	if len(g.Notes) != 2 || !strings.Contains(g.Notes[0], "scripts row 9 (Gone) is left out") ||
+		!strings.Contains(g.Notes[1], "embeddings row 33 is left out") {
+		t.Errorf("notes %q, want one about the script that is nowhere, one about its embedding", g.Notes)
 	}
 }
 

@@ -24,6 +24,7 @@ func (w *Workspace) Unmanaged(ctx context.Context) (*providers.Holdings, error) 
 		out.Series = append(out.Series, h.Series...)
 		out.Scripts = append(out.Scripts, h.Scripts...)
 		out.Bibles = append(out.Bibles, h.Bibles...)
+		out.Embeddings = append(out.Embeddings, h.Embeddings...)
 		for p, data := range h.Files {
 			out.Files[p] = data
 		}

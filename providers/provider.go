@@ -452,6 +452,9 @@ type Holdings struct {
 	Series  []HeldSeries
 	Scripts []HeldScript
 	Bibles  []HeldBible
+	// Embeddings are the unmanaged scene embeddings rows, with their
+	// vectors decoded.
+	Embeddings []HeldEmbedding
 	// Files are the files on the repository's branch that the manifest
 	// does not name, by path.
 	Files map[string][]byte
@@ -480,6 +483,13 @@ type HeldBible struct {
 	ID, ScriptID int64
 	FilePath     string
 	Title        string
+}
+
+// HeldEmbedding is an unmanaged embeddings row of a scene.
+type HeldEmbedding struct {
+	ID, ScriptID, SceneNumber int64
+	Model                     string
+	Vector                    []float32
 }
 
 // Lister is implemented by a provider that can list what its backend

@@ -3,7 +3,9 @@ package sql
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
+	"math"
 
 	"scriptsync/providers"
 )
@@ -111,5 +113,48 @@ func (p *Provider) Unmanaged(ctx context.Context) (*providers.Holdings, error) {
 			return nil, wrapf(err, "read script_bibles")
 		}
 	}
+	if err := readHeldEmbeddings(ctx, s, managed, h); err != nil {
+		return nil, err
+	}
 	return h, nil
+}
+
+// readHeldEmbeddings adds the unmanaged scene embeddings whose vectors
+// decode: ScriptRAG's encoding (a little-endian uint32 count, then the
+// float32s), or bare float32s.
+func readHeldEmbeddings(ctx context.Context, s session, managed map[driftKey]bool, h *providers.Holdings) error {
+	if c, err := s.columns(ctx, "embeddings"); err != nil || c == nil {
+		return wrapNil(err, "inspect embeddings")
+	}
+	err := scanAll(ctx, s, func(r rows) error {
+		var e providers.HeldEmbedding
+		var blob []byte
+		if err := r.Scan(&e.ID, &e.ScriptID, &e.SceneNumber, &e.Model, &blob); err != nil {
+			return err
+		}
+		if managed[driftKey{typeEmbedding, e.ID}] {
+			return nil
+		}
+		if n := len(blob); n >= 4 && int(binary.LittleEndian.Uint32(blob))*4 == n-4 {
+			blob = blob[4:]
+		} else if n%4 != 0 || n == 0 {
+			return nil // not a vector scriptsync can declare
+		}
+		e.Vector = make([]float32, len(blob)/4)
+		for i := range e.Vector {
+			e.Vector[i] = math.Float32frombits(binary.LittleEndian.Uint32(blob[4*i:]))
+		}
+		h.Embeddings = append(h.Embeddings, e)
+		return nil
+	}, "SELECT e.id, s.script_id, s.scene_number, e.embedding_model, e.embedding FROM embeddings e "+
+		"JOIN scenes s ON s.id = e.entity_id WHERE e.entity_type = 'scene' ORDER BY e.id")
+	return wrapNil(err, "read embeddings")
+}
+
+// wrapNil is wrapf that keeps nil.
+func wrapNil(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	return wrapf(err, "%s", op)
 }
