@@ -45,9 +45,10 @@ type Generated struct {
 // Generate writes the configuration that declares what a ScriptRAG
 // database and its repository hold, with an import block for each
 // object: series, scripts (their Fountain files from the repository, or
-// from the path ScriptRAG indexed), their bibles and scene embeddings, and agents. Sources are
-// the repository's files at their repository paths, so that the git
-// provider's files are the same ones, and adopting them is a no-op.
+// from the path ScriptRAG indexed), their bibles and scene embeddings,
+// and agents. Sources are the repository's files at their repository
+// paths, so that the git provider's files are the same ones, and adopting
+// them is a no-op.
 // The database's scripts.file_path is absolute (ScriptRAG indexes a
 // checkout); when every script's lies under one directory R as its
 // repository path, scripts.file_path stays unchanged by declaring the sql
@@ -56,9 +57,10 @@ func Generate(in GenerateInput) (*Generated, error) {
 	g := &generator{in: in, out: &Generated{Sources: map[string][]byte{}}, keys: map[string]bool{},
 		f: hclwrite.NewEmptyFile(), seriesKey: map[int64]string{}, scriptKey: map[int64]string{}}
 	body := g.f.Body()
-	body.AppendUnstructuredTokens(comment("Written by scriptsync import -generate-config-out: the series, scripts, bibles and agents\n" +
-		"# (and embeddings) of an existing ScriptRAG database and repository, each with an import block that adopts it,\n" +
-		"# keeping its row id and history. Once applied, the import blocks do nothing; keep or delete them."))
+	body.AppendUnstructuredTokens(comment("Written by scriptsync import -generate-config-out: the series, scripts, bibles,\n" +
+		"# embeddings and agents of an existing ScriptRAG database and repository, each with an\n" +
+		"# import block that adopts it, keeping its row id and history. Once applied, the import\n" +
+		"# blocks do nothing; keep them or delete them."))
 	held := in.Held
 	if held == nil {
 		held = &providers.Holdings{}

@@ -325,18 +325,18 @@ func (im *importer) add(ctx context.Context, imp providers.Import, o *providers.
 			differ = append(differ, c)
 		}
 	}
-	same, err := im.sameChildren(ctx, o, id)
+	same, counts, err := im.sameChildren(ctx, o, id)
 	if err != nil {
 		return fmt.Errorf("sql: import %s: %w", imp.To, err)
-	}
-	if !same {
-		differ = append(differ, "child rows")
 	}
 	got := *o
 	got.Payload, got.Source, got.PreventDestroy = nil, "", false
 	got.ID, got.Import = strconv.FormatInt(id, 10), imp.ID
 	if resource != "" && got.Resource == "" {
 		got.Resource = resource
+	}
+	if !same {
+		differ = append(differ, "child rows")
 	}
 	if len(differ) > 0 {
 		got.Hash = "imported:" + strings.Join(differ, ",")
@@ -349,6 +349,9 @@ func (im *importer) add(ctx context.Context, imp providers.Import, o *providers.
 			if v, ok := have[c]; ok {
 				attrs[shownColumn(c)] = shown(v)
 			}
+		}
+		for k, v := range counts {
+			attrs[k] = v // what the row holds; the plan shows a count that differs
 		}
 		got.Attrs, got.AttrsFunc = attrs, nil
 	}
@@ -427,24 +430,26 @@ func (im *importer) row(ctx context.Context, w writer, id int64) (map[string]any
 }
 
 // sameChildren compares a scene's dialogues and actions, or a bible's
-// chunks, with what Apply would write.
-func (im *importer) sameChildren(ctx context.Context, o *providers.Object, id int64) (bool, error) {
+// chunks, with what Apply would write; counts are the rows there are, by
+// the attribute that shows them.
+func (im *importer) sameChildren(ctx context.Context, o *providers.Object, id int64) (bool, map[string]any, error) {
 	switch pl := o.Payload.(type) {
 	case *library.Scene:
 		d, ac, err := elementRows(pl)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		haveD, err := im.cells(ctx, 4, "SELECT c.name, d.dialogue_text, d.order_in_scene, d.metadata FROM dialogues d "+
 			"JOIN characters c ON c.id = d.character_id WHERE d.scene_id = ? ORDER BY d.order_in_scene, d.id", id)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		haveA, err := im.cells(ctx, 3, "SELECT action_text, order_in_scene, metadata FROM actions WHERE scene_id = ? ORDER BY order_in_scene, id", id)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
-		return sameCells(d, haveD) && sameCells(ac, haveA), nil
+		counts := map[string]any{"dialogues": int64(len(haveD)), "actions": int64(len(haveA))}
+		return sameCells(d, haveD) && sameCells(ac, haveA), counts, nil
 	case biblePayload:
 		base := chunkBase(pl.Bible)
 		number := map[int64]int64{} // library number -> chunk_number
@@ -464,11 +469,11 @@ func (im *importer) sameChildren(ctx context.Context, o *providers.Object, id in
 		have, err := im.cells(ctx, 7, "SELECT c.chunk_number, c.heading, c.level, c.content, c.content_hash, p.chunk_number, c.metadata "+
 			"FROM bible_chunks c LEFT JOIN bible_chunks p ON p.id = c.parent_chunk_id WHERE c.bible_id = ? ORDER BY c.chunk_number", id)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
-		return sameCells(want, have), nil
+		return sameCells(want, have), map[string]any{"chunks": int64(len(have))}, nil
 	}
-	return true, nil
+	return true, nil, nil
 }
 
 func (im *importer) cells(ctx context.Context, n int, q string, args ...any) ([][]any, error) {
