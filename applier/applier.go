@@ -83,7 +83,7 @@ func Read(ctx context.Context, backends []Backend) ([]*providers.State, error) {
 
 // Plan reads every backend without locking and computes a plan.
 func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
-	imported, wants, err := importAll(ctx, backends, opts.Imports, opts.ImportOnly, func(i int) any { return backends[i].Provider })
+	imported, wants, err := importAll(ctx, backends, opts, func(i int) any { return backends[i].Provider })
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 		r.txs[i] = tx
 	}
-	imported, wants, err := importAll(ctx, req.Backends, req.Options.Imports, req.Options.ImportOnly, func(i int) any { return r.txs[i] })
+	imported, wants, err := importAll(ctx, req.Backends, req.Options, func(i int) any { return r.txs[i] })
 	if err != nil {
 		return nil, err
 	}

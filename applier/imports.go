@@ -4,30 +4,37 @@ import (
 	"context"
 
 	"scriptsync/address"
+	"scriptsync/planner"
 	"scriptsync/providers"
 )
 
 // importAll asks every backend whose reader (the provider, or its Tx) is
-// a providers.Importer for the unmanaged objects the imports name, side by
-// side. It returns them by backend, with the want each backend's Read
+// a providers.Importer for the unmanaged objects opts.Imports name, side
+// by side. It returns them by backend, with the want each backend's Read
 // gets: its desired objects without the imported addresses, so that a
-// file in the way that an import covers is no conflict. With only (a plan
-// of the imports alone, scriptsync import ADDR ID), want is narrowed to
-// what lies within the imports' addresses: another unmanaged object the
-// configuration declares is none of that plan's business.
-func importAll(ctx context.Context, backends []Backend, imports []providers.Import, only bool, reader func(i int) any) ([][]*providers.Object, [][]*providers.Object, error) {
+// file in the way that an import covers is no conflict. A plan of the
+// imports alone (scriptsync import ADDR ID) or of forgetting alone (state
+// rm) narrows want to what lies within its addresses: another unmanaged
+// object the configuration declares is none of that plan's business.
+func importAll(ctx context.Context, backends []Backend, opts planner.Options, reader func(i int) any) ([][]*providers.Object, [][]*providers.Object, error) {
+	imports := opts.Imports
 	imported := make([][]*providers.Object, len(backends))
 	wants := make([][]*providers.Object, len(backends))
-	var tos []string
-	for _, imp := range imports {
-		tos = append(tos, imp.To)
+	var only []string
+	switch {
+	case opts.ImportOnly:
+		for _, imp := range imports {
+			only = append(only, imp.To)
+		}
+	case opts.ForgetOnly:
+		only = opts.Forget
 	}
 	for i, b := range backends {
 		wants[i] = b.Desired
-		if only && len(tos) > 0 {
+		if len(only) > 0 {
 			var w []*providers.Object
 			for _, o := range b.Desired {
-				if address.WithinAny(o.Address, tos) {
+				if address.WithinAny(o.Address, only) {
 					w = append(w, o)
 				}
 			}
