@@ -123,8 +123,10 @@ func (p *Provider) Unmanaged(ctx context.Context) (*providers.Holdings, error) {
 // decode: ScriptRAG's encoding (a little-endian uint32 count, then the
 // float32s), or bare float32s.
 func readHeldEmbeddings(ctx context.Context, s session, managed map[driftKey]bool, h *providers.Holdings) error {
-	if c, err := s.columns(ctx, "embeddings"); err != nil || c == nil {
-		return wrapNil(err, "inspect embeddings")
+	if c, err := s.columns(ctx, "embeddings"); err != nil {
+		return wrapf(err, "inspect embeddings")
+	} else if c == nil {
+		return nil
 	}
 	err := scanAll(ctx, s, func(r rows) error {
 		var e providers.HeldEmbedding
@@ -148,13 +150,8 @@ func readHeldEmbeddings(ctx context.Context, s session, managed map[driftKey]boo
 		return nil
 	}, "SELECT e.id, s.script_id, s.scene_number, e.embedding_model, e.embedding FROM embeddings e "+
 		"JOIN scenes s ON s.id = e.entity_id WHERE e.entity_type = 'scene' ORDER BY e.id")
-	return wrapNil(err, "read embeddings")
-}
-
-// wrapNil is wrapf that keeps nil.
-func wrapNil(err error, op string) error {
-	if err == nil {
-		return nil
+	if err != nil {
+		return wrapf(err, "read embeddings")
 	}
-	return wrapf(err, "%s", op)
+	return nil
 }
