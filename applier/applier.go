@@ -87,12 +87,7 @@ func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*plann
 	if err != nil {
 		return nil, err
 	}
-	states := make([]*providers.State, len(backends))
-	err = each(backends, func(i int, b Backend) error {
-		st, err := b.Provider.Read(ctx, wants[i])
-		states[i] = st
-		return err
-	})
+	states, err := Read(ctx, withWants(backends, wants))
 	if err != nil {
 		return nil, err
 	}

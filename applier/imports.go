@@ -72,3 +72,14 @@ func importAll(ctx context.Context, backends []Backend, opts planner.Options, re
 	})
 	return imported, wants, err
 }
+
+// withWants returns backends with wants as their desired objects, for
+// Read: the want each backend's Read gets (see importAll).
+func withWants(backends []Backend, wants [][]*providers.Object) []Backend {
+	out := make([]Backend, len(backends))
+	for i, b := range backends {
+		out[i] = b
+		out[i].Desired = wants[i]
+	}
+	return out
+}
