@@ -83,11 +83,12 @@ func Read(ctx context.Context, backends []Backend) ([]*providers.State, error) {
 
 // Plan reads every backend without locking and computes a plan.
 func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
-	imported, wants, err := importAll(ctx, backends, opts, func(i int) any { return backends[i].Provider })
+	provider := func(i int) any { return backends[i].Provider }
+	states, err := Read(ctx, withWants(backends, importWants(backends, opts, provider)))
 	if err != nil {
 		return nil, err
 	}
-	states, err := Read(ctx, withWants(backends, wants))
+	imported, err := importPending(ctx, backends, opts.Imports, states, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -149,16 +150,18 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 		r.txs[i] = tx
 	}
-	imported, wants, err := importAll(ctx, req.Backends, req.Options, func(i int) any { return r.txs[i] })
-	if err != nil {
-		return nil, err
-	}
+	tx := func(i int) any { return r.txs[i] }
+	wants := importWants(req.Backends, req.Options, tx)
 	states := make([]*providers.State, len(req.Backends))
-	err = each(req.Backends, func(i int, b Backend) error {
+	err := each(req.Backends, func(i int, b Backend) error {
 		st, err := r.txs[i].Read(ctx, wants[i])
 		states[i] = st
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	imported, err := importPending(ctx, req.Backends, req.Options.Imports, states, tx)
 	if err != nil {
 		return nil, err
 	}

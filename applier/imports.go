@@ -8,73 +8,99 @@ import (
 	"scriptsync/providers"
 )
 
-// importAll asks every backend whose reader (the provider, or its Tx) is
-// a providers.Importer for the unmanaged objects opts.Imports name, side
-// by side. It returns them by backend, with the want each backend's Read
-// gets: its desired objects without the imported addresses, so that a
-// file in the way that an import covers is no conflict. A plan of the
-// imports alone (scriptsync import ADDR ID) or of forgetting alone (state
-// rm) narrows want to what lies within its addresses: another unmanaged
-// object the configuration declares is none of that plan's business.
-func importAll(ctx context.Context, backends []Backend, opts planner.Options, reader func(i int) any) ([][]*providers.Object, [][]*providers.Object, error) {
-	imports := opts.Imports
-	imported := make([][]*providers.Object, len(backends))
-	wants := make([][]*providers.Object, len(backends))
-	var only []string
+// Imports are read in two steps around Read. importWants gives each
+// backend's Read its want: its desired objects, without those within an
+// import's address on a backend that can import (a file there is in the
+// way until the import takes it over: no conflict). Then importPending
+// asks each such backend for the unmanaged objects of the imports whose
+// addresses its state does not hold: an import block left in the
+// configuration after its apply costs a plan nothing.
+
+// importWants returns the want each backend's Read gets (see above). A
+// plan of the imports alone (scriptsync import ADDR ID) or of forgetting
+// alone (state rm) narrows it to what lies within its addresses: another
+// unmanaged object the configuration declares is none of that plan's
+// business. reader(i) is what Read and Import are called on: the
+// provider, or its Tx.
+func importWants(backends []Backend, opts planner.Options, reader func(i int) any) [][]*providers.Object {
+	var only, tos []string
+	for _, imp := range opts.Imports {
+		tos = append(tos, imp.To)
+	}
 	switch {
 	case opts.ImportOnly:
-		for _, imp := range imports {
-			only = append(only, imp.To)
-		}
+		only = tos
 	case opts.ForgetOnly:
 		only = opts.Forget
 	}
+	wants := make([][]*providers.Object, len(backends))
 	for i, b := range backends {
-		wants[i] = b.Desired
-		if len(only) > 0 {
-			var w []*providers.Object
-			for _, o := range b.Desired {
-				if address.WithinAny(o.Address, only) {
-					w = append(w, o)
-				}
-			}
-			wants[i] = w
+		_, imports := reader(i).(providers.Importer)
+		if len(only) == 0 && (len(tos) == 0 || !imports) {
+			wants[i] = b.Desired
+			continue
 		}
+		w := make([]*providers.Object, 0, len(b.Desired))
+		for _, o := range b.Desired {
+			if len(only) > 0 && !address.WithinAny(o.Address, only) {
+				continue
+			}
+			if imports && len(tos) > 0 && address.WithinAny(o.Address, tos) {
+				continue
+			}
+			w = append(w, o)
+		}
+		wants[i] = w
 	}
+	return wants
+}
+
+// importPending returns, by backend, the unmanaged objects the imports
+// name that the backend's state does not hold already (see above).
+func importPending(ctx context.Context, backends []Backend, imports []providers.Import, states []*providers.State, reader func(i int) any) ([][]*providers.Object, error) {
+	imported := make([][]*providers.Object, len(backends))
 	if len(imports) == 0 {
-		return imported, wants, nil
+		return imported, nil
 	}
 	err := each(backends, func(i int, b Backend) error {
 		im, ok := reader(i).(providers.Importer)
 		if !ok {
 			return nil
 		}
-		objs, err := im.Import(ctx, imports, b.Desired)
+		var pending []providers.Import
+		for _, imp := range imports {
+			if !holds(states[i], imp.To) {
+				pending = append(pending, imp)
+			}
+		}
+		if len(pending) == 0 {
+			return nil
+		}
+		objs, err := im.Import(ctx, pending, b.Desired)
 		if err != nil {
 			return &providers.OpError{Provider: b.Provider.Name(), Op: "import", Err: err}
 		}
 		imported[i] = objs
-		if len(objs) == 0 {
-			return nil
-		}
-		found := make(map[string]bool, len(objs))
-		for _, o := range objs {
-			found[o.Address] = true
-		}
-		want := make([]*providers.Object, 0, len(wants[i]))
-		for _, o := range wants[i] {
-			if !found[o.Address] {
-				want = append(want, o)
-			}
-		}
-		wants[i] = want
 		return nil
 	})
-	return imported, wants, err
+	return imported, err
+}
+
+// holds reports whether the state has a managed object at addr.
+func holds(st *providers.State, addr string) bool {
+	if st == nil {
+		return false
+	}
+	for _, o := range st.Objects {
+		if o.Address == addr {
+			return true
+		}
+	}
+	return false
 }
 
 // withWants returns backends with wants as their desired objects, for
-// Read: the want each backend's Read gets (see importAll).
+// Read.
 func withWants(backends []Backend, wants [][]*providers.Object) []Backend {
 	out := make([]Backend, len(backends))
 	for i, b := range backends {

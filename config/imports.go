@@ -1,6 +1,7 @@
 package config
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -89,10 +90,9 @@ func checkImports(lib *library.Library, imports []Import) hcl.Diagnostics {
 		return nil
 	}
 	declared := map[string]bool{}
-	add := func(m library.Meta) {
-		declared[m.Address] = true
-		declared[m.Resource] = true
-	}
+	// An import names one instance (script.episode["1"], not
+	// script.episode), as in Terraform.
+	add := func(m library.Meta) { declared[m.Address] = true }
 	for _, s := range lib.Series {
 		add(s.Meta)
 	}
@@ -113,7 +113,22 @@ func checkImports(lib *library.Library, imports []Import) hcl.Diagnostics {
 	}
 	var diags hcl.Diagnostics
 	for _, imp := range imports {
-		if !declared[imp.To] {
+		if declared[imp.To] {
+			continue
+		}
+		var instances []string
+		for addr := range declared {
+			if strings.HasPrefix(addr, imp.To+"[") && !strings.Contains(addr[len(imp.To):], ".") {
+				instances = append(instances, addr)
+			}
+		}
+		if len(instances) > 0 {
+			sort.Strings(instances)
+			diags = append(diags, errorAt(imp.Range, "Import of a block with instances",
+				"%s declares several objects: write an import block for each instance, such as %s.", imp.To, instances[0]))
+			continue
+		}
+		{
 			diags = append(diags, errorAt(imp.Range, "Import of an undeclared object",
 				"The import block names %s, which the configuration does not declare. Declare the object as the backend holds it (scriptsync import -generate-config-out=FILE writes such declarations), then import it.", imp.To))
 		}

@@ -24,7 +24,7 @@ func (e *ImportError) Error() string {
 }
 
 // checkImports returns an *ImportError for the first import whose address
-// no provider desires (as an object's address or its block's).
+// no provider desires.
 func checkImports(inputs []Input, imports []providers.Import) error {
 	if len(imports) == 0 {
 		return nil
@@ -33,9 +33,6 @@ func checkImports(inputs []Input, imports []providers.Import) error {
 	for _, in := range inputs {
 		for _, o := range in.Desired {
 			declared[o.Address] = true
-			if o.Resource != "" {
-				declared[o.Resource] = true
-			}
 		}
 	}
 	for _, imp := range imports {
