@@ -128,10 +128,8 @@ func checkImports(lib *library.Library, imports []Import) hcl.Diagnostics {
 				"%s declares several objects: write an import block for each instance, such as %s.", imp.To, instances[0]))
 			continue
 		}
-		{
-			diags = append(diags, errorAt(imp.Range, "Import of an undeclared object",
-				"The import block names %s, which the configuration does not declare. Declare the object as the backend holds it (scriptsync import -generate-config-out=FILE writes such declarations), then import it.", imp.To))
-		}
+		diags = append(diags, errorAt(imp.Range, "Import of an undeclared object",
+			"The import block names %s, which the configuration does not declare. Declare the object as the backend holds it (scriptsync import -generate-config-out=FILE writes such declarations), then import it.", imp.To))
 	}
 	return diags
 }
