@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"scriptsync/cli"
@@ -32,7 +33,31 @@ func Main() (code int) {
 			code = 1
 		}
 	}()
+	if path := os.Getenv("SCRIPTSYNC_CPUPROFILE"); path != "" {
+		if stopProfile := startCPUProfile(path); stopProfile != nil {
+			defer stopProfile()
+		}
+	}
 	return cli.Run(cli.OSEnv(ctx))
+}
+
+// startCPUProfile writes a CPU profile to path until the returned function
+// is called: SCRIPTSYNC_CPUPROFILE, for measuring (go tool pprof).
+func startCPUProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_CPUPROFILE:", err)
+		return nil
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_CPUPROFILE:", err)
+		f.Close()
+		return nil
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // panicSummary is a panic's value, bounded: the type of the error for an

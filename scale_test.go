@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -339,4 +340,45 @@ func lfsObjects(t *testing.T, dir string) map[string]bool {
 		t.Fatal(err)
 	}
 	return oids
+}
+
+// TestSceneEditsConverge: inserting, deleting and moving scenes renumbers
+// the others; the embeddings follow their scene's address, and the next
+// plan is empty (an embedding row used to be deleted with the scene row
+// that had left its address, while the bookkeeping kept it).
+func TestSceneEditsConverge(t *testing.T) {
+	w, err := workload.Generate(t.TempDir(), workload.Options{Scenes: 100, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out := runCode(t, w.Dir, "apply", "-auto-approve"); code != 0 {
+		t.Fatalf("cold apply: exit %d\n%s", code, out)
+	}
+	db := openDB(t, w.Dir)
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, how := range []string{"delete", "insert", "swap", "delete", "delete", "insert"} {
+		if err := editScenes(w.Dir, "scripts/s001/e02.fountain", r, how); err != nil {
+			t.Fatal(err)
+		}
+		if code, out := runCode(t, w.Dir, "apply", "-auto-approve"); code != 0 {
+			t.Fatalf("%s: apply: exit %d\n%s", how, code, out)
+		}
+		if code, out := runCode(t, w.Dir, "plan", "-detailed-exitcode"); code != 0 {
+			t.Fatalf("%s: plan after apply: exit %d, want 0\n%s", how, code, out)
+		}
+		// Every embedding of the script is on the scene its vector file is
+		// named after: embedding N on scene N.
+		var all, wrong int
+		err := db.QueryRow(`SELECT COUNT(*), COALESCE(SUM(o.address NOT LIKE '%["' || s.scene_number || '"]'), 0)
+			FROM embeddings e JOIN scenes s ON s.id = e.entity_id
+			JOIN scripts sc ON sc.id = s.script_id
+			JOIN scriptsync_objects o ON o.type = 'embedding' AND o.row_id = e.id
+			WHERE sc.file_path LIKE ?`, "%/scripts/s001/e02.fountain").Scan(&all, &wrong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all < 40 || wrong != 0 {
+			t.Fatalf("%s: %d of the script's %d embeddings are on another scene than their address names", how, wrong, all)
+		}
+	}
 }

@@ -46,6 +46,12 @@ type Request struct {
 	// Outputs, when set, is the JSON of the output values, recorded by
 	// the provider that commits last (providers.OutputRecorder).
 	Outputs []byte
+	// Memo, when set, makes the memo the provider that commits last keeps
+	// (providers.MemoRecorder) from the plan applied and the stamps of the
+	// other providers (providers.Stamper), by name; nil records none. It
+	// is asked only when every other provider could be stamped, and also
+	// for an apply with nothing to do, which then records the memo alone.
+	Memo func(plan *planner.Plan, stamps map[string][]byte) []byte
 }
 
 // Result is what an apply did.
@@ -130,6 +136,7 @@ func each(backends []Backend, f func(int, Backend) error) error {
 // run is one apply in progress.
 type run struct {
 	req       Request
+	plan      *planner.Plan
 	txs       []providers.Tx
 	committed []int // indexes of committed transactions, in commit order
 	done      int
@@ -184,7 +191,9 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
+	r.plan = plan
 	if !plan.HasChanges() && !plan.PeerDrift {
+		r.recordMemoOnly(ctx)
 		return res, nil
 	}
 	if req.Confirm != nil && plan.HasChanges() {
@@ -261,6 +270,11 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 				return nil, r.fail(ctx, r.opError(i, "record versions", err))
 			}
 		}
+		if k == len(last)-1 {
+			if err := r.recordMemo(ctx, i, versions); err != nil {
+				return nil, r.fail(ctx, r.opError(i, "record memo", err))
+			}
+		}
 		if or, ok := tx.(providers.OutputRecorder); ok && r.req.Outputs != nil && k == len(last)-1 {
 			if err := or.RecordOutputs(ctx, r.req.Outputs); err != nil {
 				return nil, r.fail(ctx, r.opError(i, "record outputs", err))
@@ -281,6 +295,60 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 		}
 	}
 	return versions, nil
+}
+
+// recordMemo hands the memo to the last Tx, the one at index last, when
+// it keeps memos and every other provider could be stamped.
+func (r *run) recordMemo(ctx context.Context, last int, versions map[string]string) error {
+	mr, ok := r.txs[last].(providers.MemoRecorder)
+	if !ok || r.req.Memo == nil {
+		return nil
+	}
+	stamps := map[string][]byte{}
+	for i, b := range r.req.Backends {
+		if i == last {
+			continue
+		}
+		st, ok := b.Provider.(providers.Stamper)
+		if !ok {
+			return nil
+		}
+		stamp, err := st.Stamp(ctx, b.Desired, versions[b.Provider.Name()])
+		if err != nil {
+			return nil // a plan reads this backend; the apply is not worse for it
+		}
+		stamps[b.Provider.Name()] = stamp
+	}
+	memo := r.req.Memo(r.plan, stamps)
+	if memo == nil {
+		return nil
+	}
+	return mr.RecordMemo(ctx, memo)
+}
+
+// recordMemoOnly records the memo of an apply that had nothing to do,
+// committing the last provider's transaction with the memo alone. It is
+// best effort: without it, plans read the backends.
+func (r *run) recordMemoOnly(ctx context.Context) {
+	if r.req.Memo == nil {
+		return
+	}
+	last := -1
+	for i, b := range r.req.Backends {
+		if b.Commit == providers.CommitLast {
+			if last >= 0 {
+				return // one memo keeper only
+			}
+			last = i
+		}
+	}
+	if last < 0 {
+		return
+	}
+	if err := r.recordMemo(ctx, last, r.plan.Versions); err != nil {
+		return
+	}
+	_ = r.txs[last].Commit(ctx)
 }
 
 // finish runs every committed Tx's Finisher, in backend order.

@@ -83,7 +83,10 @@ type session struct {
 	varArgs []string // the command's own arguments, for -var ordering
 	// parallelism is -parallelism: concurrent operations per backend.
 	parallelism int
-	log         *logger
+	// recall lets the next load answer a plain plan from the last apply's
+	// memo (engine.Options.Recall).
+	recall bool
+	log    *logger
 }
 
 // Run runs scriptsync and returns its exit code.

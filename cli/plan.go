@@ -99,6 +99,10 @@ func (s *session) planCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
+			// A plain plan that saves nothing can be answered by the last
+			// apply's memo; SCRIPTSYNC_MEMO=off always evaluates.
+			s.recall = engine.Recallable(opts) && c.String("out") == "" && !c.Bool("json") &&
+				s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
 			ws, err := s.load(vars, true)
 			if err != nil {
 				return err

@@ -29,9 +29,14 @@ func (s *session) loadArgs(warm bool) (*engine.Workspace, error) {
 
 func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, error) {
 	done := s.log.phase("load configuration and build providers")
-	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm, Parallelism: s.parallelism})
+	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm,
+		Parallelism: s.parallelism, Recall: s.recall})
 	if err == nil {
-		done(fmt.Sprintf("%d providers: %s", len(ws.Backends), strings.Join(ws.ProviderNames(), ", ")))
+		note := ""
+		if ws.Unchanged() {
+			note = "; unchanged since the last apply (its memo holds)"
+		}
+		done(fmt.Sprintf("%d providers: %s%s", len(ws.Backends), strings.Join(ws.ProviderNames(), ", "), note))
 	} else {
 		done("failed")
 	}

@@ -102,6 +102,26 @@ func (c *digestCache) use(path string, e digestEntry) {
 	c.mu.Unlock()
 }
 
+// keepAll keeps every entry the cache read for the next run, as use would
+// one by one: for a run that found every file the cache knows unchanged.
+func (c *digestCache) keepAll() {
+	if c == nil {
+		return
+	}
+	<-c.loaded
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.now) == 0 {
+		c.now = c.old // old is not read again
+		return
+	}
+	for path, e := range c.old {
+		if _, ok := c.now[path]; !ok {
+			c.now[path] = e
+		}
+	}
+}
+
 // store records what a read of the file at path found.
 func (c *digestCache) store(path string, e digestEntry) {
 	c.mu.Lock()

@@ -120,9 +120,17 @@ func (ev *evaluator) run() {
 	for k, i := range seq {
 		inOrder[k] = ordered[i]
 	}
-	ev.prefetchLiteralSources(inOrder)
-	if announceAt < 0 {
-		ev.announceProviders(first)
+	// The sources are read ahead once the providers are announced: a
+	// configuration that Options.Recall finds unchanged reads none.
+	prefetch := func() bool {
+		if ev.announceProviders(first) && ev.l.recall() {
+			return false
+		}
+		ev.prefetchLiteralSources(inOrder)
+		return true
+	}
+	if announceAt < 0 && !prefetch() {
+		return
 	}
 	base := len(ev.l.diags)
 	var spans []diagSpan
@@ -147,8 +155,8 @@ func (ev *evaluator) run() {
 			n.done = !hcl.Diagnostics(ev.l.diags[before:]).HasErrors()
 			spans = append(spans, diagSpan{i, before, len(ev.l.diags)})
 		}
-		if k == announceAt {
-			ev.announceProviders(first)
+		if k == announceAt && !prefetch() {
+			return
 		}
 	}
 	for _, d := range ev.deferred {
@@ -183,17 +191,19 @@ func providerClosure(ordered []*node) map[*node]bool {
 }
 
 // announceProviders tells Options.OnProviders the providers' configuration
-// once the provider blocks evaluated without error.
-func (ev *evaluator) announceProviders(first map[*node]bool) {
+// once the provider blocks evaluated without error, and reports whether
+// it did.
+func (ev *evaluator) announceProviders(first map[*node]bool) bool {
 	if ev.l.opts.OnProviders == nil {
-		return
+		return false
 	}
 	for n := range first {
 		if !n.done {
-			return
+			return false
 		}
 	}
 	ev.l.opts.OnProviders(ev.providerConfigs())
+	return true
 }
 
 // diagSpan is where one node's diagnostics are in the list: [from, to).

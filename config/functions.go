@@ -144,14 +144,22 @@ func (ev *evaluator) fileExistsFunc() function.Function {
 			case err == nil && st.IsDir():
 				return cty.False, fmt.Errorf("%s is a directory, not a file", args[0].AsString())
 			case err == nil:
+				ev.l.recorded.askedExists(args[0].AsString(), true)
 				return cty.True, nil
 			case os.IsNotExist(err):
+				ev.l.recorded.askedExists(args[0].AsString(), false)
 				return cty.False, nil
 			default:
 				return cty.False, fmt.Errorf("cannot stat %s: %v", args[0].AsString(), err)
 			}
 		},
 	})
+}
+
+// existsAnswer is what fileexists answers now for the file at abs.
+func existsAnswer(abs string) bool {
+	st, err := os.Stat(abs)
+	return err == nil && !st.IsDir()
 }
 
 // filesetFunc is Terraform's fileset(dir, pattern): the regular files under
@@ -165,27 +173,37 @@ func (ev *evaluator) filesetFunc() function.Function {
 			if !doublestar.ValidatePattern(pattern) {
 				return cty.UnknownVal(cty.Set(cty.String)), fmt.Errorf("invalid pattern %q", pattern)
 			}
-			root := ev.l.inputs.abs(dir)
-			matches, err := doublestar.Glob(os.DirFS(root), pattern, doublestar.WithFilesOnly(), doublestar.WithNoFollow())
+			matches, err := fileset(ev.l.inputs.abs(dir), pattern)
 			if err != nil {
 				return cty.UnknownVal(cty.Set(cty.String)), fmt.Errorf("fileset %s: %v", dir, err)
 			}
+			ev.l.recorded.listed(dir, pattern, matches)
 			if len(matches) == 0 {
 				return cty.SetValEmpty(cty.String), nil
 			}
-			sort.Strings(matches)
-			vals := make([]cty.Value, 0, len(matches))
-			for _, m := range matches {
-				if st, err := fs.Stat(os.DirFS(root), m); err == nil && st.Mode().IsRegular() {
-					vals = append(vals, cty.StringVal(m))
-				}
-			}
-			if len(vals) == 0 {
-				return cty.SetValEmpty(cty.String), nil
+			vals := make([]cty.Value, len(matches))
+			for i, m := range matches {
+				vals[i] = cty.StringVal(m)
 			}
 			return cty.SetVal(vals), nil
 		},
 	})
+}
+
+// fileset lists the regular files under root matching pattern, sorted.
+func fileset(root, pattern string) ([]string, error) {
+	matches, err := doublestar.Glob(os.DirFS(root), pattern, doublestar.WithFilesOnly(), doublestar.WithNoFollow())
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(matches)
+	out := matches[:0]
+	for _, m := range matches {
+		if st, err := fs.Stat(os.DirFS(root), m); err == nil && st.Mode().IsRegular() {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 func (ev *evaluator) envFunc() function.Function {
@@ -194,7 +212,9 @@ func (ev *evaluator) envFunc() function.Function {
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			name := args[0].AsString()
-			v := cty.StringVal(ev.l.opts.Getenv(name))
+			value := ev.l.opts.Getenv(name)
+			ev.l.recorded.readEnv(name, value)
+			v := cty.StringVal(value)
 			if credentialEnv(name) {
 				ev.l.marked = true // so that what reads it looks for the mark
 				v = v.Mark(sensitiveMark)

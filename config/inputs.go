@@ -313,7 +313,7 @@ func (in *inputs) fetch(j prefetchJob, buf []byte) []byte {
 	if j.keep {
 		cache = nil
 	}
-	if e, ok := cache.known(abs); ok {
+	if e, ok := cache.known(abs); ok && e.dims >= 0 {
 		if st, ok := statFile(abs); ok && st == e.stamp && e.trusted() {
 			cache.use(abs, e)
 			in.put(j.rel, &inputFile{hash: hex.EncodeToString(e.sum[:]), size: st.size,

@@ -43,6 +43,14 @@ type Options struct {
 	// CacheDir is where the digests of vector files are remembered
 	// between runs (see digestCache); empty reads every file every time.
 	CacheDir string
+	// Recall, when set, is called once, right after OnProviders, with a
+	// function that tells whether the fingerprint of an earlier evaluation
+	// still holds: everything it records is as it was. When Recall returns
+	// true and the last fingerprint it asked about held, Load evaluates
+	// nothing more and returns a Config with Unchanged set, its Providers
+	// and that Fingerprint, and no Library: the caller already knows what
+	// the library would be.
+	Recall func(holds func(*Fingerprint) bool) bool
 }
 
 // VarArg is one -var NAME=VALUE (File empty) or -var-file=FILE argument.
@@ -77,6 +85,11 @@ type Config struct {
 	Removed []Removed
 	// Imports are the import blocks, in file order.
 	Imports []Import
+	// Fingerprint is what the evaluation read from outside the evaluator.
+	Fingerprint *Fingerprint
+	// Unchanged is set when Options.Recall's fingerprint still held and
+	// the evaluation stopped early: Library, Outputs and Inputs are nil.
+	Unchanged bool
 }
 
 // Variable is an input variable with its final value.
@@ -113,6 +126,11 @@ type loader struct {
 	// carry the sensitive mark, and only then is it worth looking for it
 	// deep inside every value.
 	marked bool
+	// recorded is what the evaluation read from outside, for the
+	// Fingerprint; recalled is the fingerprint Options.Recall gave, once
+	// it was found to still hold.
+	recorded recorder
+	recalled *Fingerprint
 }
 
 // Load reads and evaluates the configuration in opts.Dir. On error the
@@ -184,6 +202,20 @@ func (l *loader) load() *Config {
 	if l.diags.HasErrors() {
 		return nil
 	}
+	if l.recalled != nil {
+		return &Config{
+			Dir:         l.dir,
+			Files:       l.files,
+			Providers:   ev.providerConfigs(),
+			Variables:   ev.variables(),
+			Digest:      l.configDigest(),
+			Moved:       l.decl.moved,
+			Removed:     l.decl.removed,
+			Imports:     l.decl.imports,
+			Fingerprint: l.recalled,
+			Unchanged:   true,
+		}
+	}
 	lib := ev.assemble()
 	if l.diags.HasErrors() {
 		return nil
@@ -192,7 +224,7 @@ func (l *loader) load() *Config {
 	if l.diags.HasErrors() {
 		return nil
 	}
-	return &Config{
+	cfg := &Config{
 		Dir:       l.dir,
 		Files:     l.files,
 		Library:   lib,
@@ -205,6 +237,8 @@ func (l *loader) load() *Config {
 		Removed:   l.decl.removed,
 		Imports:   l.decl.imports,
 	}
+	cfg.Fingerprint = l.fingerprint()
+	return cfg
 }
 
 // parseDir parses every *.hcl file in the directory except variable files.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -31,6 +32,12 @@ type Options struct {
 	// Parallelism is handed to every provider (providers.Config); 0 means
 	// their defaults.
 	Parallelism int
+	// Recall lets a plain plan be answered by the memo of the last apply
+	// (see memo.go) instead of evaluating the configuration, when nothing
+	// changed since. The Workspace is then Unchanged: it has no library or
+	// desired objects, and Plan answers an empty plan. For a command that
+	// needs the full evaluation anyway (a saved plan, -json), leave it off.
+	Recall bool
 }
 
 func (o *Options) getenv(name string) string {
@@ -67,6 +74,15 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	ws := &Workspace{}
 	var factoryDiags hcl.Diagnostics
 	built := false
+	warm := func() {
+		if opts.Warm && !factoryDiags.HasErrors() {
+			for _, b := range ws.Backends {
+				if w, ok := b.Provider.(providers.Warmer); ok {
+					w.Warm(ctx)
+				}
+			}
+		}
+	}
 	build := func(configs map[string]*providers.Config) {
 		built = true
 		var d hcl.Diagnostics
@@ -77,12 +93,20 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		}
 		ws.Backends, d = buildProviders(configs)
 		factoryDiags = append(factoryDiags, d...)
-		if opts.Warm && !factoryDiags.HasErrors() {
-			for _, b := range ws.Backends {
-				if w, ok := b.Provider.(providers.Warmer); ok {
-					w.Warm(ctx)
-				}
+		if !opts.Recall {
+			warm()
+		}
+	}
+	var recall func(func(*config.Fingerprint) bool) bool
+	if opts.Recall {
+		// Reading ahead is for the full plan: it waits until the memo
+		// could not answer.
+		recall = func(holds func(*config.Fingerprint) bool) bool {
+			if !factoryDiags.HasErrors() && ws.recall(ctx, holds) {
+				return true
 			}
+			warm()
+			return false
 		}
 	}
 	cacheDir := ""
@@ -93,7 +117,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		}
 	}
 	cfg, diags := config.Load(config.Options{Dir: opts.Dir, Vars: opts.Vars, Getenv: opts.Getenv,
-		OnProviders: build, CacheDir: cacheDir})
+		OnProviders: build, CacheDir: cacheDir, Recall: recall})
 	if diags.HasErrors() {
 		ws.Close()
 		return nil, &DiagnosticsError{Diags: diags, Files: cfg.Files}
@@ -103,7 +127,9 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		build(cfg.Providers)
 	}
 	diags = append(diags, factoryDiags...)
-	diags = append(diags, desired(cfg, ws.Backends)...)
+	if !cfg.Unchanged {
+		diags = append(diags, desired(cfg, ws.Backends)...)
+	}
 	ws.Warnings = warningsOnly(diags)
 	if diags.HasErrors() {
 		ws.Close()
@@ -188,8 +214,19 @@ func Validate(opts Options) (hcl.Diagnostics, map[string]*hcl.File) {
 	return diags, cfg.Files
 }
 
-// Plan reads every backend, without locking, and computes a plan.
+// Unchanged reports whether the workspace was opened with Recall and the
+// last apply's memo answered for it: nothing changed since that apply.
+func (w *Workspace) Unchanged() bool { return w.Config != nil && w.Config.Unchanged }
+
+// Plan reads every backend, without locking, and computes a plan. An
+// Unchanged workspace answers a plain plan without reading: it is empty.
 func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
+	if w.Unchanged() {
+		if !plainPlan(opts) {
+			return nil, errors.New("engine: the workspace was opened to answer a plain plan from the memo; open it without Recall for this plan")
+		}
+		return &planner.Plan{Options: w.withMoves(opts)}, nil
+	}
 	p, err := applier.Plan(ctx, w.Backends, w.withMoves(opts))
 	if err == nil {
 		w.annotate(p)
@@ -226,8 +263,12 @@ func (w *Workspace) withMoves(opts planner.Options) planner.Options {
 
 // Apply locks the backends, plans and applies; req.Backends is filled in.
 func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Result, error) {
+	if w.Unchanged() {
+		return nil, errors.New("engine: the workspace was opened to answer a plan from the memo; open it without Recall to apply")
+	}
 	req.Backends = w.Backends
 	req.Options = w.withMoves(req.Options)
+	req.Memo = w.memoFor(req.Options)
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
 			w.annotate(p)

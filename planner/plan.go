@@ -251,6 +251,7 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 		}
 		settleImports(changes)
 		forceReplace(changes, opts.Replace, replaced)
+		repoint(changes)
 		for _, c := range changes {
 			if (c.Action == providers.Delete || c.Action == providers.Replace) && guard[c.Before.Address] {
 				protected = append(protected, c.Before.Address)
@@ -269,6 +270,39 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 	}
 	p.checkPeers(inputs)
 	return p, nil
+}
+
+// repoint turns into updates the unchanged objects that depend on an
+// address whose object is now another one: created, deleted or replaced
+// there, or moved there or away (a renumbered scene). Their rows still
+// reference the old one, which the apply removes or moves.
+func repoint(changes []*providers.Change) {
+	other := map[string]bool{}
+	for _, c := range changes {
+		switch {
+		case c.Action == providers.Create, c.Action == providers.Delete, c.Action == providers.Replace, c.Moved():
+			if c.Before != nil {
+				other[c.Before.Address] = true
+			}
+			if c.After != nil {
+				other[c.After.Address] = true
+			}
+		}
+	}
+	if len(other) == 0 {
+		return
+	}
+	for _, c := range changes {
+		if c.Action != providers.NoOp || c.After == nil {
+			continue
+		}
+		for _, d := range c.After.Deps {
+			if other[d] {
+				c.Action, c.Repoint = providers.Update, true
+				break
+			}
+		}
+	}
 }
 
 // follow applies the moved blocks to the actual objects: an object within

@@ -112,6 +112,40 @@ type OutputRecorder interface {
 	RecordOutputs(ctx context.Context, outputs []byte) error
 }
 
+// MemoRecorder is implemented by the Tx that commits last (sql): just
+// before its Commit the applier hands it the memo of the apply (what the
+// configuration's evaluation read, and the other backends' stamps: see
+// Stamper), which it keeps with its own state, valid for exactly the state
+// this commit makes.
+type MemoRecorder interface {
+	RecordMemo(ctx context.Context, memo []byte) error
+}
+
+// MemoReader is implemented by a provider that records memos: Memo returns
+// the memo recorded with the state the backend holds now, or nil when that
+// state is not one a memo was recorded for (another apply or a state
+// command since, changes outside scriptsync, a pending migration). It is
+// much cheaper than Read.
+type MemoReader interface {
+	Memo(ctx context.Context) ([]byte, error)
+}
+
+// Stamper is implemented by a provider that can tell, much more cheaply
+// than by Read, that its backend still holds exactly what an apply left:
+// Stamp, called once every provider before the last has committed,
+// describes the managed state (desired is what the apply wanted, version
+// the backend's version as the apply left it); Unchanged reports whether
+// the backend still matches a stamp. Either may refuse (ErrNoStamp, or
+// false) when it cannot be sure, and a plan then reads the backend.
+type Stamper interface {
+	Stamp(ctx context.Context, desired []*Object, version string) ([]byte, error)
+	Unchanged(ctx context.Context, stamp []byte) (bool, error)
+}
+
+// ErrNoStamp is a Stamper that cannot vouch for its backend as configured
+// (a remote it would have to ask).
+var ErrNoStamp = errors.New("backend cannot be stamped")
+
 // OutputReader is implemented by a provider that records outputs: it
 // returns what the last apply recorded, nil when nothing was.
 type OutputReader interface {
@@ -356,6 +390,11 @@ type Change struct {
 	// Notes are what the plan worked out for its readers (an embedding's
 	// distance from the applied vector): shown and saved, never applied.
 	Notes map[string]any
+	// Repoint is set on an update that changes nothing of the object but
+	// the row one of its dependencies is now: the scene at its scene's
+	// address is another scene (renumbered, deleted or replaced), and the
+	// row must follow.
+	Repoint bool `json:",omitempty"`
 }
 
 // Address is the object's desired address, or its actual one when it is

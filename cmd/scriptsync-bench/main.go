@@ -11,6 +11,8 @@
 //
 //   - cold apply: apply -auto-approve on empty backends;
 //   - no-op plan: plan, which finds nothing to do;
+//   - the same without the digest cache (SCRIPTSYNC_CACHE_DIR=off), as a
+//     fresh clone of the configuration in CI has none;
 //   - one-scene edit: one scene of one script rewritten (its text and its
 //     vector), then plan and apply;
 //   - one-script delete: one script and its embeddings taken out of the
@@ -180,8 +182,9 @@ type step struct {
 // scenario runs the measured commands on a generated library.
 func scenario(bin string, w *workload.Workload) ([]step, error) {
 	var steps []step
+	var env []string
 	measure := func(name string, wantCode int, args ...string) error {
-		s, err := runScriptsync(bin, w.Dir, wantCode, args...)
+		s, err := runScriptsync(bin, w.Dir, wantCode, env, args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -195,6 +198,13 @@ func scenario(bin string, w *workload.Workload) ([]step, error) {
 	if err := measure("no-op plan", 0, "plan", "-detailed-exitcode"); err != nil {
 		return nil, err
 	}
+	// The CI case: a fresh clone of the configuration has no digest cache,
+	// so every input is read and hashed.
+	env = []string{"SCRIPTSYNC_CACHE_DIR=off"}
+	if err := measure("no-op plan, no cache (CI)", 0, "plan", "-detailed-exitcode"); err != nil {
+		return nil, err
+	}
+	env = nil
 
 	// Edit a scene in the middle of a script in the middle of the library.
 	script := w.Scripts() / 2
@@ -220,7 +230,7 @@ func scenario(bin string, w *workload.Workload) ([]step, error) {
 		return nil, err
 	}
 	// Not measured: the library and the backends agree again.
-	if _, err := runScriptsync(bin, w.Dir, 0, "plan", "-detailed-exitcode"); err != nil {
+	if _, err := runScriptsync(bin, w.Dir, 0, nil, "plan", "-detailed-exitcode"); err != nil {
 		return nil, fmt.Errorf("plan after the delete: %w", err)
 	}
 	return steps, nil
@@ -229,11 +239,11 @@ func scenario(bin string, w *workload.Workload) ([]step, error) {
 var summaryRE = regexp.MustCompile(`(?m)^(?:Plan: (.*)\.|Apply complete! Resources: (.*)\.|(No changes)\.)`)
 
 // runScriptsync runs scriptsync in a fresh process and measures it.
-func runScriptsync(bin, dir string, wantCode int, args ...string) (step, error) {
+func runScriptsync(bin, dir string, wantCode int, env []string, args ...string) (step, error) {
 	cmd := exec.Command(bin, append([]string{"-no-color", "-chdir=" + dir}, args...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)

@@ -224,9 +224,27 @@ func jouvenceEmpty(l string) bool {
 	return l == "" || l == "/*" || l == "*/"
 }
 
-// sceneStartRE is the start of a line that ScriptRAG takes for the next
-// scene when it cuts a scene's text out of the file.
-var sceneStartRE = regexp.MustCompile(`(?m)^(INT\.|EXT\.|EST\.|INT\./EXT\.|I/E\.)`)
+// nextSceneStart is where ScriptRAG takes the next scene to start when it
+// cuts a scene's text out of the file, or -1: the first line start (the
+// beginning of s, or just after a "\n") where a heading prefix in
+// capitals begins. ScriptRAG writes it as the regular expression
+// (?m)^(INT\.|EXT\.|EST\.|INT\./EXT\.|I/E\.); scanning the line starts by
+// hand costs a fraction of what the expression does, which tries every
+// position of every scene.
+func nextSceneStart(s string) int {
+	for i := 0; i <= len(s); {
+		if rest := s[i:]; strings.HasPrefix(rest, "INT.") || strings.HasPrefix(rest, "EXT.") ||
+			strings.HasPrefix(rest, "EST.") || strings.HasPrefix(rest, "I/E.") {
+			return i
+		}
+		nl := strings.IndexByte(s[i:], '\n')
+		if nl < 0 {
+			return -1
+		}
+		i += nl + 1
+	}
+	return -1
+}
 
 // metaBoneyardRE is ScriptRAG's own metadata block, left out of the text
 // it hashes.
@@ -253,12 +271,15 @@ func scriptRAGHash(doc, headingLine string) string {
 	text := headingLine
 	if start := strings.Index(doc, headingLine); start >= 0 {
 		end := len(doc)
-		if m := sceneStartRE.FindStringIndex(doc[start+len(headingLine):]); m != nil {
-			end = start + len(headingLine) + m[0]
+		if i := nextSceneStart(doc[start+len(headingLine):]); i >= 0 {
+			end = start + len(headingLine) + i
 		}
 		text = strings.TrimRightFunc(doc[start:end], pySpace)
 	}
-	text = pyStrip(metaBoneyardRE.ReplaceAllString(text, ""))
+	if strings.Contains(text, "SCRIPTRAG-META-START") {
+		text = metaBoneyardRE.ReplaceAllString(text, "")
+	}
+	text = pyStrip(text)
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:])
 }

@@ -64,9 +64,7 @@ func (s *Store) saveInventory(inv inventory) error {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("lfs: write inventory: %w", err)
 	}
-	data, err := json.MarshalIndent(struct {
-		Objects inventory `json:"objects"`
-	}{inv}, "", "  ")
+	data, err := encodeInventory(inv)
 	if err != nil {
 		return fmt.Errorf("lfs: write inventory: %w", err)
 	}
@@ -74,7 +72,7 @@ func (s *Store) saveInventory(inv inventory) error {
 	if err != nil {
 		return fmt.Errorf("lfs: write inventory: %w", err)
 	}
-	_, err = tmp.Write(append(data, '\n'))
+	_, err = tmp.Write(data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -86,6 +84,18 @@ func (s *Store) saveInventory(inv inventory) error {
 		return fmt.Errorf("lfs: write inventory: %w", err)
 	}
 	return nil
+}
+
+// encodeInventory is the inventory file's contents: the same inventory
+// always gives the same bytes (map keys are sorted).
+func encodeInventory(inv inventory) ([]byte, error) {
+	data, err := json.MarshalIndent(struct {
+		Objects inventory `json:"objects"`
+	}{inv}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }
 
 // object is an inventory entry as an actual object, hashed as Desired

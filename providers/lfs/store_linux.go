@@ -105,3 +105,23 @@ func (p prober) close() {
 		unix.Close(p.fd)
 	}
 }
+
+// stamp is what stat says of the object oid, for Stamper: its size, times
+// and inode. ok is false when the object is not a regular file here.
+func (p prober) stamp(oid string) (st [5]int64, ok bool, err error) {
+	if p.fd < 0 {
+		return st, false, nil
+	}
+	var s unix.Stat_t
+	err = unix.Fstatat(p.fd, oid[0:2]+"/"+oid[2:4]+"/"+oid, &s, unix.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR):
+		return st, false, nil
+	case err != nil:
+		return st, false, fmt.Errorf("lfs: stat object %s: %w", oid, err)
+	}
+	if s.Mode&unix.S_IFMT != unix.S_IFREG {
+		return st, false, nil
+	}
+	return [5]int64{s.Size, s.Mtim.Nano(), s.Ctim.Nano(), int64(s.Ino), int64(s.Dev)}, true, nil
+}

@@ -217,7 +217,7 @@ func (t *Tx) Apply(ctx context.Context, changes []*providers.Change, progress pr
 	if err := a.bookkeep(ctx); err != nil {
 		return err
 	}
-	if err := clearDrift(ctx, t.s, t.inv.flags, changes); err != nil {
+	if err := clearDrift(ctx, t.s, t.inv, changes); err != nil {
 		return err
 	}
 	if err := markWriting(ctx, t.s, false); err != nil {
@@ -247,6 +247,8 @@ type op struct {
 	// drifted is set when another writer touched the row: its child rows
 	// are written again even though the recorded digest matches.
 	drifted bool
+	// repoint is Change.Repoint: a dependency's row changed.
+	repoint bool
 }
 
 type applier struct {
@@ -293,9 +295,13 @@ func conflictf(format string, args ...any) error {
 func (a *applier) classify(changes []*providers.Change) error {
 	recs := a.t.inv.recs
 	freed := map[string]bool{}
+	taken := map[string]bool{} // addresses an object holds after the apply
 	for _, c := range changes {
 		if c.Before != nil && (c.Action == providers.Delete || c.Action == providers.Replace || c.Moved()) {
 			freed[c.Before.Address] = true
+		}
+		if c.After != nil && c.Action != providers.Delete && c.Action != providers.Forget {
+			taken[c.After.Address] = true
 		}
 	}
 	managed := func(o *providers.Object) (*record, error) {
@@ -361,7 +367,7 @@ func (a *applier) classify(changes []*providers.Change) error {
 				a.removed = append(a.removed, c.Before.Address)
 			}
 			o := &op{addr: c.After.Address, before: before, after: c.After, rowID: before.rowID,
-				drifted: a.t.inv.isDrifted(before)}
+				drifted: a.t.inv.isDrifted(before), repoint: c.Repoint}
 			if before.present {
 				a.updates[c.After.Type] = append(a.updates[c.After.Type], o)
 			} else {
@@ -372,8 +378,16 @@ func (a *applier) classify(changes []*providers.Change) error {
 			a.removed = append(a.removed, c.Before.Address)
 		case providers.Delete:
 			o := &op{addr: c.Before.Address, before: before, rowID: before.rowID}
-			a.deletes[c.Before.Type] = append(a.deletes[c.Before.Type], o)
 			a.removed = append(a.removed, c.Before.Address)
+			if taken[c.Before.Address] && before.present {
+				// Another object takes the address (a scene renumbered
+				// into a deleted one's place): the row is retired as a
+				// replaced one is, after its references followed the
+				// address, so that deleting it cascades to none of them.
+				a.replaces[c.Before.Type] = append(a.replaces[c.Before.Type], o)
+				continue
+			}
+			a.deletes[c.Before.Type] = append(a.deletes[c.Before.Type], o)
 		case providers.Replace:
 			if c.After.Type != c.Before.Type {
 				return fmt.Errorf("sql: %s: a replace cannot change the type from %s to %s", c.After.Address, c.Before.Type, c.After.Type)
@@ -437,7 +451,7 @@ func (a *applier) freeUniqueKeys(ctx context.Context) error {
 	}
 	for _, o := range a.updates[typeEmbedding] {
 		b, n := o.before.obj.Attributes(), o.after.Attributes()
-		if !sameValue(b, n, "scene") || !sameValue(b, n, "model") {
+		if o.repoint || !sameValue(b, n, "scene") || !sameValue(b, n, "model") {
 			a.forgetVectors(o.rowID)
 			a.s.queue("UPDATE embeddings SET entity_id = -id WHERE id = ?", []any{o.rowID}, nil)
 		}

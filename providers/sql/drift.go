@@ -57,6 +57,9 @@ func driftTriggersPresent(f flavor, named map[string]bool) bool {
 		name := driftTriggerName(w, "")
 		if f == flavorSQLite {
 			name = driftTriggerName(w, "update")
+			if !named[driftTriggerName(w, "delete")] {
+				return false
+			}
 		}
 		if !named[name] {
 			return false
@@ -94,9 +97,9 @@ BEGIN
 END
 $$`)
 		for _, w := range driftWatches {
-			events := "UPDATE OF " + strings.Join(w.cols, ", ")
+			events := "UPDATE OF " + strings.Join(w.cols, ", ") + " OR DELETE"
 			if w.child {
-				events = "INSERT OR " + events + " OR DELETE"
+				events = "INSERT OR " + events
 			}
 			name := driftTriggerName(w, "")
 			out = append(out, fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", name, w.table),
@@ -114,10 +117,10 @@ $$`)
 	}
 	for _, w := range driftWatches {
 		type event struct{ name, on, body string }
-		events := []event{{"update", "UPDATE OF " + strings.Join(w.cols, ", "), mark(w.typ, "old."+w.key) + "\n" + mark(w.typ, "new."+w.key)}}
+		events := []event{{"update", "UPDATE OF " + strings.Join(w.cols, ", "), mark(w.typ, "old."+w.key) + "\n" + mark(w.typ, "new."+w.key)},
+			{"delete", "DELETE", mark(w.typ, "old."+w.key)}}
 		if w.child {
-			events = append(events, event{"insert", "INSERT", mark(w.typ, "new."+w.key)},
-				event{"delete", "DELETE", mark(w.typ, "old."+w.key)})
+			events = append(events, event{"insert", "INSERT", mark(w.typ, "new."+w.key)})
 		}
 		for _, e := range events {
 			name := driftTriggerName(w, e.name)
@@ -335,9 +338,26 @@ func markWriting(ctx context.Context, s session, on bool) error {
 
 // clearDrift forgets the flags of the rows an apply rewrote or removed:
 // what another writer did to them is repaired.
-func clearDrift(ctx context.Context, s session, flagged map[driftKey]bool, changes []*providers.Change) error {
+func clearDrift(ctx context.Context, s session, inv *inventory, changes []*providers.Change) error {
+	flagged := inv.flags
 	if len(flagged) == 0 {
 		return nil
+	}
+	// A flagged row that is gone (deleted outside scriptsync; the apply
+	// made its object again, in a new row) has nothing left to flag.
+	present := map[driftKey]bool{}
+	for _, r := range inv.recs {
+		if r.present {
+			present[driftKey{r.obj.Type, r.rowID}] = true
+		}
+	}
+	for k := range flagged {
+		if present[k] {
+			continue
+		}
+		if _, err := s.exec(ctx, "DELETE FROM scriptsync_drift WHERE type = ? AND row_id = ?", k.typ, k.id); err != nil {
+			return wrapf(err, "clear scriptsync_drift")
+		}
 	}
 	for _, c := range changes {
 		if c.Before == nil || c.Action == providers.NoOp {

@@ -100,7 +100,7 @@ func schemaChanges(ctx context.Context, s session) ([]schemaStep, error) {
 		desc := "create triggers " + strings.Join(append(missing, "scriptsync_scene_embeddings"), ", ")
 		steps = append(steps, schemaStep{desc, triggers(f)})
 	}
-	if !driftTriggersPresent(f, named) || v == 1 {
+	if !driftTriggersPresent(f, named) || v < 4 {
 		steps = append(steps, schemaStep{"create drift triggers on the columns scriptsync writes", driftTriggers(f)})
 	}
 	steps = append(steps, schemaStep{fmt.Sprintf("record scriptsync schema version %d", schemaVersion), metaStatements()})

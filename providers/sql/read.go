@@ -453,7 +453,7 @@ func readMeta(ctx context.Context, s session) (*inventory, error) {
 			inv.outputs = value
 		}
 		return nil
-	}, "SELECT key, value FROM scriptsync_meta")
+	}, "SELECT key, value FROM scriptsync_meta WHERE key <> 'memo'")
 	if err != nil {
 		return nil, wrapf(err, "read scriptsync_meta")
 	}

@@ -12,8 +12,10 @@ import (
 // brings an older database up to it. Version 1 relaxed some of ScriptRAG's
 // constraints and lacked its VSS tables, indexes and triggers; version 2 is
 // ScriptRAG's schema exactly, plus scriptsync's own tables and columns.
-// Version 3 adds scriptsync_drift and the triggers that fill it (drift.go).
-const schemaVersion = 3
+// Version 3 adds scriptsync_drift and the triggers that fill it (drift.go);
+// version 4 has them flag managed rows deleted outside scriptsync too, so
+// that an empty scriptsync_drift vouches for every managed row (the memo).
+const schemaVersion = 4
 
 // kind is a column's type, spelled per dialect by columnType.
 type kind int

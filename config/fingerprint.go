@@ -1,0 +1,325 @@
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"scriptsync/internal/parallel"
+)
+
+// Fingerprint is everything outside the evaluator that the evaluation of
+// a configuration read: its files, its variables' values, the environment
+// variables env() read, the answers fileexists() and fileset() gave, and
+// every other file it read (sources, vectors, bibles, agents). Evaluation
+// is a function of these alone, so a configuration whose fingerprint
+// matches an earlier one's evaluates to the same library: a plan can skip
+// the evaluation when it also knows the backends still hold what that
+// library wants (see engine's memo).
+type Fingerprint struct {
+	// Dir is the configuration directory: paths derived from it (a
+	// script's file_path) change when it moves.
+	Dir string `json:"dir"`
+	// Config is Config.Digest: the configuration and variable files.
+	Config string `json:"config"`
+	// Vars digest every variable's final value, by name.
+	Vars map[string]string `json:"vars"`
+	// Env digests the value of every environment variable env() read.
+	Env map[string]string `json:"env,omitempty"`
+	// Exists is fileexists()'s answer for every path it was asked about.
+	Exists map[string]bool `json:"exists,omitempty"`
+	// Filesets digests fileset()'s result for every directory and pattern
+	// (joined by a NUL).
+	Filesets map[string]string `json:"filesets,omitempty"`
+	// Inputs are every other file read (Config.Inputs), sorted by path.
+	Inputs []InputDigest `json:"-"`
+}
+
+// InputDigest is one file a configuration read, and its SHA-256.
+type InputDigest struct {
+	Path string
+	Sum  [sha256.Size]byte
+}
+
+// recorder collects what the evaluation reads from outside, for the
+// Fingerprint; the functions run on many goroutines.
+type recorder struct {
+	mu       sync.Mutex
+	env      map[string]string
+	exists   map[string]bool
+	filesets map[string]string
+}
+
+func (r *recorder) readEnv(name, value string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.env == nil {
+		r.env = map[string]string{}
+	}
+	r.env[name] = digestString(value)
+}
+
+func (r *recorder) askedExists(path string, answer bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.exists == nil {
+		r.exists = map[string]bool{}
+	}
+	r.exists[path] = answer
+}
+
+func (r *recorder) listed(dir, pattern string, matches []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.filesets == nil {
+		r.filesets = map[string]string{}
+	}
+	r.filesets[dir+"\x00"+pattern] = digestString(strings.Join(matches, "\x00"))
+}
+
+func digestString(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// valueDigest digests a value with its type; marks are dropped, the
+// digest of a secret is all that is kept.
+func valueDigest(v cty.Value) string {
+	v, _ = v.UnmarkDeep()
+	ty, err := ctyjson.MarshalType(v.Type())
+	if err != nil {
+		return ""
+	}
+	b, err := ctyjson.Marshal(v, v.Type())
+	if err != nil {
+		return ""
+	}
+	return digestString(string(ty) + "\x00" + string(b))
+}
+
+// fingerprint is the Fingerprint of a configuration that loaded.
+func (l *loader) fingerprint() *Fingerprint {
+	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests()}
+	for path, hash := range l.inputs.digests() {
+		d := InputDigest{Path: path}
+		if n, err := hex.Decode(d.Sum[:], []byte(hash)); err != nil || n != sha256.Size {
+			return nil
+		}
+		fp.Inputs = append(fp.Inputs, d)
+	}
+	sort.Slice(fp.Inputs, func(i, j int) bool { return fp.Inputs[i].Path < fp.Inputs[j].Path })
+	r := &l.recorded
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fp.Env, fp.Exists, fp.Filesets = r.env, r.exists, r.filesets
+	return fp
+}
+
+func (l *loader) varDigests() map[string]string {
+	out := make(map[string]string, len(l.vars))
+	for name, v := range l.vars {
+		out[name] = valueDigest(v)
+	}
+	return out
+}
+
+// matches reports whether the configuration as loaded so far (its files
+// and variables) and everything outside it that fp records are still as
+// fp records them. It reads only what it must: the files whose stat the
+// digest cache does not vouch for are hashed again, side by side.
+func (l *loader) matches(fp *Fingerprint) bool {
+	if fp == nil || fp.Dir != l.dir || fp.Config != l.configDigest() || !sameStrings(fp.Vars, l.varDigests()) {
+		return false
+	}
+	for name, d := range fp.Env {
+		if digestString(l.opts.Getenv(name)) != d {
+			return false
+		}
+	}
+	for path, answer := range fp.Exists {
+		if existsAnswer(l.inputs.abs(path)) != answer {
+			return false
+		}
+	}
+	for key, d := range fp.Filesets {
+		dir, pattern, _ := strings.Cut(key, "\x00")
+		matches, err := fileset(l.inputs.abs(dir), pattern)
+		if err != nil || digestString(strings.Join(matches, "\x00")) != d {
+			return false
+		}
+	}
+	return l.inputsMatch(fp.Inputs)
+}
+
+func sameStrings(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// inputsMatch reports whether every file in want still has its digest.
+// It stops at the first that does not. want is sorted by path, so that
+// workers read neighbouring files (a directory at a time), as a checkout
+// laid them out.
+func (l *loader) inputsMatch(want []InputDigest) bool {
+	var differ atomic.Bool
+	cache := l.inputs.cache
+	workers := 2 * runtime.GOMAXPROCS(0) // reading waits on the disk as much as it hashes
+	bufs := make([][]byte, workers)
+	parallel.EachWorker(len(want), workers, func(w, i int) {
+		if differ.Load() {
+			return
+		}
+		sum, ok := l.currentDigest(cache, l.inputs.abs(want[i].Path), &bufs[w])
+		if !ok || sum != want[i].Sum {
+			differ.Store(true)
+		}
+	})
+	if !differ.Load() {
+		// Every entry the cache vouched for is still good: keep them all
+		// for the next run without touching each.
+		cache.keepAll()
+	}
+	return !differ.Load()
+}
+
+// currentDigest is the SHA-256 of the file at abs: the digest cache's
+// when it vouches for the file, else read and hashed (and remembered).
+func (l *loader) currentDigest(cache *digestCache, abs string, buf *[]byte) ([sha256.Size]byte, bool) {
+	if e, ok := cache.known(abs); ok {
+		if st, ok := statFile(abs); ok && st == e.stamp && e.trusted() {
+			return e.sum, true
+		}
+	}
+	hashedAt := time.Now().UnixNano()
+	data, stamp, err := readFileInto(abs, (*buf)[:0])
+	if err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	*buf = data
+	sum := sha256.Sum256(data)
+	if cache != nil && stamp != (fileStamp{}) {
+		// dims -1: a digest only, which no vector read takes for a header.
+		cache.store(abs, digestEntry{stamp: stamp, hashedAt: hashedAt, sum: sum, dims: -1})
+	}
+	return sum, true
+}
+
+// recall lets Options.Recall try an earlier fingerprint and reports
+// whether one held; the evaluation stops when it did.
+func (l *loader) recall() bool {
+	if l.opts.Recall == nil || l.diags.HasErrors() {
+		return false
+	}
+	var held *Fingerprint
+	use := l.opts.Recall(func(fp *Fingerprint) bool {
+		if fp == nil || !l.matches(fp) {
+			return false
+		}
+		held = fp
+		return true
+	})
+	if use && held != nil {
+		l.recalled = held
+	}
+	return l.recalled != nil
+}
+
+// fingerprintMagic starts an encoded Fingerprint.
+const fingerprintMagic = "scriptsync fingerprint 1\n"
+
+// MarshalBinary encodes the fingerprint compactly: its small maps as JSON,
+// then the inputs, each path as the length it shares with the previous
+// one and the rest, followed by its raw digest. A library's worth of
+// inputs decodes in milliseconds, where JSON would take a good part of a
+// plan.
+func (fp *Fingerprint) MarshalBinary() ([]byte, error) {
+	head, err := json.Marshal(fp)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(fingerprintMagic), binary.AppendUvarint(nil, uint64(len(head)))...)
+	out = append(out, head...)
+	out = binary.AppendUvarint(out, uint64(len(fp.Inputs)))
+	prev := ""
+	for _, in := range fp.Inputs {
+		shared := 0
+		for shared < len(prev) && shared < len(in.Path) && prev[shared] == in.Path[shared] {
+			shared++
+		}
+		out = binary.AppendUvarint(out, uint64(shared))
+		out = binary.AppendUvarint(out, uint64(len(in.Path)-shared))
+		out = append(out, in.Path[shared:]...)
+		out = append(out, in.Sum[:]...)
+		prev = in.Path
+	}
+	return out, nil
+}
+
+var errFingerprint = errors.New("config: damaged fingerprint")
+
+// UnmarshalBinary decodes what MarshalBinary encoded.
+func (fp *Fingerprint) UnmarshalBinary(data []byte) error {
+	rest, ok := bytes.CutPrefix(data, []byte(fingerprintMagic))
+	if !ok {
+		return errFingerprint
+	}
+	next := func() (uint64, bool) {
+		v, k := binary.Uvarint(rest)
+		if k <= 0 {
+			return 0, false
+		}
+		rest = rest[k:]
+		return v, true
+	}
+	n, ok := next()
+	if !ok || n > uint64(len(rest)) {
+		return errFingerprint
+	}
+	*fp = Fingerprint{}
+	if err := json.Unmarshal(rest[:n], fp); err != nil {
+		return errFingerprint
+	}
+	rest = rest[n:]
+	count, ok := next()
+	if !ok || count > uint64(len(rest)) {
+		return errFingerprint
+	}
+	fp.Inputs = make([]InputDigest, count)
+	prev := ""
+	for i := range fp.Inputs {
+		shared, ok1 := next()
+		tail, ok2 := next()
+		if !ok1 || !ok2 || shared > uint64(len(prev)) || tail > uint64(len(rest)) || uint64(len(rest))-tail < sha256.Size {
+			return errFingerprint
+		}
+		path := prev[:shared] + string(rest[:tail])
+		rest = rest[tail:]
+		fp.Inputs[i].Path = path
+		copy(fp.Inputs[i].Sum[:], rest[:sha256.Size])
+		rest = rest[sha256.Size:]
+		prev = path
+	}
+	if len(rest) != 0 {
+		return errFingerprint
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"sync"
+
+	"scriptsync/config"
+	"scriptsync/planner"
+	"scriptsync/providers"
+)
+
+// The memo is how a plan costs what changed rather than what exists. Every
+// full apply leaves one in the backend that commits last (sql), valid for
+// exactly the state that commit makes: what the configuration's evaluation
+// read (config.Fingerprint: files, variables, environment, every input's
+// digest), and a stamp from each other backend (the branch's commit; the
+// LFS store's inventory and the stat of every object). A plan that finds
+// the memo valid, every stamp unchanged and every input as the fingerprint
+// records it knows the answer a full evaluation would give: the apply made
+// the backends match that configuration, nothing has changed either side
+// since, so there is nothing to do. It then parses no screenplay, derives
+// no object and reads no bookkeeping row. Anything else (a changed input,
+// a backend touched outside scriptsync, another scriptsync version) takes
+// the full path, which is always right.
+
+// memoFormat is the memo's layout; another one is ignored.
+const memoFormat = 2
+
+// memo is encoded as a JSON header line (everything but the
+// fingerprint) followed by the fingerprint's binary form: most of a memo
+// is digests, which neither JSON nor compression does well.
+type memo struct {
+	Format int `json:"format"`
+	// Binary digests the scriptsync executable that wrote the memo: another
+	// build may derive other objects from the same inputs.
+	Binary string `json:"binary"`
+	// Stamps are the other providers' stamps, by name.
+	Stamps map[string][]byte   `json:"stamps"`
+	Config *config.Fingerprint `json:"-"`
+}
+
+func (m *memo) encode() []byte {
+	head, err := json.Marshal(m)
+	if err != nil {
+		return nil
+	}
+	fp, err := m.Config.MarshalBinary()
+	if err != nil {
+		return nil
+	}
+	return append(append(head, '\n'), fp...)
+}
+
+// decodeMemo returns nil for anything that is not a memo this build wrote.
+func decodeMemo(b []byte) *memo {
+	head, rest, ok := bytes.Cut(b, []byte("\n"))
+	if !ok {
+		return nil
+	}
+	var m memo
+	if err := json.Unmarshal(head, &m); err != nil {
+		return nil
+	}
+	if m.Format != memoFormat || m.Binary == "" || m.Binary != binaryDigest() {
+		return nil
+	}
+	m.Config = &config.Fingerprint{}
+	if err := m.Config.UnmarshalBinary(rest); err != nil {
+		return nil
+	}
+	return &m
+}
+
+var binaryOnce = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
+
+// binaryDigest is the SHA-256 of the running executable, "" when it cannot
+// be read (then no memo is written or trusted).
+func binaryDigest() string { return binaryOnce() }
+
+// memoKeeper returns the backend that keeps memos: the only one that
+// commits last, if it reads memos. -1 when there is none.
+func (w *Workspace) memoKeeper() int {
+	keeper := -1
+	for i, b := range w.Backends {
+		if b.Commit != providers.CommitLast {
+			continue
+		}
+		if keeper >= 0 {
+			return -1
+		}
+		keeper = i
+	}
+	if keeper >= 0 {
+		if _, ok := w.Backends[keeper].Provider.(providers.MemoReader); !ok {
+			return -1
+		}
+	}
+	return keeper
+}
+
+// recall is Options.Recall for config.Load: it reads the memo and checks
+// every stamp, side by side with holds checking the fingerprint. Any
+// error means no: the full plan reads the backends and reports it.
+func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) bool) bool {
+	keeper := w.memoKeeper()
+	if keeper < 0 || binaryDigest() == "" {
+		return false
+	}
+	raw, err := w.Backends[keeper].Provider.(providers.MemoReader).Memo(ctx)
+	if err != nil || raw == nil {
+		return false
+	}
+	m := decodeMemo(raw)
+	if m == nil || len(m.Stamps) != len(w.Backends)-1 {
+		return false
+	}
+	results := make(chan bool, len(w.Backends))
+	checks := 0
+	for i, b := range w.Backends {
+		if i == keeper {
+			continue
+		}
+		st, ok := b.Provider.(providers.Stamper)
+		stamp, stamped := m.Stamps[b.Provider.Name()]
+		if !ok || !stamped {
+			return false
+		}
+		checks++
+		go func() {
+			same, err := st.Unchanged(ctx, stamp)
+			results <- err == nil && same
+		}()
+	}
+	ok := holds(m.Config)
+	for range checks {
+		ok = <-results && ok
+	}
+	return ok
+}
+
+// Recallable reports whether a plan with opts can be answered by a memo
+// (Options.Recall).
+func Recallable(opts planner.Options) bool { return plainPlan(opts) }
+
+// plainPlan reports whether a plan made with opts is the configuration's
+// own (no -target, -replace, -destroy, -refresh-only, state command or
+// scriptsync import ADDR ID): the plans a memo answers, and the applies
+// that leave one.
+func plainPlan(opts planner.Options) bool {
+	return !opts.Destroy && len(opts.Targets) == 0 && len(opts.Replace) == 0 &&
+		!opts.RefreshOnly && !opts.ForgetOnly && !opts.ImportOnly
+}
+
+// memoFor returns the applier's Request.Memo for an apply of this
+// workspace with opts, nil when the apply leaves none.
+func (w *Workspace) memoFor(opts planner.Options) func(*planner.Plan, map[string][]byte) []byte {
+	// A replacement leaves the backends matching the configuration too.
+	opts.Replace = nil
+	if w.Config == nil || w.Config.Fingerprint == nil || w.Config.Unchanged || len(w.Warnings) > 0 ||
+		!plainPlan(opts) || opts.NoRefresh || binaryDigest() == "" {
+		return nil
+	}
+	fp := w.Config.Fingerprint
+	return func(p *planner.Plan, stamps map[string][]byte) []byte {
+		if len(p.Warnings) > 0 {
+			return nil
+		}
+		return (&memo{Format: memoFormat, Binary: binaryDigest(), Config: fp, Stamps: stamps}).encode()
+	}
+}

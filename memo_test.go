@@ -1,0 +1,318 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"scriptsync/cli"
+	"scriptsync/internal/needs"
+	"scriptsync/internal/workload"
+)
+
+// runMemo runs the CLI in-process with SCRIPTSYNC_MEMO set as memo says
+// ("" leaves it unset) and reports the exit code, the output, and whether
+// the last apply's memo answered the plan.
+func runMemo(t *testing.T, dir, memo string, args ...string) (int, string, bool) {
+	t.Helper()
+	var out, log bytes.Buffer
+	env := map[string]string{"SCRIPTSYNC_MEMO": memo, "SCRIPTSYNC_LOG": "info"}
+	code := cli.Run(cli.Env{Args: append([]string{"scriptsync", "-no-color"}, args...), Dir: dir, Stdout: &out, Stderr: &log,
+		Getenv: func(k string) string { return env[k] }, Context: context.Background()})
+	logged := log.String()
+	// The log has timings; the rest of stderr (diagnostics) must agree.
+	var diags []string
+	for _, l := range strings.Split(logged, "\n") {
+		if !strings.Contains(l, " [INFO] ") {
+			diags = append(diags, l)
+		}
+	}
+	return code, out.String() + strings.Join(diags, "\n"), strings.Contains(logged, "its memo holds")
+}
+
+// samePlans plans with and without the memo and fails unless both give the
+// same exit code and the same output. It reports whether the memo answered.
+func samePlans(t *testing.T, dir, step string) (int, bool) {
+	t.Helper()
+	fullCode, full, fullRecalled := runMemo(t, dir, "off", "plan", "-detailed-exitcode")
+	code, got, recalled := runMemo(t, dir, "", "plan", "-detailed-exitcode")
+	if fullRecalled {
+		t.Fatalf("%s: SCRIPTSYNC_MEMO=off used the memo", step)
+	}
+	if code != fullCode || got != full {
+		t.Fatalf("%s: the plan with the memo differs from the full plan (memo answered: %v)\nwith memo: exit %d\n%s\nfull: exit %d\n%s",
+			step, recalled, code, got, fullCode, full)
+	}
+	if recalled && code != 0 {
+		t.Fatalf("%s: the memo answered a plan with changes (exit %d)", step, code)
+	}
+	return code, recalled
+}
+
+// TestMemoPlansEqualFullPlans edits a generated library at random (scenes
+// inserted, moved, deleted and rewritten, vectors changed or only touched,
+// a script renamed with a moved block, comments) and changes its backends
+// behind scriptsync's back (SQL updates and deletes, LFS objects rewritten
+// or removed, the branch moved, the whole directory moved), and after
+// every step checks that a plan
+// the memo may answer is the plan a full evaluation gives. After every
+// apply the memo must answer, so the test fails if it never does.
+func TestMemoPlansEqualFullPlans(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		needs.Missing(t, "git", "install git: the branch edits use stock git", err)
+	}
+	seed := uint64(11)
+	if s := os.Getenv("SCRIPTSYNC_MEMO_SEED"); s != "" { // for longer runs by hand
+		if _, err := fmt.Sscan(s, &seed); err != nil {
+			t.Fatalf("SCRIPTSYNC_MEMO_SEED: %v", err)
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, seed))
+	w, err := workload.Generate(t.TempDir(), workload.Options{Scenes: 160, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := w.Dir
+	applies, second := 0, 0
+	apply := func(step string) {
+		t.Helper()
+		if code, out, _ := runMemo(t, dir, "", "apply", "-auto-approve"); code != 0 {
+			t.Fatalf("%s: apply: exit %d\n%s", step, code, out)
+		}
+		applies++
+		code, recalled := samePlans(t, dir, step+", after apply")
+		if code != 0 {
+			t.Fatalf("%s: after apply: plan exit %d, want 0 (the apply did not converge)", step, code)
+		}
+		if !recalled {
+			// An apply whose plan had warnings (the branch was not where
+			// the last apply left it) leaves no memo; the next one does.
+			second++
+			if code, out, _ := runMemo(t, dir, "", "apply", "-auto-approve"); code != 0 {
+				t.Fatalf("%s: second apply: exit %d\n%s", step, code, out)
+			}
+			if code, recalled := samePlans(t, dir, step+", after a second apply"); code != 0 || !recalled {
+				t.Fatalf("%s: after a second apply: plan exit %d, memo answered %v; want 0 and true", step, code, recalled)
+			}
+		}
+	}
+	apply("cold apply")
+
+	renamed := 0
+	edits := []struct {
+		name string
+		do   func() error
+	}{
+		{"rewrite a scene and its vector", func() error { return w.EditScene(r.IntN(w.Scripts()), 1+r.IntN(10)) }},
+		{"insert a scene", func() error { return editScenes(dir, pickScript(r, dir), r, "insert") }},
+		{"move a scene", func() error { return editScenes(dir, pickScript(r, dir), r, "swap") }},
+		{"delete a scene", func() error { return editScenes(dir, pickScript(r, dir), r, "delete") }},
+		{"change a vector, same size", func() error { return flipByte(filepath.Join(dir, pickFile(r, dir, "vectors", ".npy"))) }},
+		{"touch a vector, same bytes", func() error { return touch(filepath.Join(dir, pickFile(r, dir, "vectors", ".npy"))) }},
+		{"touch a screenplay, same bytes", func() error { return touch(filepath.Join(dir, pickFile(r, dir, "scripts", ".fountain"))) }},
+		{"add a comment", func() error { return appendFile(filepath.Join(dir, "main.hcl"), "\n# a comment\n") }},
+		{"rename a script with a moved block", func() error {
+			renamed++
+			return renameScript(dir, renamed)
+		}},
+		{"update a scene heading in SQL", func() error {
+			return sqlExec(dir, "UPDATE scenes SET heading = 'INT. ELSEWHERE - NIGHT' WHERE id = (SELECT id FROM scenes ORDER BY random() LIMIT 1)")
+		}},
+		{"delete an embedding row in SQL", func() error {
+			return sqlExec(dir, "DELETE FROM embeddings WHERE id = (SELECT id FROM embeddings ORDER BY random() LIMIT 1)")
+		}},
+		{"update a column scriptsync does not own", func() error {
+			return sqlExec(dir, "UPDATE scenes SET last_read_at = CURRENT_TIMESTAMP WHERE id = (SELECT id FROM scenes ORDER BY random() LIMIT 1)")
+		}},
+		{"rewrite an LFS object in place", func() error {
+			return flipByte(filepath.Join(dir, "library.git", "lfs", pickFile(r, filepath.Join(dir, "library.git", "lfs"), "objects", "")))
+		}},
+		{"remove an LFS object", func() error {
+			return os.Remove(filepath.Join(dir, "library.git", "lfs", pickFile(r, filepath.Join(dir, "library.git", "lfs"), "objects", "")))
+		}},
+		{"move the configuration directory", func() error {
+			moved := dir + "m"
+			if err := os.Rename(dir, moved); err != nil {
+				return err
+			}
+			dir, w.Dir = moved, moved
+			return nil
+		}},
+		{"move the branch back", func() error {
+			out, err := exec.Command("git", "--git-dir", filepath.Join(dir, "library.git"), "update-ref", "refs/heads/main", "HEAD~1").CombinedOutput()
+			if err != nil && strings.Contains(string(out), "HEAD~1") {
+				return nil // a single commit: nothing to move back to
+			}
+			if err != nil {
+				return fmt.Errorf("git update-ref: %v: %s", err, out)
+			}
+			return nil
+		}},
+	}
+	recalledOnEdit := 0
+	for step := range 40 {
+		e := edits[r.IntN(len(edits))]
+		name := fmt.Sprintf("step %d (%s)", step, e.name)
+		if err := e.do(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		code, recalled := samePlans(t, dir, name)
+		if recalled {
+			recalledOnEdit++
+		}
+		if code == 1 {
+			t.Fatalf("%s: plan failed", name)
+		}
+		if r.IntN(3) > 0 || code != 0 {
+			apply(name)
+		}
+	}
+	t.Logf("the memo answered %d of 40 plans right after an edit (edits that change nothing a plan sees); %d of %d applies needed a second for a memo",
+		recalledOnEdit, second, applies)
+	if second*2 > applies {
+		t.Fatalf("%d of %d applies left no memo", second, applies)
+	}
+}
+
+var sceneHeading = regexp.MustCompile(`(?m)^(INT|EXT)\. `)
+
+// pickScript returns a random script's Fountain file, relative to dir.
+func pickScript(r *rand.Rand, dir string) string { return pickFile(r, dir, "scripts", ".fountain") }
+
+// pickFile returns a random file under dir/sub with the suffix, relative
+// to dir.
+func pickFile(r *rand.Rand, dir, sub, suffix string) string {
+	var files []string
+	filepath.WalkDir(filepath.Join(dir, sub), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, suffix) {
+			rel, _ := filepath.Rel(dir, path)
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		return sub
+	}
+	return files[r.IntN(len(files))]
+}
+
+// editScenes inserts a copy of a scene, swaps two, or deletes one in a
+// screenplay; an inserted scene gets a vector file, copied from another,
+// for the embedding the configuration then declares for it.
+func editScenes(dir, rel string, r *rand.Rand, how string) error {
+	path := filepath.Join(dir, rel)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	text := string(data)
+	idx := sceneHeading.FindAllStringIndex(text, -1)
+	if len(idx) < 3 {
+		return nil
+	}
+	head := text[:idx[0][0]]
+	var scenes []string
+	for i, m := range idx {
+		end := len(text)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		scenes = append(scenes, text[m[0]:end])
+	}
+	i, j := r.IntN(len(scenes)), r.IntN(len(scenes))
+	switch how {
+	case "insert":
+		scenes = append(scenes[:i+1], append([]string{scenes[i]}, scenes[i+1:]...)...)
+		vecDir := filepath.Join(dir, "vectors", strings.TrimSuffix(strings.TrimPrefix(rel, "scripts"+string(filepath.Separator)), ".fountain"))
+		src, err := os.ReadFile(filepath.Join(vecDir, "1.npy"))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(vecDir, fmt.Sprintf("%d.npy", len(scenes))), src, 0o644); err != nil {
+			return err
+		}
+	case "swap":
+		scenes[i], scenes[j] = scenes[j], scenes[i]
+	case "delete":
+		scenes = append(scenes[:i], scenes[i+1:]...)
+	}
+	return os.WriteFile(path, []byte(head+strings.Join(scenes, "")), 0o644)
+}
+
+// renameScript renames the first script still declared under its
+// generated name in season_001.hcl, with a moved block.
+func renameScript(dir string, n int) error {
+	path := filepath.Join(dir, "season_001.hcl")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	m := regexp.MustCompile(`script "(s\d{3}e\d{2})"`).FindSubmatch(data)
+	if m == nil {
+		return nil
+	}
+	old, to := string(m[1]), fmt.Sprintf("renamed%d", n)
+	text := strings.ReplaceAll(string(data), `"`+old+`"`, `"`+to+`"`)
+	text = strings.ReplaceAll(text, "script."+old, "script."+to)
+	text += fmt.Sprintf("\nmoved {\n  from = script.%s\n  to   = script.%s\n}\n\nmoved {\n  from = embedding.%s\n  to   = embedding.%s\n}\n", old, to, old, to)
+	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// flipByte changes the last byte of a file in place, keeping its size.
+func flipByte(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return err
+	}
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, st.Size()-1); err != nil {
+		return err
+	}
+	b[0] ^= 0x5a
+	_, err = f.WriteAt(b, st.Size()-1)
+	return err
+}
+
+// touch rewrites a file with the bytes it has: new times, same content.
+func touch(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+func appendFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(text)
+	return err
+}
+
+// sqlExec runs a statement on the library's SQLite database as another
+// program would.
+func sqlExec(dir, stmt string) error {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "scriptrag.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec(stmt)
+	return err
+}

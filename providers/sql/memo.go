@@ -1,0 +1,102 @@
+package sql
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strconv"
+)
+
+// The memo (providers.MemoRecorder) is kept in scriptsync_meta as two
+// rows: 'memo', the bytes in base64 (the value column is text on both
+// databases), and 'memo_serial', the serial of the state it was recorded
+// with. It holds for that state only: every apply and state command bumps
+// the serial, and the drift triggers flag every change and deletion
+// another writer makes to a managed row, so a memo whose serial is the
+// current one, with nothing flagged, describes the database exactly.
+
+// RecordMemo stores memo with the state this transaction commits: the
+// serial after the bump, or, when the transaction changes nothing, the
+// serial it read.
+func (t *Tx) RecordMemo(ctx context.Context, memo []byte) error {
+	if t.done {
+		return errTxDone
+	}
+	if !t.read {
+		if err := t.load(ctx); err != nil {
+			return err
+		}
+	}
+	serial := t.base
+	if t.bumped {
+		serial = t.serial
+	}
+	for _, kv := range [][2]string{{"memo", base64.StdEncoding.EncodeToString(memo)}, {"memo_serial", strconv.FormatInt(serial, 10)}} {
+		_, err := t.s.exec(ctx, "INSERT INTO scriptsync_meta (key, value) VALUES (?, ?) "+
+			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", kv[0], kv[1])
+		if err != nil {
+			return wrapf(err, "record memo")
+		}
+	}
+	return nil
+}
+
+// Memo returns the memo recorded with the state the database holds now
+// (providers.MemoReader): nil when there is none, when the serial moved on
+// since, when a managed row is flagged as changed outside scriptsync, or
+// when the schema is not this version's.
+func (p *Provider) Memo(ctx context.Context) ([]byte, error) {
+	s, err := p.d.read(ctx)
+	if errors.Is(err, errNoDatabase) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer s.rollback(ctx)
+	v, err := readSchemaVersion(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if v != schemaVersion {
+		return nil, nil
+	}
+	var serial, memoSerial, memo string
+	err = scanAll(ctx, s, func(r rows) error {
+		var key, value string
+		if err := r.Scan(&key, &value); err != nil {
+			return err
+		}
+		switch key {
+		case "serial":
+			serial = value
+		case "memo_serial":
+			memoSerial = value
+		case "memo":
+			memo = value
+		}
+		return nil
+	}, "SELECT key, value FROM scriptsync_meta WHERE key IN ('serial', 'memo_serial', 'memo')")
+	if err != nil {
+		return nil, wrapf(err, "read memo")
+	}
+	if memo == "" || serial == "" || serial != memoSerial {
+		return nil, nil
+	}
+	flagged := false
+	err = scanAll(ctx, s, func(r rows) error {
+		flagged = true
+		return nil
+	}, "SELECT 1 FROM scriptsync_drift LIMIT 1")
+	if err != nil {
+		return nil, wrapf(err, "read scriptsync_drift")
+	}
+	if flagged {
+		return nil, nil
+	}
+	b, err := base64.StdEncoding.DecodeString(memo)
+	if err != nil {
+		return nil, nil // damaged: the plan reads everything
+	}
+	return b, nil
+}
