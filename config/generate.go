@@ -29,6 +29,9 @@ type GenerateInput struct {
 	// SQLBlock is the configuration's provider "sql" block, nil when it
 	// has none; Generate reads its checkout.
 	SQLBlock *providers.Config
+	// Declared are the repository paths the configuration already gives
+	// a script, bible or agent: their rows and files are left to it.
+	Declared map[string]bool
 }
 
 // Generated is the configuration Generate wrote: the HCL, and the source
@@ -227,6 +230,10 @@ func (g *generator) source(filePath string) (string, bool, error) {
 }
 
 func (g *generator) script(s providers.HeldScript) error {
+	if p := g.repoPath(s.FilePath); p != "" && g.in.Declared[p] {
+		g.out.Notes = append(g.out.Notes, fmt.Sprintf("scripts row %d is left out: the configuration already declares a script at %s (import it with an import block)", s.ID, p))
+		return nil
+	}
 	src, ok, err := g.source(s.FilePath)
 	if err != nil {
 		return err
@@ -266,10 +273,13 @@ func (g *generator) script(s providers.HeldScript) error {
 func (g *generator) bible(bi providers.HeldBible) {
 	sk, ok := g.scriptKey[bi.ScriptID]
 	if !ok {
-		g.out.Notes = append(g.out.Notes, fmt.Sprintf("script_bibles row %d (%s) is left out: its script is", bi.ID, bi.FilePath))
+		g.out.Notes = append(g.out.Notes, fmt.Sprintf("script_bibles row %d (%s) is left out: its script is not generated", bi.ID, bi.FilePath))
 		return
 	}
 	p := g.repoPath(bi.FilePath)
+	if g.in.Declared[p] {
+		return
+	}
 	if p == "" {
 		g.out.Notes = append(g.out.Notes, fmt.Sprintf("script_bibles row %d is left out: %s is not in the repository", bi.ID, bi.FilePath))
 		return
@@ -296,6 +306,9 @@ func (g *generator) agents() {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
+		if g.in.Declared[p] {
+			continue
+		}
 		name := strings.TrimSuffix(path.Base(p), ".md")
 		k := g.key("agent", name)
 		if k != name {
@@ -323,7 +336,7 @@ func (g *generator) embeddings() {
 	for _, e := range g.in.Held.Embeddings {
 		sk, ok := g.scriptKey[e.ScriptID]
 		if !ok {
-			g.out.Notes = append(g.out.Notes, fmt.Sprintf("embeddings row %d is left out: its script is", e.ID))
+			g.out.Notes = append(g.out.Notes, fmt.Sprintf("embeddings row %d is left out: its script is not generated", e.ID))
 			continue
 		}
 		n := strconv.FormatInt(e.SceneNumber, 10)

@@ -147,6 +147,14 @@ func TestGenerateKeepsTheUsersSQLBlock(t *testing.T) {
 	if len(g.Notes) != 1 || !strings.Contains(g.Notes[0], `set checkout = "/srv/show"`) {
 		t.Errorf("notes %q, want the checkout to set", g.Notes)
 	}
+	// A script the configuration declares is left to it.
+	g, err = Generate(GenerateInput{Dir: "/srv/show", Held: held, Declared: map[string]bool{"a.fountain": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blocks, _ := generatedBlocks(t, g.HCL); len(blocks) != 0 || g.Objects != 0 || len(g.Notes) != 1 || !strings.Contains(g.Notes[0], "already declares a script at a.fountain") {
+		t.Errorf("a declared script was generated again:\n%s%q", g.HCL, g.Notes)
+	}
 	// The configuration directory is the checkout: nothing to declare.
 	g, err = Generate(GenerateInput{Dir: "/srv/show", Held: held})
 	if err != nil {

@@ -39,5 +39,17 @@ func (w *Workspace) Generate(ctx context.Context) (*config.Generated, error) {
 	if err != nil {
 		return nil, err
 	}
-	return config.Generate(config.GenerateInput{Dir: w.Config.Dir, Held: held, SQLBlock: w.Config.Providers["sql"]})
+	declared := map[string]bool{}
+	if lib := w.Config.Library; lib != nil {
+		for _, s := range lib.Scripts {
+			declared[s.Path] = true
+		}
+		for _, b := range lib.Bibles {
+			declared[b.Path] = true
+		}
+		for _, a := range lib.Agents {
+			declared[a.Path] = true
+		}
+	}
+	return config.Generate(config.GenerateInput{Dir: w.Config.Dir, Held: held, SQLBlock: w.Config.Providers["sql"], Declared: declared})
 }
