@@ -54,8 +54,18 @@ func samePlans(t *testing.T, dir, step string) (int, bool) {
 	if recalled && code != 0 {
 		t.Fatalf("%s: the memo answered a plan with changes (exit %d)", step, code)
 	}
+	// -json streams the same messages but for their times.
+	fullCode, full, _ = runMemo(t, dir, "off", "plan", "-json", "-detailed-exitcode")
+	jsonCode, got, _ := runMemo(t, dir, "", "plan", "-json", "-detailed-exitcode")
+	full, got = stampRE.ReplaceAllString(full, ""), stampRE.ReplaceAllString(got, "")
+	if jsonCode != fullCode || got != full || jsonCode != code {
+		t.Fatalf("%s: plan -json with the memo differs from the full plan -json\nwith memo: exit %d\n%s\nfull: exit %d\n%s",
+			step, jsonCode, got, fullCode, full)
+	}
 	return code, recalled
 }
+
+var stampRE = regexp.MustCompile(`"@timestamp":"[^"]*"`)
 
 // TestMemoPlansEqualFullPlans edits a generated library at random (scenes
 // inserted, moved, deleted and rewritten, vectors changed or only touched,

@@ -100,8 +100,10 @@ func (s *session) planCommand() *ucli.Command {
 				return err
 			}
 			// A plain plan that saves nothing can be answered by the last
-			// apply's memo; SCRIPTSYNC_MEMO=off always evaluates.
-			s.recall = engine.Recallable(opts) && c.String("out") == "" && !c.Bool("json") &&
+			// apply's memo (a saved plan holds every object); -json
+			// streams no unchanged object. SCRIPTSYNC_MEMO=off always
+			// evaluates.
+			s.recall = engine.Recallable(opts) && c.String("out") == "" &&
 				s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
 			ws, err := s.load(vars, true)
 			if err != nil {

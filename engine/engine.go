@@ -36,7 +36,7 @@ type Options struct {
 	// (see memo.go) instead of evaluating the configuration, when nothing
 	// changed since. The Workspace is then Unchanged: it has no library or
 	// desired objects, and Plan answers an empty plan. For a command that
-	// needs the full evaluation anyway (a saved plan, -json), leave it off.
+	// needs every object anyway (a saved plan), leave it off.
 	Recall bool
 }
 
