@@ -115,17 +115,25 @@ func vouch(ctx context.Context, backends []Backend, states []*providers.State, o
 
 // Plan reads every backend without locking and computes a plan.
 func Plan(ctx context.Context, backends []Backend, opts planner.Options) (*planner.Plan, error) {
-	states, err := Read(ctx, backends)
+	provider := func(i int) any { return backends[i].Provider }
+	states, err := Read(ctx, withWants(backends, importWants(backends, opts, provider)))
 	if err != nil {
 		return nil, err
 	}
-	return planner.Make(inputs(backends, states), opts)
+	imported, err := importPending(ctx, backends, opts.Imports, states, provider)
+	if err != nil {
+		return nil, err
+	}
+	return planner.Make(inputs(backends, states, imported), opts)
 }
 
-func inputs(backends []Backend, states []*providers.State) []planner.Input {
+func inputs(backends []Backend, states []*providers.State, imported [][]*providers.Object) []planner.Input {
 	in := make([]planner.Input, len(backends))
 	for i, b := range backends {
 		in[i] = planner.Input{Provider: b.Provider.Name(), Desired: b.Desired, Actual: states[i]}
+		if imported != nil {
+			in[i].Imported = imported[i]
+		}
 	}
 	return in
 }
@@ -175,16 +183,22 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 		r.txs[i] = tx
 	}
+	tx := func(i int) any { return r.txs[i] }
+	wants := importWants(req.Backends, req.Options, tx)
 	states := make([]*providers.State, len(req.Backends))
 	err := each(req.Backends, func(i int, b Backend) error {
-		st, err := r.txs[i].Read(ctx, b.Desired)
+		st, err := r.txs[i].Read(ctx, wants[i])
 		states[i] = st
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := vouch(ctx, req.Backends, states, func(i int) any { return r.txs[i] }); err != nil {
+	if err := vouch(ctx, withWants(req.Backends, wants), states, tx); err != nil {
+		return nil, err
+	}
+	imported, err := importPending(ctx, req.Backends, req.Options.Imports, states, tx)
+	if err != nil {
 		return nil, err
 	}
 	if req.Check != nil {
@@ -196,7 +210,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 			return nil, err
 		}
 	}
-	plan, err := planner.Make(inputs(req.Backends, states), req.Options)
+	plan, err := planner.Make(inputs(req.Backends, states, imported), req.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +235,7 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	for _, c := range plan.Changes {
-		if c.Action != providers.NoOp {
+		if c.Action != providers.NoOp || c.Importing() != "" {
 			r.total++
 		}
 	}

@@ -181,6 +181,7 @@ func (s *session) app() *ucli.App {
 			s.showCommand(),
 			s.outputCommand(),
 			s.stateCommand(),
+			s.importCommand(),
 			s.versionCommand(),
 			s.completionCommand(),
 		},

@@ -340,8 +340,12 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	if sum.Forget > 0 {
 		forgot = fmt.Sprintf(", %d forgotten", sum.Forget)
 	}
-	s.ui.printf("\n%s Resources: %d added, %d changed, %d destroyed%s.\n",
-		s.ui.paint(bold+green, verb+" complete!"), sum.Add, sum.Change, sum.Destroy, forgot)
+	imported := ""
+	if sum.Import > 0 {
+		imported = fmt.Sprintf("%d imported, ", sum.Import)
+	}
+	s.ui.printf("\n%s Resources: %s%d added, %d changed, %d destroyed%s.\n",
+		s.ui.paint(bold+green, verb+" complete!"), imported, sum.Add, sum.Change, sum.Destroy, forgot)
 	for _, w := range res.Warnings {
 		s.ui.printf("\n%s %s\n", s.ui.paint(bold+yellow, "Warning:"), w)
 	}
@@ -350,7 +354,7 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 		if req.Options.Destroy {
 			op = "destroy"
 		}
-		st.ChangeSummary(sum, op, fmt.Sprintf("%s complete! Resources: %d added, %d changed, %d destroyed%s.", verb, sum.Add, sum.Change, sum.Destroy, forgot))
+		st.ChangeSummary(sum, op, fmt.Sprintf("%s complete! Resources: %s%d added, %d changed, %d destroyed%s.", verb, imported, sum.Add, sum.Change, sum.Destroy, forgot))
 		_, outputs := ws.Values()
 		st.Outputs(outputs)
 		return nil

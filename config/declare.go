@@ -29,6 +29,7 @@ var rootSchema = func() *hcl.BodySchema {
 		{Type: "provider", LabelNames: []string{"name"}},
 		{Type: "moved"},
 		{Type: "removed"},
+		{Type: "import"},
 	}}
 	for _, t := range objectTypes {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: t, LabelNames: []string{"name"}})
@@ -131,6 +132,7 @@ type declarations struct {
 	varOrder  []string
 	moved     []Move
 	removed   []Removed
+	imports   []Import
 }
 
 type variableDecl struct {
@@ -227,6 +229,8 @@ func (l *loader) declare() {
 				l.declareMoved(b)
 			case "removed":
 				l.declareRemoved(b)
+			case "import":
+				l.declareImport(b)
 			default:
 				l.declareObject(b)
 			}

@@ -83,6 +83,8 @@ type Config struct {
 	Moved []Move
 	// Removed are the removed blocks, in file order.
 	Removed []Removed
+	// Imports are the import blocks, in file order.
+	Imports []Import
 	// Fingerprint is what the evaluation read from outside the evaluator.
 	Fingerprint *Fingerprint
 	// Unchanged is set when Options.Recall's fingerprint still held and
@@ -209,11 +211,16 @@ func (l *loader) load() *Config {
 			Digest:      l.configDigest(),
 			Moved:       l.decl.moved,
 			Removed:     l.decl.removed,
+			Imports:     l.decl.imports,
 			Fingerprint: l.recalled,
 			Unchanged:   true,
 		}
 	}
 	lib := ev.assemble()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	l.diags = append(l.diags, checkImports(lib, l.decl.imports)...)
 	if l.diags.HasErrors() {
 		return nil
 	}
@@ -228,6 +235,7 @@ func (l *loader) load() *Config {
 		Inputs:    l.inputs.digests(),
 		Moved:     l.decl.moved,
 		Removed:   l.decl.removed,
+		Imports:   l.decl.imports,
 	}
 	cfg.Fingerprint = l.fingerprint()
 	return cfg

@@ -234,8 +234,9 @@ func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Pl
 	return p, err
 }
 
-// withMoves adds the configuration's moved blocks, and the removed blocks
-// that keep their objects, to opts.
+// withMoves adds the configuration's moved blocks, its import blocks (when
+// opts names no imports of its own), and the removed blocks that keep
+// their objects, to opts.
 func (w *Workspace) withMoves(opts planner.Options) planner.Options {
 	if w.Config == nil {
 		return opts
@@ -243,6 +244,11 @@ func (w *Workspace) withMoves(opts planner.Options) planner.Options {
 	if len(opts.Moved) == 0 {
 		for _, m := range w.Config.Moved {
 			opts.Moved = append(opts.Moved, planner.Move{From: m.From, To: m.To})
+		}
+	}
+	if len(opts.Imports) == 0 && !opts.Destroy && !opts.ForgetOnly {
+		for _, imp := range w.Config.Imports {
+			opts.Imports = append(opts.Imports, providers.Import{To: imp.To, ID: imp.ID})
 		}
 	}
 	if !opts.ForgetOnly {

@@ -164,11 +164,12 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 func Recallable(opts planner.Options) bool { return plainPlan(opts) }
 
 // plainPlan reports whether a plan made with opts is the configuration's
-// own (no -target, -replace, -destroy, -refresh-only or state command):
-// the plans a memo answers, and the applies that leave one.
+// own (no -target, -replace, -destroy, -refresh-only, state command or
+// scriptsync import ADDR ID): the plans a memo answers, and the applies
+// that leave one.
 func plainPlan(opts planner.Options) bool {
 	return !opts.Destroy && len(opts.Targets) == 0 && len(opts.Replace) == 0 &&
-		!opts.RefreshOnly && !opts.ForgetOnly
+		!opts.RefreshOnly && !opts.ForgetOnly && !opts.ImportOnly
 }
 
 // memoFor returns the applier's Request.Memo for an apply of this

@@ -17,6 +17,9 @@ type Input struct {
 	Provider string
 	Desired  []*providers.Object
 	Actual   *providers.State
+	// Imported are the unmanaged objects the backend holds for
+	// Options.Imports (providers.Importer).
+	Imported []*providers.Object
 }
 
 // Options shape a plan.
@@ -45,6 +48,13 @@ type Options struct {
 	// ForgetOnly plans nothing but forgetting every managed object within
 	// Forget, desired or not (state rm).
 	ForgetOnly bool `json:",omitempty"`
+	// Imports are the import blocks (or scriptsync import ADDR ID): the
+	// unmanaged objects Input.Imported holds become managed.
+	Imports []providers.Import `json:",omitempty"`
+	// ImportOnly limits the plan to the imports' addresses, what lies
+	// within them and what they depend on, as -target would, without its
+	// warning (scriptsync import ADDR ID).
+	ImportOnly bool `json:",omitempty"`
 }
 
 // Move is one moved block.
@@ -86,7 +96,7 @@ type Pending struct {
 
 // Summary counts a plan's changes the way its last line does.
 type Summary struct {
-	Add, Change, Destroy, Forget int
+	Add, Change, Destroy, Forget, Import int
 }
 
 // Summary counts creates, updates and deletes; a replacement counts as one
@@ -95,6 +105,9 @@ func (p *Plan) Summary() Summary {
 	var s Summary
 	for _, c := range p.Changes {
 		s.Count(c.Action)
+		if c.Importing() != "" && c.Action != providers.Delete {
+			s.Import++
+		}
 	}
 	return s
 }
@@ -122,19 +135,20 @@ func (p *Plan) HasChanges() bool {
 		return true
 	}
 	for _, c := range p.Changes {
-		if c.Action != providers.NoOp {
+		if c.Action != providers.NoOp || c.Importing() != "" {
 			return true
 		}
 	}
 	return false
 }
 
-// ProviderChanges returns the changes of one provider that do something,
-// in apply order.
+// ProviderChanges returns the changes of one provider that do something
+// (an import that changes nothing records the object as managed), in
+// apply order.
 func (p *Plan) ProviderChanges(provider string) []*providers.Change {
 	var out []*providers.Change
 	for _, c := range p.Changes {
-		if c.Provider == provider && c.Action != providers.NoOp {
+		if c.Provider == provider && (c.Action != providers.NoOp || c.Importing() != "") {
 			out = append(out, c)
 		}
 	}
@@ -156,6 +170,9 @@ func (e *PreventDestroyError) Error() string {
 // inputs are in apply order.
 func Make(inputs []Input, opts Options) (*Plan, error) {
 	if err := checkTargets(inputs, opts.Targets); err != nil {
+		return nil, err
+	}
+	if err := checkImports(inputs, opts.Imports); err != nil {
 		return nil, err
 	}
 	p := &Plan{Options: opts, Versions: map[string]string{}}
@@ -188,8 +205,11 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 			trimmed.Drift = nil
 			actual = &trimmed
 		}
-		if len(opts.Targets) > 0 {
-			desired, actual = target(desired, actual, in.Desired, opts.Targets)
+		if !opts.Destroy && !opts.ForgetOnly && !opts.RefreshOnly {
+			actual = withImports(actual, in.Imported)
+		}
+		if targets := opts.targets(); len(targets) > 0 {
+			desired, actual = target(desired, actual, in.Desired, targets)
 		}
 		drift := append([]*providers.Change(nil), actual.Drift...)
 		sort.SliceStable(drift, func(i, j int) bool { return drift[i].Before.Address < drift[j].Before.Address })
@@ -229,6 +249,7 @@ func Make(inputs []Input, opts Options) (*Plan, error) {
 				c.Action = providers.Forget
 			}
 		}
+		settleImports(changes)
 		forceReplace(changes, opts.Replace, replaced)
 		repoint(changes)
 		for _, c := range changes {
@@ -463,10 +484,13 @@ func EqualValue(a, b any) bool {
 func (p *Plan) Digest() string {
 	h := sha256.New()
 	for _, c := range p.Changes {
-		if c.Action == providers.NoOp {
+		if c.Action == providers.NoOp && c.Importing() == "" {
 			continue
 		}
 		fmt.Fprintf(h, "%s\x00%s\x00", c.Provider, c.Action)
+		if id := c.Importing(); id != "" {
+			fmt.Fprintf(h, "import\x00%s\x00", id)
+		}
 		for _, o := range []*providers.Object{c.Before, c.After} {
 			if o == nil {
 				h.Write([]byte("-\x00-\x00"))

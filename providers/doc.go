@@ -95,6 +95,13 @@
 //     format, for scriptsync version.
 //   - Describer (Provider): one line naming the backend, without secrets,
 //     for init and plan output.
+//   - Importer (Provider and Tx): the unmanaged objects an import block
+//     names, for a plan that adopts them (sql by row id or natural key,
+//     git by path). The applier reads them before Read and leaves them
+//     out of the want it hands Read, so that a file in the way that an
+//     import covers is no conflict. Apply handles a change whose
+//     Importing() is set by recording the object as managed (NoOp),
+//     rewriting it in place first (Update), or deleting it (Delete).
 //
 // # Adding a backend
 //

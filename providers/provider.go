@@ -180,6 +180,32 @@ type BlobReader interface {
 	ReadBlob(id string) ([]byte, error)
 }
 
+// Import is one import block (or scriptsync import ADDR ID): the object
+// the configuration declares at To is the one the backend holds under ID,
+// which scriptsync does not manage yet.
+type Import struct {
+	To, ID string
+}
+
+// Importer is implemented by a provider, and by its Tx, that can adopt
+// objects it holds without managing them. Import returns, for each
+// import, the unmanaged objects the backend holds at the import's address
+// and within it, as actual objects: the desired Address, Type and
+// Resource, ID the backend's handle, Import the import's ID, and the
+// desired object's Hash when the backend holds exactly what Apply would
+// write (another Hash otherwise, with Attrs showing what it holds). An
+// unmanaged object within the address that the configuration does not
+// declare (a scene row its source no longer has) is returned too, at an
+// address of its own, and the plan deletes it. An import whose address
+// names none of this backend's objects returns nothing; an ID that names
+// nothing this backend should hold, or an object scriptsync already
+// manages under another address, is an error naming the import's address
+// and ID. want is the provider's desired objects. Import does not take a
+// lock (the Tx's does, under the transaction's).
+type Importer interface {
+	Import(ctx context.Context, imports []Import, want []*Object) ([]*Object, error)
+}
+
 // Warmer is implemented by a provider that can start reading its backend
 // before the desired objects are known, while the configuration is still
 // being evaluated. Warm returns at once and reads in the background,
@@ -318,6 +344,10 @@ type Object struct {
 	// desired object (an embedding's vector), set by Desired from
 	// Library.Dir; empty when Apply reads no file.
 	Source string `json:"-"`
+	// Import is set on an object an Importer returned: the ID of the
+	// import (block or command) that found it in the backend, unmanaged.
+	// The change that takes it over is an import (Change.Importing).
+	Import string `json:",omitempty"`
 }
 
 // SourcePath is the absolute path of a library source (named relative to
@@ -398,6 +428,20 @@ func (c *Change) Object() *Object {
 	return c.Before
 }
 
+// Importing is the import ID when the change takes over an object the
+// backend holds but scriptsync did not manage (an import block, or
+// scriptsync import): Apply records it as managed, keeping its row id,
+// file or object, and with Update also makes it what the configuration
+// says; with Delete it removes an unmanaged row within the imported
+// object that the configuration does not declare (a scene the source no
+// longer has). "" for every other change.
+func (c *Change) Importing() string {
+	if c.Before == nil {
+		return ""
+	}
+	return c.Before.Import
+}
+
 // Moved reports whether the object's address changes (a renumbered scene).
 func (c *Change) Moved() bool {
 	return c.Before != nil && c.After != nil && c.Before.Address != c.After.Address
@@ -453,3 +497,57 @@ func (e *OpError) Error() string {
 }
 
 func (e *OpError) Unwrap() error { return e.Err }
+
+// Holdings are what a backend holds that scriptsync does not manage, as
+// plain data, for scriptsync import -generate-config-out: the rows of a
+// ScriptRAG database, the files of a repository.
+type Holdings struct {
+	Series  []HeldSeries
+	Scripts []HeldScript
+	Bibles  []HeldBible
+	// Embeddings are the unmanaged scene embeddings rows, with their
+	// vectors decoded.
+	Embeddings []HeldEmbedding
+	// Files are the files on the repository's branch that the manifest
+	// does not name, by path.
+	Files map[string][]byte
+}
+
+// HeldSeries is an unmanaged series row.
+type HeldSeries struct {
+	ID          int64
+	Title       string
+	Description string
+}
+
+// HeldScript is an unmanaged scripts row.
+type HeldScript struct {
+	ID                     int64
+	Title, Author          string
+	FilePath               string // as ScriptRAG stored it: an absolute path
+	SeriesID               int64  // 0 when none
+	SeriesTitle            string
+	Season, Episode        *int64
+	ProjectTitle, Metadata string
+}
+
+// HeldBible is an unmanaged script_bibles row.
+type HeldBible struct {
+	ID, ScriptID int64
+	FilePath     string
+	Title        string
+}
+
+// HeldEmbedding is an unmanaged embeddings row of a scene.
+type HeldEmbedding struct {
+	ID, ScriptID, SceneNumber int64
+	Model                     string
+	Vector                    []float32
+}
+
+// Lister is implemented by a provider that can list what its backend
+// holds unmanaged (Holdings), for scriptsync import
+// -generate-config-out. It reads without a lock and changes nothing.
+type Lister interface {
+	Unmanaged(ctx context.Context) (*Holdings, error)
+}

@@ -72,6 +72,14 @@ type JSONChange struct {
 	Size int64 `json:"size,omitempty"`
 	// Notes are providers.Change.Notes.
 	Notes map[string]any `json:"notes,omitempty"`
+	// Importing is set on a change that imports the object, as in
+	// Terraform's JSON plan: {"id": the import's ID}.
+	Importing *JSONImporting `json:"importing,omitempty"`
+}
+
+// JSONImporting is an import's part of a change.
+type JSONImporting struct {
+	ID string `json:"id"`
 }
 
 // JSONPending is a change to a backend that is not an object's.
@@ -96,6 +104,7 @@ type JSONSummary struct {
 	Change  int `json:"change"`
 	Destroy int `json:"destroy"`
 	Forget  int `json:"forget,omitempty"`
+	Import  int `json:"import,omitempty"`
 }
 
 // PlanJSON returns the plan in the -json format.
@@ -107,7 +116,7 @@ func PlanJSON(p *planner.Plan) *JSONPlan {
 		Targets:         p.Options.Targets,
 		BackendVersions: p.Versions,
 		ResourceChanges: make([]JSONChange, 0, len(p.Changes)),
-		Summary:         JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Forget: s.Forget},
+		Summary:         JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Forget: s.Forget, Import: s.Import},
 		Warnings:        p.Warnings,
 	}
 	if out.BackendVersions == nil {
@@ -159,6 +168,9 @@ func changeJSON(c *providers.Change) JSONChange {
 		jc.Size = c.After.Size
 	}
 	jc.Notes = c.Notes
+	if id := c.Importing(); id != "" {
+		jc.Importing = &JSONImporting{ID: id}
+	}
 	return jc
 }
 
@@ -212,6 +224,9 @@ func changeFromJSON(jc JSONChange) *providers.Change {
 			addr = jc.PreviousAddress
 		}
 		c.Before = &providers.Object{Address: addr, Type: jc.Type, Attrs: jc.Before, Sensitive: jc.SensitiveAttributes}
+		if jc.Importing != nil {
+			c.Before.Import = jc.Importing.ID
+		}
 	}
 	if jc.After != nil {
 		c.After = &providers.Object{Address: jc.Address, Type: jc.Type, Attrs: jc.After, Sensitive: jc.SensitiveAttributes,

@@ -39,7 +39,7 @@ func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 	if !p.HasChanges() {
 		head.WriteString("**No changes.** The backends match the configuration.\n")
 	} else {
-		fmt.Fprintf(&head, "**Plan: %d to add, %d to change, %d to destroy.**\n\n", s.Add, s.Change, s.Destroy)
+		fmt.Fprintf(&head, "**Plan: %s%d to add, %d to change, %d to destroy.**\n\n", ImportCount(s), s.Add, s.Change, s.Destroy)
 		head.WriteString("| Backend | Add | Change | Destroy | To write |\n|---|--:|--:|--:|--:|\n")
 		per, bytes := BackendSummaries(p), map[string]int64{}
 		for _, c := range p.Changes {

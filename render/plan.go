@@ -101,7 +101,7 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 		p.printf("    }\n")
 	}
 	for _, c := range plan.Changes {
-		if c.Action != providers.NoOp {
+		if c.Action != providers.NoOp || c.Importing() != "" {
 			p.change(c)
 		}
 	}
@@ -112,7 +112,7 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 	if s.Forget > 0 {
 		forget = fmt.Sprintf(", %d to forget", s.Forget)
 	}
-	p.printf("%s %d to add, %d to change, %d to destroy%s.\n", p.paint(colorBold, "Plan:"), s.Add, s.Change, s.Destroy, forget)
+	p.printf("%s %s%d to add, %d to change, %d to destroy%s.\n", p.paint(colorBold, "Plan:"), ImportCount(s), s.Add, s.Change, s.Destroy, forget)
 	return p.err
 }
 
@@ -161,7 +161,10 @@ func (p *printer) change(c *providers.Change) {
 		verb, mark, color = "must be replaced", "-/+", colorRed
 	case providers.Forget:
 		verb, mark, color = "will no longer be managed by scriptsync (it stays in the backend)", ".", colorBold
+	case providers.NoOp:
+		verb, mark, color = "will be imported", " ", colorBold
 	}
+	id := c.Importing()
 	if c.Moved() && c.Action == providers.Update && c.Before.Hash == c.After.Hash && sameAttributes(c.Before, c.After) {
 		p.printf("\n  %s %s has moved to %s\n", p.paint(colorBold, "#"), p.paint(colorBold, c.Before.Address), p.paint(colorBold, ChangeAddress(c)))
 	} else {
@@ -169,11 +172,20 @@ func (p *printer) change(c *providers.Change) {
 		if c.Moved() {
 			p.printf("  # (moved from %s)\n", c.Before.Address)
 		}
+		switch {
+		case id != "" && c.Action == providers.Delete:
+			p.printf("  # (a row within import %q that the configuration does not declare)\n", id)
+		case id != "" && c.Action != providers.NoOp:
+			p.printf("  # (imported from %q)\n", id)
+		}
 	}
 	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
-	if c.Action == providers.Forget {
+	switch {
+	case c.Action == providers.Forget:
 		p.printf("        # (its data stays as it is)\n")
-	} else {
+	case c.Action == providers.NoOp:
+		p.printf("        # (id %q; the backend already holds what the configuration says)\n", id)
+	default:
 		p.attrs(c)
 		if note := VectorNote(c.Notes); note != "" {
 			p.printf("        # (%s)\n", note)
@@ -331,7 +343,7 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 	per := map[string]*tally{}
 	var seen []string
 	for _, c := range plan.Changes {
-		if c.Action == providers.NoOp {
+		if c.Action == providers.NoOp && c.Importing() == "" {
 			continue
 		}
 		t := per[c.Provider]
@@ -341,7 +353,10 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 			seen = append(seen, c.Provider)
 		}
 		t.Count(c.Action)
-		if c.After != nil {
+		if c.Importing() != "" && c.Action != providers.Delete {
+			t.Import++
+		}
+		if c.After != nil && c.Action != providers.NoOp {
 			t.bytes += c.After.Size
 		}
 	}
@@ -354,7 +369,7 @@ func (p *printer) backends(plan *planner.Plan, order []string) {
 		if t == nil {
 			continue
 		}
-		p.printf("  %-4s %d to add, %d to change, %d to destroy", name+":", t.Add, t.Change, t.Destroy)
+		p.printf("  %-4s %s%d to add, %d to change, %d to destroy", name+":", ImportCount(t.Summary), t.Add, t.Change, t.Destroy)
 		if t.Forget > 0 {
 			p.printf(", %d to forget", t.Forget)
 		}
@@ -378,4 +393,13 @@ func (p *printer) diffLines(lines []DiffLine) {
 		}
 		p.printf("          %s %s\n", mark, d.Text)
 	}
+}
+
+// ImportCount is Terraform's "N to import, " that opens a summary line of
+// a plan that imports, "" for one that does not.
+func ImportCount(s planner.Summary) string {
+	if s.Import == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d to import, ", s.Import)
 }

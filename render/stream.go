@@ -98,11 +98,19 @@ func changeFields(c *providers.Change) map[string]any {
 // PlannedChange reports one change of a plan (no-ops are not reported,
 // as in Terraform).
 func (s *Stream) PlannedChange(c *providers.Change) {
-	if c.Action == providers.NoOp {
+	if c.Action == providers.NoOp && c.Importing() == "" {
 		return
 	}
 	ch := changeFields(c)
 	msg := ChangeAddress(c) + ": " + planVerb[uiAction(c.Action)]
+	if id := c.Importing(); id != "" {
+		// Terraform's UI: the change carries the import's id; a no-op
+		// import is "Plan to import".
+		ch["importing"] = map[string]any{"id": id}
+		if c.Action == providers.NoOp {
+			msg = ChangeAddress(c) + ": Plan to import"
+		}
+	}
 	if c.Moved() && c.Action == providers.Update {
 		msg += fmt.Sprintf(" (moved from %s)", ch["previous_resource"].(map[string]any)["addr"])
 	}
@@ -145,7 +153,7 @@ func (s *Stream) Plan(p *planner.Plan) {
 		s.PlannedChange(c)
 	}
 	sum := p.Summary()
-	msg := fmt.Sprintf("Plan: %d to add, %d to change, %d to destroy.", sum.Add, sum.Change, sum.Destroy)
+	msg := fmt.Sprintf("Plan: %s%d to add, %d to change, %d to destroy.", ImportCount(sum), sum.Add, sum.Change, sum.Destroy)
 	if !p.HasChanges() {
 		msg = "No changes. The backends match the configuration."
 	}
@@ -156,7 +164,7 @@ func (s *Stream) Plan(p *planner.Plan) {
 // apply or destroy.
 func (s *Stream) ChangeSummary(sum planner.Summary, operation, message string) {
 	s.emit("info", "change_summary", message, map[string]any{"changes": map[string]any{
-		"add": sum.Add, "change": sum.Change, "import": 0, "remove": sum.Destroy, "operation": operation}})
+		"add": sum.Add, "change": sum.Change, "import": sum.Import, "remove": sum.Destroy, "operation": operation}})
 }
 
 // backendHook is the hook of a backend's apply. A backend commits all its

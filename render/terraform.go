@@ -150,6 +150,8 @@ type TFChange struct {
 	BeforeSensitive any        `json:"before_sensitive"`
 	AfterSensitive  any        `json:"after_sensitive"`
 	ReplacePaths    [][]string `json:"replace_paths,omitempty"`
+	// Importing is Terraform's: set on a change that imports the object.
+	Importing *JSONImporting `json:"importing,omitempty"`
 }
 
 // TFState is Terraform's state representation.
@@ -218,6 +220,9 @@ func TFChangeOf(c *providers.Change) TFResourceChange {
 		for _, f := range planner.ForcesNew(c.Before, c.After) {
 			ch.ReplacePaths = append(ch.ReplacePaths, []string{f})
 		}
+	}
+	if id := c.Importing(); id != "" {
+		ch.Importing = &JSONImporting{ID: id}
 	}
 	rc.Change = ch
 	if c.Action != providers.NoOp {
@@ -294,7 +299,7 @@ func TerraformPlan(p *planner.Plan, version string, vars, outputs []NamedValue, 
 		Complete:  len(p.Options.Targets) == 0,
 		Scriptsync: TFPlanExtras{
 			Destroy: p.Options.Destroy, Targets: p.Options.Targets, BackendVersions: p.Versions,
-			Summary:  JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy},
+			Summary:  JSONSummary{Add: s.Add, Change: s.Change, Destroy: s.Destroy, Import: s.Import},
 			Backends: BackendSummaries(p), Warnings: p.Warnings,
 		},
 	}

@@ -126,6 +126,7 @@ type builder struct {
 	w        *objectWriter
 
 	created, changed, deleted int
+	imported                  int // files an import took over
 }
 
 func (b *builder) build(ctx context.Context, changes []*providers.Change, progress providers.Progress) (plumbing.Hash, error) {
@@ -160,6 +161,13 @@ func (b *builder) build(ctx context.Context, changes []*providers.Change, progre
 			return plumbing.ZeroHash, err
 		}
 		b.manifest.remove(e.Address)
+	}
+	for _, c := range changes {
+		if c.Importing() != "" {
+			if err := b.adopt(c); err != nil {
+				return plumbing.ZeroHash, err
+			}
+		}
 	}
 	for _, c := range changes {
 		if err := ctx.Err(); err != nil {
@@ -285,7 +293,11 @@ func (b *builder) commit(tree, parent plumbing.Hash) []byte {
 	}
 	buf = append(buf, "author "+ident+"\n"...)
 	buf = append(buf, "committer "+ident+"\n\n"...)
-	buf = append(buf, CommitMessage(b.created, b.changed, b.deleted)...)
+	msg := CommitMessage(b.created, b.changed, b.deleted)
+	if b.imported > 0 {
+		msg = strings.TrimSuffix(msg, "\n") + fmt.Sprintf(", %d imported\n", b.imported)
+	}
+	buf = append(buf, msg...)
 	buf = append(buf, "\n"+sealTrailer+tree.String()+"\n"...)
 	return buf
 }

@@ -211,6 +211,9 @@ func (t *Tx) Apply(ctx context.Context, changes []*providers.Change, progress pr
 	if err := a.retire(ctx); err != nil {
 		return err
 	}
+	if err := a.recordImports(ctx); err != nil {
+		return err
+	}
 	if err := a.bookkeep(ctx); err != nil {
 		return err
 	}
@@ -260,8 +263,10 @@ type applier struct {
 	replaces map[string][]*op
 	updates  map[string][]*op
 	creates  map[string][]*op
-	removed  []string // bookkeeping rows to drop
-	written  []*op    // bookkeeping rows to write
+	removed  []string   // bookkeeping rows to drop
+	written  []*op      // bookkeeping rows to write
+	imported []*op      // rows taken over by an import, as they are
+	cleared  []driftKey // imported rows whose drift flags go
 	chars    map[int64]map[string]int64
 }
 
@@ -320,6 +325,12 @@ func (a *applier) classify(changes []*providers.Change) error {
 		return nil
 	}
 	for _, c := range changes {
+		if c.Importing() != "" {
+			if err := a.adopt(c); err != nil {
+				return err
+			}
+			continue
+		}
 		if c.Action == providers.NoOp {
 			continue
 		}
