@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -72,18 +73,25 @@ func (s *session) approval(c *ucli.Context) error {
 	return nil
 }
 
+// importChecks checks what both forms of import check first: -lock,
+// -lock-timeout and whether the plan can be approved.
+func (s *session) importChecks(c *ucli.Context) (time.Duration, error) {
+	if err := checkLock(c); err != nil {
+		return 0, err
+	}
+	timeout, err := lockTimeout(c)
+	if err != nil {
+		return 0, err
+	}
+	return timeout, s.approval(c)
+}
+
 // importOne imports the object at imp.To, which the configuration must
 // declare: the plan holds the import alone, with the updates that make
 // the object what the configuration says, shown before anything changes.
 func (s *session) importOne(c *ucli.Context, imp providers.Import) error {
-	if err := checkLock(c); err != nil {
-		return err
-	}
-	timeout, err := lockTimeout(c)
+	timeout, err := s.importChecks(c)
 	if err != nil {
-		return err
-	}
-	if err := s.approval(c); err != nil {
 		return err
 	}
 	ws, err := s.loadArgs(false)
@@ -145,14 +153,8 @@ func importable(p *planner.Plan, imp providers.Import) error {
 // configuration that declares what the backends hold unmanaged, with its
 // sources, then plans and applies the imports.
 func (s *session) generate(c *ucli.Context, out string) error {
-	if err := checkLock(c); err != nil {
-		return err
-	}
-	timeout, err := lockTimeout(c)
+	timeout, err := s.importChecks(c)
 	if err != nil {
-		return err
-	}
-	if err := s.approval(c); err != nil {
 		return err
 	}
 	file, err := filepath.Abs(s.path(out))

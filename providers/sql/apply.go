@@ -127,10 +127,16 @@ func (t *Tx) RecordPeers(ctx context.Context, versions map[string]string) error 
 	if err != nil {
 		return fmt.Errorf("sql: record peers: %w", err)
 	}
-	_, err = t.s.exec(ctx, "INSERT INTO scriptsync_meta (key, value) VALUES ('peers', ?) "+
-		"ON CONFLICT (key) DO UPDATE SET value = excluded.value", string(b))
+	return t.setMeta(ctx, "record peers", "peers", string(b))
+}
+
+// setMeta sets a row of scriptsync_meta inside the transaction; op names
+// the step for an error.
+func (t *Tx) setMeta(ctx context.Context, op, key, value string) error {
+	_, err := t.s.exec(ctx, "INSERT INTO scriptsync_meta (key, value) VALUES (?, ?) "+
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 	if err != nil {
-		return wrapf(err, "record peers")
+		return wrapf(err, "%s", op)
 	}
 	return nil
 }

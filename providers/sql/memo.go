@@ -31,14 +31,10 @@ func (t *Tx) RecordMemo(ctx context.Context, memo []byte) error {
 	if t.bumped {
 		serial = t.serial
 	}
-	for _, kv := range [][2]string{{"memo", base64.StdEncoding.EncodeToString(memo)}, {"memo_serial", strconv.FormatInt(serial, 10)}} {
-		_, err := t.s.exec(ctx, "INSERT INTO scriptsync_meta (key, value) VALUES (?, ?) "+
-			"ON CONFLICT (key) DO UPDATE SET value = excluded.value", kv[0], kv[1])
-		if err != nil {
-			return wrapf(err, "record memo")
-		}
+	if err := t.setMeta(ctx, "record memo", "memo", base64.StdEncoding.EncodeToString(memo)); err != nil {
+		return err
 	}
-	return nil
+	return t.setMeta(ctx, "record memo", "memo_serial", strconv.FormatInt(serial, 10))
 }
 
 // Memo returns the memo recorded with the state the database holds now

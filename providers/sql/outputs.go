@@ -19,12 +19,7 @@ func (t *Tx) RecordOutputs(ctx context.Context, outputs []byte) error {
 	if err := t.bump(ctx); err != nil {
 		return err
 	}
-	_, err := t.s.exec(ctx, "INSERT INTO scriptsync_meta (key, value) VALUES ('outputs', ?) "+
-		"ON CONFLICT (key) DO UPDATE SET value = excluded.value", string(outputs))
-	if err != nil {
-		return wrapf(err, "record outputs")
-	}
-	return nil
+	return t.setMeta(ctx, "record outputs", "outputs", string(outputs))
 }
 
 // RecordedOutputs returns the outputs the last apply recorded, nil when
