@@ -96,7 +96,9 @@ func (b *Budget) end(id int) {
 func (b *Budget) expire() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.err != nil || len(b.active) == 0 {
+	// A timer of an earlier busy stretch may fire just as that stretch
+	// ended and a new one began, which has a timer of its own.
+	if b.err != nil || len(b.active) == 0 || b.used+time.Since(b.since) < b.total {
 		return
 	}
 	b.err = &budgetError{b.total}
