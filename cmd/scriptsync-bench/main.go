@@ -19,7 +19,7 @@
 //     configuration, then apply.
 //
 // For each it reports the wall time and the peak resident memory of the
-// process (getrusage's ru_maxrss), and prints a table. With -runs N it
+// process (VmHWM, read from /proc while it runs), and prints a table. With -runs N it
 // repeats everything on N fresh libraries and reports the median (and the
 // range). The backends are the embedded defaults (SQLite, a local bare git
 // repository and its LFS store), or, with -postgres, a PostgreSQL database:
@@ -42,6 +42,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -245,8 +246,21 @@ func runScriptsync(bin, dir string, wantCode int, env []string, args ...string) 
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	var hwm int64
+	var polled sync.WaitGroup
+	stop := make(chan struct{})
+	if err == nil {
+		polled.Add(1)
+		go func() {
+			defer polled.Done()
+			hwm = watchHWM(cmd.Process.Pid, stop)
+		}()
+		err = cmd.Wait()
+	}
 	wall := time.Since(start)
+	close(stop)
+	polled.Wait()
 	var ee *exec.ExitError
 	code := 0
 	switch {
@@ -258,14 +272,43 @@ func runScriptsync(bin, dir string, wantCode int, env []string, args ...string) 
 	if code != wantCode {
 		return step{}, fmt.Errorf("scriptsync %s: exit %d, want %d\n%s", strings.Join(args, " "), code, wantCode, tail(out.String(), 3000))
 	}
-	s := step{wall: wall}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	s := step{wall: wall, rss: hwm}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && hwm == 0 {
 		s.rss = ru.Maxrss * 1024 // kilobytes on Linux
 	}
 	for _, m := range summaryRE.FindAllStringSubmatch(out.String(), -1) {
 		s.result = strings.TrimSpace(m[1] + m[2] + m[3])
 	}
 	return s, nil
+}
+
+// watchHWM returns the child's peak resident memory, VmHWM in
+// /proc/PID/status, read every few milliseconds until stop (0 where there
+// is no /proc). Not ru_maxrss: a child that Go starts shares this process's
+// memory until it execs, and its ru_maxrss keeps this process's peak,
+// which after generating W(100,000) is larger than a no-op plan's.
+func watchHWM(pid int, stop <-chan struct{}) int64 {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	var peak int64
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if data, err := os.ReadFile(path); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					var kb int64
+					if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb); err == nil && kb*1024 > peak {
+						peak = kb * 1024
+					}
+				}
+			}
+		}
+		select {
+		case <-stop:
+			return peak
+		case <-tick.C:
+		}
+	}
 }
 
 func tail(s string, n int) string {
