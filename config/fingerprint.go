@@ -111,6 +111,9 @@ func valueDigest(v cty.Value) string {
 
 // fingerprint is the Fingerprint of a configuration that loaded.
 func (l *loader) fingerprint() *Fingerprint {
+	if l.inputs.failed() {
+		return nil
+	}
 	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests()}
 	for path, hash := range l.inputs.digests() {
 		d := InputDigest{Path: path}
@@ -149,7 +152,7 @@ func (l *loader) matches(fp *Fingerprint) bool {
 		}
 	}
 	for path, answer := range fp.Exists {
-		if existsAnswer(l.inputs.abs(path)) != answer {
+		if now, ok := existsAnswer(l.inputs.abs(path)); !ok || now != answer {
 			return false
 		}
 	}

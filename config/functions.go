@@ -157,9 +157,16 @@ func (ev *evaluator) fileExistsFunc() function.Function {
 }
 
 // existsAnswer is what fileexists answers now for the file at abs.
-func existsAnswer(abs string) bool {
+// ok is false when fileexists would fail (a directory, a stat error).
+func existsAnswer(abs string) (exists, ok bool) {
 	st, err := os.Stat(abs)
-	return err == nil && !st.IsDir()
+	switch {
+	case err == nil:
+		return !st.IsDir(), !st.IsDir()
+	case os.IsNotExist(err):
+		return false, true
+	}
+	return false, false
 }
 
 // filesetFunc is Terraform's fileset(dir, pattern): the regular files under

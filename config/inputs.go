@@ -376,6 +376,19 @@ func (in *inputs) exists(rel string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+// failed reports whether a read failed (try() or can() may have hidden
+// it): the evaluation then depends on a file the fingerprint cannot record.
+func (in *inputs) failed() bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, f := range in.files {
+		if f.err != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // digests returns path → hex SHA-256 of every file read successfully.
 func (in *inputs) digests() map[string]string {
 	in.mu.Lock()
