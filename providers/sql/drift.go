@@ -55,11 +55,12 @@ func driftTriggerName(w driftWatch, event string) string {
 func driftTriggersPresent(f flavor, named map[string]bool) bool {
 	for _, w := range driftWatches {
 		name := driftTriggerName(w, "")
+		other := driftTriggerName(w, "truncate")
 		if f == flavorSQLite {
-			name = driftTriggerName(w, "update")
-			if !named[driftTriggerName(w, "delete")] {
-				return false
-			}
+			name, other = driftTriggerName(w, "update"), driftTriggerName(w, "delete")
+		}
+		if !named[other] {
+			return false
 		}
 		if !named[name] {
 			return false
@@ -95,6 +96,16 @@ BEGIN
   END IF;
   RETURN NULL;
 END
+$$`,
+			// TRUNCATE fires no row trigger: it flags a row no record has,
+			// which spoils the memo and which the next apply clears.
+			`CREATE OR REPLACE FUNCTION scriptsync_mark_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF `+notWriting+` THEN
+    INSERT INTO scriptsync_drift (type, row_id) VALUES ('truncated', 0) ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END
 $$`)
 		for _, w := range driftWatches {
 			events := "UPDATE OF " + strings.Join(w.cols, ", ") + " OR DELETE"
@@ -102,9 +113,13 @@ $$`)
 				events = "INSERT OR " + events
 			}
 			name := driftTriggerName(w, "")
+			trunc := driftTriggerName(w, "truncate")
 			out = append(out, fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", name, w.table),
 				fmt.Sprintf("CREATE TRIGGER %s AFTER %s ON %s\n  FOR EACH ROW EXECUTE FUNCTION scriptsync_mark_drift('%s', '%s')",
-					name, events, w.table, w.typ, w.key))
+					name, events, w.table, w.typ, w.key),
+				fmt.Sprintf("DROP TRIGGER IF EXISTS %s ON %s", trunc, w.table),
+				fmt.Sprintf("CREATE TRIGGER %s AFTER TRUNCATE ON %s\n  FOR EACH STATEMENT EXECUTE FUNCTION scriptsync_mark_truncate()",
+					trunc, w.table))
 		}
 		return out
 	}

@@ -87,6 +87,18 @@ func TestMemoHoldsForItsStateOnly(t *testing.T) {
 		if m := memoNow(t, p); m != nil {
 			t.Fatalf("after another apply: memo = %q, want none", m)
 		}
+		if b.flavor == flavorPostgres {
+			// TRUNCATE fires no row trigger; a statement trigger flags it.
+			recordMemo(t, p, memo)
+			b.exec(t, p, "TRUNCATE dialogues")
+			if m := memoNow(t, p); m != nil {
+				t.Fatalf("after TRUNCATE: memo = %q, want none", m)
+			}
+			apply(t, p, lib)
+			if got := b.query(t, p, "SELECT COUNT(*) FROM scriptsync_drift"); toInt(got[0][0]) != 0 {
+				t.Fatalf("the apply after a TRUNCATE left %v flags", got[0][0])
+			}
+		}
 		recordMemo(t, p, memo)
 		b.exec(t, p, "UPDATE scriptsync_meta SET value = '3' WHERE key = 'schema_version'")
 		if m := memoNow(t, p); m != nil {
