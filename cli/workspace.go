@@ -122,27 +122,6 @@ func (s *session) explain(err error, ws *engine.Workspace) error {
 // objectRanges maps object addresses to where they are declared.
 func objectRanges(lib *library.Library) map[string]hcl.Range {
 	out := map[string]hcl.Range{}
-	add := func(m library.Meta) { out[m.Address] = m.Range }
-	for _, x := range lib.Series {
-		add(x.Meta)
-	}
-	for _, x := range lib.Scripts {
-		add(x.Meta)
-		for _, sc := range x.Scenes {
-			add(sc.Meta)
-		}
-		for _, c := range x.Characters {
-			add(c.Meta)
-		}
-	}
-	for _, x := range lib.Embeddings {
-		add(x.Meta)
-	}
-	for _, x := range lib.Bibles {
-		add(x.Meta)
-	}
-	for _, x := range lib.Agents {
-		add(x.Meta)
-	}
+	lib.Each(func(m library.Meta) { out[m.Address] = m.Range })
 	return out
 }

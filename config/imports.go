@@ -92,25 +92,12 @@ func checkImports(lib *library.Library, imports []Import) hcl.Diagnostics {
 	declared := map[string]bool{}
 	// An import names one instance (script.episode["1"], not
 	// script.episode), as in Terraform.
-	add := func(m library.Meta) { declared[m.Address] = true }
-	for _, s := range lib.Series {
-		add(s.Meta)
-	}
-	for _, s := range lib.Scripts {
-		add(s.Meta)
-		for _, sc := range s.Scenes {
-			add(sc.Meta)
+	lib.Each(func(m library.Meta) {
+		// A script's characters come with it: they are not imported alone.
+		if !strings.Contains(m.Address, ".characters[") {
+			declared[m.Address] = true
 		}
-	}
-	for _, e := range lib.Embeddings {
-		add(e.Meta)
-	}
-	for _, b := range lib.Bibles {
-		add(b.Meta)
-	}
-	for _, a := range lib.Agents {
-		add(a.Meta)
-	}
+	})
 	var diags hcl.Diagnostics
 	for _, imp := range imports {
 		if declared[imp.To] {

@@ -248,3 +248,30 @@ type Agent struct {
 	Version     string
 	RequiresLLM bool
 }
+
+// Each calls fn with every object's Meta: series, scripts with their
+// scenes and characters, scene blocks' scenes (in their script),
+// embeddings, bibles and agents.
+func (lib *Library) Each(fn func(Meta)) {
+	for _, s := range lib.Series {
+		fn(s.Meta)
+	}
+	for _, s := range lib.Scripts {
+		fn(s.Meta)
+		for _, sc := range s.Scenes {
+			fn(sc.Meta)
+		}
+		for _, c := range s.Characters {
+			fn(c.Meta)
+		}
+	}
+	for _, e := range lib.Embeddings {
+		fn(e.Meta)
+	}
+	for _, b := range lib.Bibles {
+		fn(b.Meta)
+	}
+	for _, a := range lib.Agents {
+		fn(a.Meta)
+	}
+}
