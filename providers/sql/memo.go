@@ -2,15 +2,17 @@ package sql
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strconv"
 )
 
-// The memo (providers.MemoRecorder) is kept in scriptsync_meta as two
+// The memo (providers.MemoRecorder) is kept in scriptsync_meta as three
 // rows: 'memo', the bytes in base64 (the value column is text on both
-// databases), and 'memo_serial', the serial of the state it was recorded
-// with. It holds for that state only: every apply and state command bumps
+// databases), 'memo_digest', their SHA-256, and 'memo_serial', the serial
+// of the state it was recorded with. It holds for that state only: every apply and state command bumps
 // the serial, and the drift triggers flag every change and deletion
 // another writer makes to a managed row, so a memo whose serial is the
 // current one, with nothing flagged, describes the database exactly.
@@ -27,14 +29,37 @@ func (t *Tx) RecordMemo(ctx context.Context, memo []byte) error {
 			return err
 		}
 	}
-	serial := t.base
+	serial := strconv.FormatInt(t.base, 10)
 	if t.bumped {
-		serial = t.serial
+		serial = strconv.FormatInt(t.serial, 10)
 	}
-	if err := t.setMeta(ctx, "record memo", "memo", base64.StdEncoding.EncodeToString(memo)); err != nil {
-		return err
+	sum := sha256.Sum256(memo)
+	digest := hex.EncodeToString(sum[:])
+	// An apply with nothing to do records the memo again; at a library's
+	// size it is megabytes, written only when it differs.
+	same := 0
+	err := scanAll(ctx, t.s, func(r rows) error {
+		var key, value string
+		if err := r.Scan(&key, &value); err != nil {
+			return err
+		}
+		if (key == "memo_serial" && value == serial) || (key == "memo_digest" && value == digest) {
+			same++
+		}
+		return nil
+	}, "SELECT key, value FROM scriptsync_meta WHERE key IN ('memo_serial', 'memo_digest')")
+	if err != nil {
+		return wrapf(err, "record memo")
 	}
-	return t.setMeta(ctx, "record memo", "memo_serial", strconv.FormatInt(serial, 10))
+	if same == 2 {
+		return nil
+	}
+	for _, kv := range [][2]string{{"memo", base64.StdEncoding.EncodeToString(memo)}, {"memo_digest", digest}, {"memo_serial", serial}} {
+		if err := t.setMeta(ctx, "record memo", kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Memo returns the memo recorded with the state the database holds now
