@@ -116,7 +116,11 @@ func (s *session) planCommand() *ucli.Command {
 				done("failed")
 				return s.explain(err, ws)
 			}
+			if why := ws.GaveWay(); why != "" {
+				s.log.logf(logInfo, "plan: the plan of what changed gave way to the full plan: %s", why)
+			}
 			done(s.planCounts(plan))
+			s.ui.diagnostics(ws.Rewarned, ws.Config.Files)
 			if s.ui.stream != nil {
 				s.ui.stream.Plan(plan)
 			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}); err != nil {

@@ -33,8 +33,14 @@ func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, erro
 		Parallelism: s.parallelism, Recall: s.recall})
 	if err == nil {
 		note := ""
-		if ws.Unchanged() {
+		switch {
+		case ws.Unchanged():
 			note = "; unchanged since the last apply (its memo holds)"
+		case ws.Config.Scope != nil:
+			note = fmt.Sprintf("; %d input files changed since the last apply, evaluated what they reach (%d resources)",
+				len(ws.Config.Scope.Changed), len(ws.Config.Scope.Resources))
+		case ws.GaveWay() != "":
+			note = "; evaluated in full (" + ws.GaveWay() + ")"
 		}
 		done(fmt.Sprintf("%d providers: %s%s", len(ws.Backends), strings.Join(ws.ProviderNames(), ", "), note))
 	} else {

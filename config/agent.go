@@ -12,6 +12,7 @@ import (
 
 func (ev *evaluator) buildAgent(inst *instance) cty.Value {
 	source := str(inst.vals["source"])
+	ev.l.inputs.claim(source, inst.meta.Resource)
 	data, hash, err := ev.l.inputs.read(source)
 	if err != nil {
 		ev.diag(errorAt(inst.rngs["source"], "Cannot read agent source", "%s.", err))

@@ -43,6 +43,9 @@ type evaluator struct {
 	// credVars are the variables provider blocks read, directly or through
 	// locals: their values may be credentials (a DSN with a password).
 	credVars map[string]bool
+	// only, when set, are the nodes a scoped evaluation covers (see
+	// scope.go); dirty are those whose value may have changed.
+	only, dirty map[*node]bool
 }
 
 // instance is one evaluated instance of an object block.
@@ -126,7 +129,15 @@ func (ev *evaluator) run() {
 		if ev.announceProviders(first) && ev.l.recall() {
 			return false
 		}
-		ev.prefetchLiteralSources(inOrder)
+		if ev.l.delta != nil {
+			if ev.only = ev.reach(ordered, ev.l.delta); ev.only == nil {
+				ev.l.delta = nil
+				if ev.l.opts.Whole != nil {
+					ev.l.opts.Whole()
+				}
+			}
+		}
+		ev.prefetchLiteralSources(ev.within(inOrder))
 		return true
 	}
 	if announceAt < 0 && !prefetch() {
@@ -138,7 +149,7 @@ func (ev *evaluator) run() {
 		n := ordered[i]
 		// Keep going after an error in one node only when its dependencies
 		// are sound, so one mistake yields one diagnostic.
-		if depsDone(n) {
+		if (ev.only == nil || ev.only[n]) && depsDone(n) {
 			before := len(ev.l.diags)
 			switch n.kind {
 			case localNode:

@@ -51,6 +51,10 @@ type Fingerprint struct {
 type InputDigest struct {
 	Path string
 	Sum  [sha256.Size]byte
+	// Owner is the object instance that read the file as its source and
+	// that alone (embedding.pilot["3"]), "" when an expression read it
+	// (file(), fountain()) or more than one instance did.
+	Owner string
 }
 
 // recorder collects what the evaluation reads from outside, for the
@@ -116,7 +120,7 @@ func (l *loader) fingerprint() *Fingerprint {
 	}
 	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests()}
 	for path, hash := range l.inputs.digests() {
-		d := InputDigest{Path: path}
+		d := InputDigest{Path: path, Owner: l.inputs.owner(path)}
 		if n, err := hex.Decode(d.Sum[:], []byte(hash)); err != nil || n != sha256.Size {
 			return nil
 		}
@@ -138,32 +142,52 @@ func (l *loader) varDigests() map[string]string {
 	return out
 }
 
-// matches reports whether the configuration as loaded so far (its files
+// maxDelta is the most changed inputs a plan evaluates only the reach of
+// (see Config.Scope): past it, the whole configuration is evaluated.
+const maxDelta = 64
+
+// delta is what a fingerprint that did not hold says: it matched in
+// everything but the digests of changed (positions in fp.Inputs).
+type delta struct {
+	fp      *Fingerprint
+	changed []int
+}
+
+// compare reports whether the configuration as loaded so far (its files
 // and variables) and everything outside it that fp records are still as
-// fp records them. It reads only what it must: the files whose stat the
-// digest cache does not vouch for are hashed again, side by side.
-func (l *loader) matches(fp *Fingerprint) bool {
+// fp records them. When only some inputs' digests differ (no more than
+// maxDelta), it also returns which. It reads only what it must: the files
+// whose stat the digest cache does not vouch for are hashed again, side
+// by side.
+func (l *loader) compare(fp *Fingerprint) (bool, *delta) {
 	if fp == nil || fp.Dir != l.dir || fp.Config != l.configDigest() || !sameStrings(fp.Vars, l.varDigests()) {
-		return false
+		return false, nil
 	}
 	for name, d := range fp.Env {
 		if digestString(l.opts.Getenv(name)) != d {
-			return false
+			return false, nil
 		}
 	}
 	for path, answer := range fp.Exists {
 		if now, ok := existsAnswer(l.inputs.abs(path)); !ok || now != answer {
-			return false
+			return false, nil
 		}
 	}
 	for key, d := range fp.Filesets {
 		dir, pattern, _ := strings.Cut(key, "\x00")
 		matches, err := fileset(l.inputs.abs(dir), pattern)
 		if err != nil || digestString(strings.Join(matches, "\x00")) != d {
-			return false
+			return false, nil
 		}
 	}
-	return l.inputsMatch(fp.Inputs)
+	changed, ok := l.inputsDiffer(fp.Inputs)
+	switch {
+	case !ok:
+		return false, nil
+	case len(changed) == 0:
+		return true, nil
+	}
+	return false, &delta{fp: fp, changed: changed}
 }
 
 func sameStrings(a, b map[string]string) bool {
@@ -178,30 +202,43 @@ func sameStrings(a, b map[string]string) bool {
 	return true
 }
 
-// inputsMatch reports whether every file in want still has its digest.
-// It stops at the first that does not. want is sorted by path, so that
-// workers read neighbouring files (a directory at a time), as a checkout
-// laid them out.
-func (l *loader) inputsMatch(want []InputDigest) bool {
-	var differ atomic.Bool
+// inputsDiffer returns the positions of the files in want whose digest
+// changed, sorted; false when more than maxDelta did, or a file cannot be
+// read (it stops there). want is sorted by path, so that workers read
+// neighbouring files (a directory at a time), as a checkout laid them out.
+func (l *loader) inputsDiffer(want []InputDigest) ([]int, bool) {
+	var (
+		mu      sync.Mutex
+		changed []int
+		give    atomic.Bool
+	)
 	cache := l.inputs.cache
 	workers := 2 * runtime.GOMAXPROCS(0) // reading waits on the disk as much as it hashes
 	bufs := make([][]byte, workers)
 	parallel.EachWorker(len(want), workers, func(w, i int) {
-		if differ.Load() {
+		if give.Load() {
 			return
 		}
 		sum, ok := l.currentDigest(cache, l.inputs.abs(want[i].Path), &bufs[w])
-		if !ok || sum != want[i].Sum {
-			differ.Store(true)
+		if ok && sum == want[i].Sum {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		changed = append(changed, i)
+		if !ok || len(changed) > maxDelta {
+			give.Store(true)
 		}
 	})
-	if !differ.Load() {
-		// Every entry the cache vouched for is still good: keep them all
-		// for the next run without touching each.
-		cache.keepAll()
+	if give.Load() {
+		return nil, false
 	}
-	return !differ.Load()
+	// Every entry the cache vouched for is still good, and those of the
+	// changed files were replaced: keep them all for the next run without
+	// touching each.
+	cache.keepAll()
+	sort.Ints(changed)
+	return changed, true
 }
 
 // currentDigest is the SHA-256 of the file at abs: the digest cache's
@@ -227,31 +264,44 @@ func (l *loader) currentDigest(cache *digestCache, abs string, buf *[]byte) ([sh
 }
 
 // recall lets Options.Recall try an earlier fingerprint and reports
-// whether one held; the evaluation stops when it did.
+// whether one held; the evaluation stops when it did. When it did not
+// because some inputs changed, while the backends still hold what that
+// fingerprint's apply left, l.delta says which: the evaluation is then
+// of their reach only (see scope.go).
 func (l *loader) recall() bool {
 	if l.opts.Recall == nil || l.diags.HasErrors() {
 		return false
 	}
-	var held *Fingerprint
-	use := l.opts.Recall(func(fp *Fingerprint) bool {
-		if fp == nil || !l.matches(fp) {
-			return false
+	var (
+		held  *Fingerprint
+		found *delta
+	)
+	use, backends := l.opts.Recall(func(fp *Fingerprint) bool {
+		ok, d := l.compare(fp)
+		if ok {
+			held = fp
 		}
-		held = fp
-		return true
+		found = d
+		return ok
 	})
-	if use && held != nil {
+	switch {
+	case use && held != nil:
 		l.recalled = held
+	case backends && found != nil && l.opts.Scope:
+		l.delta = found
+	case l.opts.Whole != nil:
+		l.opts.Whole()
 	}
 	return l.recalled != nil
 }
 
 // fingerprintMagic starts an encoded Fingerprint.
-const fingerprintMagic = "scriptsync fingerprint 1\n"
+const fingerprintMagic = "scriptsync fingerprint 2\n"
 
 // MarshalBinary encodes the fingerprint compactly: its small maps as JSON,
 // then the inputs, each path as the length it shares with the previous
-// one and the rest, followed by its raw digest. A library's worth of
+// one and the rest, followed by its raw digest and its owner, written the
+// way the path is. A library's worth of
 // inputs decodes in milliseconds, where JSON would take a good part of a
 // plan.
 func (fp *Fingerprint) MarshalBinary() ([]byte, error) {
@@ -262,19 +312,26 @@ func (fp *Fingerprint) MarshalBinary() ([]byte, error) {
 	out := append([]byte(fingerprintMagic), binary.AppendUvarint(nil, uint64(len(head)))...)
 	out = append(out, head...)
 	out = binary.AppendUvarint(out, uint64(len(fp.Inputs)))
-	prev := ""
+	prev, prevOwner := "", ""
 	for _, in := range fp.Inputs {
-		shared := 0
-		for shared < len(prev) && shared < len(in.Path) && prev[shared] == in.Path[shared] {
-			shared++
-		}
-		out = binary.AppendUvarint(out, uint64(shared))
-		out = binary.AppendUvarint(out, uint64(len(in.Path)-shared))
-		out = append(out, in.Path[shared:]...)
+		out = appendShared(out, prev, in.Path)
 		out = append(out, in.Sum[:]...)
-		prev = in.Path
+		out = appendShared(out, prevOwner, in.Owner)
+		prev, prevOwner = in.Path, in.Owner
 	}
 	return out, nil
+}
+
+// appendShared appends s as the length of the prefix it shares with prev
+// and the rest.
+func appendShared(out []byte, prev, s string) []byte {
+	shared := 0
+	for shared < len(prev) && shared < len(s) && prev[shared] == s[shared] {
+		shared++
+	}
+	out = binary.AppendUvarint(out, uint64(shared))
+	out = binary.AppendUvarint(out, uint64(len(s)-shared))
+	return append(out, s[shared:]...)
 }
 
 var errFingerprint = errors.New("config: damaged fingerprint")
@@ -307,19 +364,31 @@ func (fp *Fingerprint) UnmarshalBinary(data []byte) error {
 		return errFingerprint
 	}
 	fp.Inputs = make([]InputDigest, count)
-	prev := ""
-	for i := range fp.Inputs {
-		shared, ok1 := next()
+	// shared reads what appendShared wrote.
+	shared := func(prev string) (string, bool) {
+		n, ok1 := next()
 		tail, ok2 := next()
-		if !ok1 || !ok2 || shared > uint64(len(prev)) || tail > uint64(len(rest)) || uint64(len(rest))-tail < sha256.Size {
+		if !ok1 || !ok2 || n > uint64(len(prev)) || tail > uint64(len(rest)) {
+			return "", false
+		}
+		s := prev[:n] + string(rest[:tail])
+		rest = rest[tail:]
+		return s, true
+	}
+	prev, prevOwner := "", ""
+	for i := range fp.Inputs {
+		path, ok := shared(prev)
+		if !ok || len(rest) < sha256.Size {
 			return errFingerprint
 		}
-		path := prev[:shared] + string(rest[:tail])
-		rest = rest[tail:]
-		fp.Inputs[i].Path = path
 		copy(fp.Inputs[i].Sum[:], rest[:sha256.Size])
 		rest = rest[sha256.Size:]
-		prev = path
+		owner, ok := shared(prevOwner)
+		if !ok {
+			return errFingerprint
+		}
+		fp.Inputs[i].Path, fp.Inputs[i].Owner = path, owner
+		prev, prevOwner = path, owner
 	}
 	if len(rest) != 0 {
 		return errFingerprint

@@ -106,6 +106,7 @@ func (ev *evaluator) fileFunc() function.Function {
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			ev.l.inputs.claim(args[0].AsString(), "")
 			data, _, err := ev.l.inputs.read(args[0].AsString())
 			if err != nil {
 				return cty.UnknownVal(cty.String), err
@@ -124,6 +125,7 @@ func (ev *evaluator) fileSHA256Func() function.Function {
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			// The digest is all it needs: the contents are not kept.
+			ev.l.inputs.claim(args[0].AsString(), "")
 			f := ev.l.inputs.load(args[0].AsString(), false)
 			if f.err != nil {
 				return cty.UnknownVal(cty.String), f.err
@@ -240,6 +242,7 @@ func (ev *evaluator) fountainFunc() function.Function {
 		Type:   function.StaticReturnType(cty.DynamicPseudoType),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			p := args[0].AsString()
+			ev.l.inputs.claim(p, "")
 			if v, ok := ev.fountains[p]; ok {
 				return v, nil
 			}

@@ -24,6 +24,9 @@ type inputs struct {
 	// cache remembers the vectors' digests and headers between runs; nil
 	// without Options.CacheDir.
 	cache *digestCache
+	// owners says which object instance read each file as its source (see
+	// claim): "" for a file read otherwise, or by more than one.
+	owners map[string]string
 }
 
 type inputFile struct {
@@ -387,6 +390,30 @@ func (in *inputs) failed() bool {
 		}
 	}
 	return false
+}
+
+// claim records that the instance resource (embedding.pilot["3"]) read
+// rel as its source; resource "" is a read by a function (file(),
+// fountain()), which any expression may make. A file with one owner
+// changes only what that instance derives (see Config.Scope); a file
+// with none, or several, may change anything.
+func (in *inputs) claim(rel, resource string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.owners == nil {
+		in.owners = map[string]string{}
+	}
+	if prev, ok := in.owners[rel]; ok && prev != resource {
+		resource = ""
+	}
+	in.owners[rel] = resource
+}
+
+// owner returns the one instance that read rel as its source, or "".
+func (in *inputs) owner(rel string) string {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.owners[rel]
 }
 
 // digests returns path → hex SHA-256 of every file read successfully.

@@ -49,8 +49,18 @@ type Options struct {
 	// true and the last fingerprint it asked about held, Load evaluates
 	// nothing more and returns a Config with Unchanged set, its Providers
 	// and that Fingerprint, and no Library: the caller already knows what
-	// the library would be.
-	Recall func(holds func(*Fingerprint) bool) bool
+	// the library would be. Its second result says whether the backends,
+	// at least, still hold what the apply that recorded the fingerprint
+	// left (its memo and every stamp held).
+	Recall func(holds func(*Fingerprint) bool) (held, backends bool)
+	// Scope lets Load, when Recall found that only some input files
+	// changed while the backends hold what the recalled apply left,
+	// evaluate only what those files reach: see Config.Scope.
+	Scope bool
+	// Whole, when set, is called when Recall did not hold and the whole
+	// configuration is to be evaluated after all (a caller may then start
+	// reading every backend).
+	Whole func()
 }
 
 // VarArg is one -var NAME=VALUE (File empty) or -var-file=FILE argument.
@@ -90,6 +100,21 @@ type Config struct {
 	// Unchanged is set when Options.Recall's fingerprint still held and
 	// the evaluation stopped early: Library, Outputs and Inputs are nil.
 	Unchanged bool
+	// Scope is set when Options.Scope applied: the Library holds only the
+	// objects the changed input files reach and what they refer to, and
+	// everything else is as the recalled apply left it. Fingerprint is
+	// then nil: a memo records whole evaluations only.
+	Scope *Scope
+}
+
+// Scope is the part of a configuration that an evaluation of only what
+// changed covers.
+type Scope struct {
+	// Resources are the Meta.Resource of every object in the Library: the
+	// plan's objects are those of these resources, in every backend.
+	Resources map[string]bool
+	// Changed are the input files whose digests changed, sorted.
+	Changed []string
 }
 
 // Variable is an input variable with its final value.
@@ -131,6 +156,9 @@ type loader struct {
 	// it was found to still hold.
 	recorded recorder
 	recalled *Fingerprint
+	// delta is set when recall found that only some inputs changed since
+	// an apply whose state the backends still hold.
+	delta *delta
 }
 
 // Load reads and evaluates the configuration in opts.Dir. On error the
@@ -154,6 +182,16 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	cfg := l.load()
 	l.inputs.stop()
 	l.inputs.cache.save()
+	if l.delta != nil && (cfg == nil || cfg.Scope == nil) {
+		// What changed could not be evaluated on its own (see scope.go):
+		// evaluate everything, the backends already announced.
+		if opts.Whole != nil {
+			opts.Whole()
+		}
+		whole := opts
+		whole.Recall, whole.OnProviders, whole.Scope, whole.Whole = nil, nil, false, nil
+		return Load(whole)
+	}
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
 		return &Config{Dir: dir, Files: l.shownFiles()}, withoutStacks(l.diags)
@@ -217,6 +255,27 @@ func (l *loader) load() *Config {
 		}
 	}
 	lib := ev.assemble()
+	if l.delta != nil {
+		// A scoped evaluation is used only when it went cleanly: anything
+		// to say is said by the whole configuration's.
+		var sc *Scope
+		if len(l.diags) == 0 {
+			sc = ev.scope(lib)
+		}
+		if sc == nil {
+			return nil
+		}
+		return &Config{
+			Dir:       l.dir,
+			Files:     l.files,
+			Library:   lib,
+			Providers: ev.providerConfigs(),
+			Variables: ev.variables(),
+			Digest:    l.configDigest(),
+			Inputs:    l.inputs.digests(),
+			Scope:     sc,
+		}
+	}
 	if l.diags.HasErrors() {
 		return nil
 	}

@@ -63,6 +63,19 @@ type Workspace struct {
 	Backends []applier.Backend // in apply order
 	// Warnings are the diagnostics of loading that are not errors.
 	Warnings hcl.Diagnostics
+
+	// Rewarned are warnings a scoped workspace found only when its plan
+	// had to evaluate the whole configuration after all: a caller that
+	// showed Warnings after Open shows these after Plan.
+	Rewarned hcl.Diagnostics
+
+	opts         Options
+	cacheDir     string
+	factoryDiags hcl.Diagnostics
+	gaveWay      string
+	// memo is the last apply's, when it and every stamp held but the
+	// configuration's inputs did not all (a scoped Config may then plan).
+	memo *memo
 }
 
 // Open loads the configuration and builds every provider. It touches no
@@ -97,17 +110,20 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 			warm()
 		}
 	}
-	var recall func(func(*config.Fingerprint) bool) bool
+	var (
+		recall func(func(*config.Fingerprint) bool) (bool, bool)
+		whole  func()
+	)
 	if opts.Recall {
 		// Reading ahead is for the full plan: it waits until the memo
-		// could not answer.
-		recall = func(holds func(*config.Fingerprint) bool) bool {
-			if !factoryDiags.HasErrors() && ws.recall(ctx, holds) {
-				return true
+		// could not answer, and the configuration is evaluated whole.
+		recall = func(holds func(*config.Fingerprint) bool) (bool, bool) {
+			if factoryDiags.HasErrors() {
+				return false, false
 			}
-			warm()
-			return false
+			return ws.recall(ctx, holds)
 		}
+		whole = warm
 	}
 	cacheDir := ""
 	if !opts.NoCache {
@@ -116,8 +132,9 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 			EnsureCacheDir(opts.Dir)
 		}
 	}
+	ws.opts, ws.cacheDir = opts, cacheDir
 	cfg, diags := config.Load(config.Options{Dir: opts.Dir, Vars: opts.Vars, Getenv: opts.Getenv,
-		OnProviders: build, CacheDir: cacheDir, Recall: recall})
+		OnProviders: build, CacheDir: cacheDir, Recall: recall, Scope: opts.Recall, Whole: whole})
 	if diags.HasErrors() {
 		ws.Close()
 		return nil, &DiagnosticsError{Diags: diags, Files: cfg.Files}
@@ -126,9 +143,23 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if !built {
 		build(cfg.Providers)
 	}
+	ws.factoryDiags = factoryDiags
 	diags = append(diags, factoryDiags...)
 	if !cfg.Unchanged {
-		diags = append(diags, desired(cfg, ws.Backends)...)
+		d := desired(cfg, ws.Backends)
+		if cfg.Scope != nil && len(d) > 0 {
+			// Whatever there is to say, the whole configuration says it.
+			ws.scopeLog(&errWhole{"the objects in scope have diagnostics"})
+			var ld hcl.Diagnostics
+			if cfg, ld = ws.whole(); ld.HasErrors() {
+				ws.Close()
+				return nil, &DiagnosticsError{Diags: ld, Files: cfg.Files}
+			}
+			ws.Config, ws.memo = cfg, nil
+			diags = append(ld, factoryDiags...)
+			d = desired(cfg, ws.Backends)
+		}
+		diags = append(diags, d...)
 	}
 	ws.Warnings = warningsOnly(diags)
 	if diags.HasErrors() {
@@ -166,6 +197,9 @@ func desired(cfg *config.Config, backends []applier.Backend) hcl.Diagnostics {
 		go func() {
 			defer wg.Done()
 			b.Desired, perBackend[i] = b.Provider.Desired(cfg.Library)
+			if cfg.Scope != nil {
+				b.Desired = inScope(b.Desired, cfg.Scope.Resources)
+			}
 		}()
 	}
 	wg.Wait()
@@ -227,6 +261,18 @@ func (w *Workspace) Plan(ctx context.Context, opts planner.Options) (*planner.Pl
 		}
 		return &planner.Plan{Options: w.withMoves(opts)}, nil
 	}
+	if w.Config.Scope != nil {
+		if !plainPlan(opts) {
+			return nil, errors.New("engine: the workspace was opened to answer a plain plan from what changed; open it without Recall for this plan")
+		}
+		p, err := w.scopedPlan(ctx, w.withMoves(opts))
+		if err == nil {
+			w.annotate(p)
+			return p, nil
+		}
+		w.scopeLog(err)
+		return w.planWhole(ctx, opts)
+	}
 	p, err := applier.Plan(ctx, w.Backends, w.withMoves(opts))
 	if err == nil {
 		w.annotate(p)
@@ -263,7 +309,7 @@ func (w *Workspace) withMoves(opts planner.Options) planner.Options {
 
 // Apply locks the backends, plans and applies; req.Backends is filled in.
 func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Result, error) {
-	if w.Unchanged() {
+	if w.Unchanged() || w.Config.Scope != nil {
 		return nil, errors.New("engine: the workspace was opened to answer a plan from the memo; open it without Recall to apply")
 	}
 	req.Backends = w.Backends

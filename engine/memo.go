@@ -120,20 +120,22 @@ func (w *Workspace) memoKeeper() int {
 }
 
 // recall is Options.Recall for config.Load: it reads the memo and checks
-// every stamp, side by side with holds checking the fingerprint. Any
-// error means no: the full plan reads the backends and reports it.
-func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) bool) bool {
+// every stamp, side by side with holds checking the fingerprint. It
+// returns whether the memo held, and whether the backends at least hold
+// what the memo's apply left (the memo is kept for a scoped plan then).
+// Any error means no: the full plan reads the backends and reports it.
+func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) bool) (held, backends bool) {
 	keeper := w.memoKeeper()
 	if keeper < 0 || binaryDigest() == "" {
-		return false
+		return false, false
 	}
 	raw, err := w.Backends[keeper].Provider.(providers.MemoReader).Memo(ctx)
 	if err != nil || raw == nil {
-		return false
+		return false, false
 	}
 	m := decodeMemo(raw)
 	if m == nil || len(m.Stamps) != len(w.Backends)-1 {
-		return false
+		return false, false
 	}
 	results := make(chan bool, len(w.Backends))
 	checks := 0
@@ -144,7 +146,7 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 		st, ok := b.Provider.(providers.Stamper)
 		stamp, stamped := m.Stamps[b.Provider.Name()]
 		if !ok || !stamped {
-			return false
+			return false, false
 		}
 		checks++
 		go func() {
@@ -153,10 +155,14 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 		}()
 	}
 	ok := holds(m.Config)
+	backends = true
 	for range checks {
-		ok = <-results && ok
+		backends = <-results && backends
 	}
-	return ok
+	if backends && !ok {
+		w.memo = m
+	}
+	return ok && backends, backends
 }
 
 // Recallable reports whether a plan with opts can be answered by a memo

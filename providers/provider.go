@@ -160,6 +160,22 @@ type Stamper interface {
 // (a remote it would have to ask).
 var ErrNoStamp = errors.New("backend cannot be stamped")
 
+// ScopeReader is implemented by a provider that can read the objects of
+// some resources only (Object.Resource), for a plan of what changed since
+// the last apply (config.Scope): want are the desired objects of those
+// resources. It is used only when the memo and every stamp held, so the
+// backend holds exactly what that apply left; stamp is this provider's
+// (nil for the memo's keeper, which checks its own). It returns ErrScope
+// when it cannot tell what a full Read would report of those resources
+// (the backend moved on since; a desired object new to it): the plan
+// then reads everything.
+type ScopeReader interface {
+	ReadScope(ctx context.Context, want []*Object, resources map[string]bool, stamp []byte) (*State, error)
+}
+
+// ErrScope is a ScopeReader's refusal (see there).
+var ErrScope = errors.New("the backend cannot be read in part")
+
 // OutputReader is implemented by a provider that records outputs: it
 // returns what the last apply recorded, nil when nothing was.
 type OutputReader interface {

@@ -82,7 +82,7 @@ func (p *Provider) Memo(ctx context.Context) ([]byte, error) {
 	if v != schemaVersion {
 		return nil, nil
 	}
-	var serial, memoSerial, memo string
+	var serial, memo string
 	err = scanAll(ctx, s, func(r rows) error {
 		var key, value string
 		if err := r.Scan(&key, &value); err != nil {
@@ -91,28 +91,23 @@ func (p *Provider) Memo(ctx context.Context) ([]byte, error) {
 		switch key {
 		case "serial":
 			serial = value
-		case "memo_serial":
-			memoSerial = value
 		case "memo":
 			memo = value
 		}
 		return nil
-	}, "SELECT key, value FROM scriptsync_meta WHERE key IN ('serial', 'memo_serial', 'memo')")
+	}, "SELECT key, value FROM scriptsync_meta WHERE key IN ('serial', 'memo')")
 	if err != nil {
 		return nil, wrapf(err, "read memo")
 	}
-	if memo == "" || serial == "" || serial != memoSerial {
+	n, err := strconv.ParseInt(serial, 10, 64)
+	if memo == "" || err != nil {
 		return nil, nil
 	}
-	flagged := false
-	err = scanAll(ctx, s, func(r rows) error {
-		flagged = true
-		return nil
-	}, "SELECT 1 FROM scriptsync_drift LIMIT 1")
+	held, err := memoHolds(ctx, s, n)
 	if err != nil {
-		return nil, wrapf(err, "read scriptsync_drift")
+		return nil, wrapf(err, "read memo")
 	}
-	if flagged {
+	if !held {
 		return nil, nil
 	}
 	b, err := base64.StdEncoding.DecodeString(memo)

@@ -1,0 +1,185 @@
+package config
+
+import (
+	"sort"
+	"strings"
+
+	"scriptsync/library"
+)
+
+// An evaluation of what changed (Options.Scope). When the only difference
+// from the apply the memo recalls is the contents of a few input files,
+// each read as its source by one object instance, and the backends still
+// hold what that apply left, the plan needs only the objects those files
+// reach: the blocks that own them, the blocks that refer to those
+// (transitively), and, to evaluate them, what they refer to. Everything
+// else evaluates as it did for that apply, so its objects are as the
+// backends hold them. The engine reads the scope's objects only, and
+// takes the full path whenever the scope's plan could differ from the
+// whole configuration's (see engine.Workspace.Plan).
+//
+// Only script and embedding blocks are scoped: their objects are their
+// own (a bible's links to a script, an outline script's scenes come from
+// other blocks). A scoped block must produce the same instances it did
+// (no scene added or removed under a for_each): the instances are
+// checked against the owners the fingerprint recorded.
+
+// scopedTypes are the block types whose changed sources may be scoped.
+var scopedTypes = map[string]bool{"script": true, "embedding": true}
+
+// nodeOf is the block address of a resource: embedding.pilot for
+// embedding.pilot["3"].
+func nodeOf(resource string) string {
+	if i := strings.IndexByte(resource, '['); i >= 0 {
+		return resource[:i]
+	}
+	return resource
+}
+
+// blockOf is the block address an object address lies in: script.pilot
+// for script.pilot.scenes["3"].
+func blockOf(addr string) string {
+	addr = nodeOf(addr)
+	if i := strings.IndexByte(addr, '.'); i >= 0 {
+		if j := strings.IndexByte(addr[i+1:], '.'); j >= 0 {
+			return addr[:i+1+j]
+		}
+	}
+	return addr
+}
+
+// reach returns the nodes to evaluate for d: the changed inputs' blocks,
+// their dependents and everything those refer to; nil when d cannot be
+// scoped.
+func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
+	decl := ev.l.decl
+	if len(decl.removed) > 0 || len(decl.imports) > 0 {
+		return nil // their plans depend on objects outside any scope
+	}
+	byAddr := make(map[string]*node, len(ordered))
+	dependents := map[*node][]*node{}
+	for _, n := range ordered {
+		byAddr[n.addr] = n
+		for _, dep := range n.deps {
+			dependents[dep] = append(dependents[dep], n)
+		}
+	}
+	dirty := map[*node]bool{}
+	var grow func(n *node) bool
+	grow = func(n *node) bool {
+		if dirty[n] {
+			return true
+		}
+		if n.kind != objectNode || !scopedTypes[n.object.typ] {
+			return false
+		}
+		dirty[n] = true
+		for _, m := range dependents[n] {
+			if !grow(m) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, i := range d.changed {
+		owner := d.fp.Inputs[i].Owner
+		n := byAddr[nodeOf(owner)]
+		if owner == "" || n == nil || !grow(n) {
+			return nil
+		}
+	}
+	in := map[*node]bool{}
+	var up func(n *node)
+	up = func(n *node) {
+		if in[n] {
+			return
+		}
+		in[n] = true
+		for _, dep := range n.deps {
+			up(dep)
+		}
+	}
+	for n := range dirty {
+		up(n)
+	}
+	// A moved block applied before moves nothing; one that names what the
+	// scope holds may.
+	for _, m := range decl.moved {
+		for _, a := range []string{m.From, m.To} {
+			if n := byAddr[blockOf(a)]; n != nil && in[n] {
+				return nil
+			}
+		}
+	}
+	ev.dirty = dirty
+	return in
+}
+
+// within returns the nodes of ns that the evaluation covers.
+func (ev *evaluator) within(ns []*node) []*node {
+	if ev.only == nil {
+		return ns
+	}
+	out := make([]*node, 0, len(ev.only))
+	for _, n := range ns {
+		if ev.only[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// scope checks a scoped evaluation's library against the fingerprint it
+// started from and returns its Scope; nil when the whole configuration
+// must be evaluated instead: a changed block now has other instances, or
+// one without a source of its own.
+func (ev *evaluator) scope(lib *library.Library) *Scope {
+	d := ev.l.delta
+	dirty := map[string]bool{}
+	for n := range ev.dirty {
+		dirty[n.addr] = true
+	}
+	// The instances of the changed blocks, then and now.
+	then := map[string]bool{}
+	for _, in := range d.fp.Inputs {
+		if in.Owner != "" && dirty[nodeOf(in.Owner)] {
+			then[in.Owner] = true
+		}
+	}
+	now := map[string]bool{}
+	mine := func(m library.Meta, source string) bool {
+		if !dirty[nodeOf(m.Resource)] {
+			return true
+		}
+		if source == "" || ev.l.inputs.owner(source) != m.Resource {
+			return false
+		}
+		now[m.Resource] = true
+		return true
+	}
+	for _, s := range lib.Scripts {
+		if !mine(s.Meta, s.Source) {
+			return nil
+		}
+	}
+	for _, e := range lib.Embeddings {
+		if !mine(e.Meta, e.Source) {
+			return nil
+		}
+	}
+	if len(then) != len(now) {
+		return nil
+	}
+	for r := range now {
+		if !then[r] {
+			return nil
+		}
+	}
+	sc := &Scope{Resources: map[string]bool{}}
+	lib.Each(func(m library.Meta) { sc.Resources[m.Resource] = true })
+	for _, i := range d.changed {
+		sc.Changed = append(sc.Changed, d.fp.Inputs[i].Path)
+	}
+	sort.Strings(sc.Changed)
+	return sc
+}

@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"scriptsync/applier"
+	"scriptsync/config"
+	"scriptsync/planner"
+	"scriptsync/providers"
+)
+
+// A plan of what changed. When the memo's fingerprint differs from the
+// configuration only in the contents of a few input files (a scene
+// rewritten, a vector regenerated) and every backend still holds what the
+// memo's apply left, config evaluates only what those files reach
+// (config.Scope), every provider derives the objects of that part and
+// reads only those (providers.ScopeReader), and the planner diffs them.
+// Everything outside the scope evaluates as it did for that apply and is
+// held as that apply left it, so its changes are none. The plan is used
+// only when it cannot differ from a full one: every change updates an
+// object in place. Anything that creates, deletes or replaces an object
+// may touch what lies outside the scope (an embedding's path in
+// .gitattributes, an LFS object another embedding shares, a row id another
+// row refers to), and takes the full path, as does anything a backend
+// cannot read in part.
+
+// inScope returns the objects of objs whose resource is one of resources.
+func inScope(objs []*providers.Object, resources map[string]bool) []*providers.Object {
+	out := objs[:0:0]
+	for _, o := range objs {
+		if resources[o.Resource] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// errWhole says why a scoped plan gave way to the full one.
+type errWhole struct{ why string }
+
+func (e *errWhole) Error() string { return "a full plan is needed: " + e.why }
+
+// scopedPlan plans a scoped workspace, or says why the full plan must be
+// made instead.
+func (w *Workspace) scopedPlan(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
+	if w.memo == nil {
+		return nil, &errWhole{"no memo"}
+	}
+	keeper := w.memoKeeper()
+	resources := w.Config.Scope.Resources
+	states := make([]*providers.State, len(w.Backends))
+	errs := make([]error, len(w.Backends))
+	var wg sync.WaitGroup
+	for i, b := range w.Backends {
+		sr, ok := b.Provider.(providers.ScopeReader)
+		if !ok {
+			return nil, &errWhole{b.Provider.Name() + " cannot be read in part"}
+		}
+		var stamp []byte
+		if i != keeper {
+			stamp = w.memo.Stamps[b.Provider.Name()]
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			states[i], errs[i] = sr.ReadScope(ctx, b.Desired, resources, stamp)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, &errWhole{fmt.Sprintf("%s: %v", w.Backends[i].Provider.Name(), err)}
+		}
+		if st := states[i]; len(st.Drift) > 0 || len(st.Warnings) > 0 || len(st.Pending) > 0 {
+			return nil, &errWhole{w.Backends[i].Provider.Name() + " has more to say than its objects"}
+		}
+	}
+	in := make([]planner.Input, len(w.Backends))
+	for i, b := range w.Backends {
+		in[i] = planner.Input{Provider: b.Provider.Name(), Desired: b.Desired, Actual: states[i]}
+	}
+	p, err := planner.Make(in, opts)
+	if err != nil {
+		return nil, &errWhole{err.Error()}
+	}
+	if p.PeerDrift || len(p.Drift) > 0 || len(p.Warnings) > 0 || len(p.Pending) > 0 {
+		return nil, &errWhole{"the plan has more than changes"}
+	}
+	for _, c := range p.Changes {
+		if c.Action != providers.NoOp && c.Action != providers.Update {
+			return nil, &errWhole{fmt.Sprintf("%s %s", c.Action, c.Address())}
+		}
+	}
+	return p, nil
+}
+
+// whole loads the whole configuration again, for a scoped workspace that
+// must plan in full (its backends are built), and returns its
+// diagnostics.
+func (w *Workspace) whole() (*config.Config, hcl.Diagnostics) {
+	return config.Load(config.Options{Dir: w.opts.Dir, Vars: w.opts.Vars, Getenv: w.opts.Getenv, CacheDir: w.cacheDir})
+}
+
+// planWhole makes the full plan of a scoped workspace whose scoped plan
+// gave way: it evaluates the whole configuration, derives every object
+// and reads every backend.
+func (w *Workspace) planWhole(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
+	cfg, diags := w.whole()
+	if diags.HasErrors() {
+		return nil, &DiagnosticsError{Diags: diags, Files: cfg.Files}
+	}
+	w.Config, w.memo = cfg, nil
+	diags = append(append(diags, w.factoryDiags...), desired(cfg, w.Backends)...)
+	if diags.HasErrors() {
+		return nil, &DiagnosticsError{Diags: append(warningsOnly(diags), errorsOnly(diags)...), Files: cfg.Files}
+	}
+	// What the scoped evaluation did not see is said now, before the plan.
+	w.Rewarned = warningsOnly(diags)
+	w.Warnings = w.Rewarned
+	p, err := applier.Plan(ctx, w.Backends, w.withMoves(opts))
+	if err == nil {
+		w.annotate(p)
+	}
+	return p, err
+}
+
+// scopeLog records why a scoped workspace plans in full (see GaveWay).
+func (w *Workspace) scopeLog(err error) { w.gaveWay = err.Error() }
+
+// GaveWay says why a workspace opened for a plan of what changed (its
+// Config had a Scope) made the full plan instead; "" when it did not.
+func (w *Workspace) GaveWay() string { return w.gaveWay }

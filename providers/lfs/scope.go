@@ -1,0 +1,117 @@
+package lfs
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+
+	"scriptsync/providers"
+)
+
+// ReadScope implements providers.ScopeReader: the inventory entries of
+// resources, found in the inventory file without decoding all of it. The
+// file must be the one the stamp digests: the store then holds every
+// object it names, unchanged, so the entries are what a full Read reports.
+func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
+	if p.remote != nil || len(stamp) < 2*sha256.Size {
+		return nil, providers.ErrScope
+	}
+	for _, o := range want {
+		if o.Address != o.Resource {
+			return nil, providers.ErrScope
+		}
+	}
+	data, err := os.ReadFile(p.store.inventoryPath())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, providers.ErrScope
+	}
+	if err != nil {
+		return nil, err
+	}
+	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], stamp[:sha256.Size]) {
+		return nil, providers.ErrScope
+	}
+	inv, ok := inventoryOf(data, resources)
+	if !ok {
+		return nil, providers.ErrScope
+	}
+	st := &providers.State{}
+	reported := map[string]bool{}
+	for _, w := range want {
+		if w.Type != ObjectType {
+			continue
+		}
+		e, ok := inv[w.Address]
+		if !ok {
+			return nil, providers.ErrScope // new to the store: a full Read says where it is
+		}
+		if e.OID == w.Hash {
+			o := *w
+			o.Payload = nil
+			st.Objects = append(st.Objects, &o)
+			reported[w.Address] = true
+		}
+	}
+	for addr, e := range inv {
+		if !reported[addr] {
+			st.Objects = append(st.Objects, e.object(addr))
+		}
+	}
+	return st, ctx.Err()
+}
+
+// inventoryOf returns the entries of the inventory file data (as
+// encodeInventory writes it) whose addresses are among resources,
+// looking for them by the blocks they belong to; false when the file is
+// not laid out as encodeInventory lays it.
+func inventoryOf(data []byte, resources map[string]bool) (inventory, bool) {
+	inv := inventory{}
+	blocks := map[string]bool{}
+	for r := range resources {
+		b := r
+		if i := strings.IndexByte(r, '['); i >= 0 {
+			b = r[:i]
+		}
+		blocks[b] = true
+	}
+	for b := range blocks {
+		key, err := json.Marshal(b)
+		if err != nil {
+			return nil, false
+		}
+		// An entry's key is on a line of its own, four spaces in:
+		// `    "embedding.pilot[\"3\"]": {`, its object closed by `    }`.
+		needle := append([]byte("\n    "), key[:len(key)-1]...)
+		for from := 0; ; {
+			i := bytes.Index(data[from:], needle)
+			if i < 0 {
+				break
+			}
+			start := from + i + len("\n    ")
+			end := bytes.Index(data[start:], []byte("\n    }"))
+			if end < 0 {
+				return nil, false
+			}
+			end += start + len("\n    }")
+			colon := bytes.Index(data[start:end], []byte("\": {"))
+			if colon < 0 {
+				return nil, false
+			}
+			var addr string
+			var e entry
+			if json.Unmarshal(data[start:start+colon+1], &addr) != nil ||
+				json.Unmarshal(data[start+colon+3:end], &e) != nil {
+				return nil, false
+			}
+			if resources[addr] && validOID(e.OID) && e.Size >= 0 {
+				inv[addr] = e
+			}
+			from = end
+		}
+	}
+	return inv, true
+}

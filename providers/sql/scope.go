@@ -1,0 +1,168 @@
+package sql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"scriptsync/providers"
+)
+
+// scopeQuery reads whole records: inventoryQuery's columns and
+// detailQuery's.
+const scopeQuery = `SELECT address, type, row_id, hash, grp, match_hash, seq, NULLIF(sensitive, '[]'),
+  attrs, deps, child_hash, force_new, resource FROM scriptsync_objects`
+
+// ReadScope implements providers.ScopeReader: the records of resources
+// only, read by address range, in a snapshot where the memo still holds
+// (the serial it was recorded with, nothing flagged by the drift
+// triggers), so that every recorded row is there as recorded. An object
+// is recorded under an address that starts with its resource's
+// (script.pilot, script.pilot.scenes["3"]); a desired object that does
+// not is refused.
+func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, _ []byte) (*providers.State, error) {
+	for _, o := range want {
+		if !strings.HasPrefix(o.Address, o.Resource) {
+			return nil, providers.ErrScope
+		}
+	}
+	s, err := p.d.read(ctx)
+	if errors.Is(err, errNoDatabase) {
+		return nil, providers.ErrScope
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer s.rollback(ctx)
+	inv, err := readMeta(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if inv.schema != schemaVersion || inv.serial == 0 {
+		return nil, providers.ErrScope
+	}
+	held, err := memoHolds(ctx, s, inv.serial)
+	if err != nil || !held {
+		return nil, providers.ErrScope
+	}
+	src := &attrSource{recs: inv.recs}
+	fill := func(r rows) error {
+		var (
+			rec            record
+			o              providers.Object
+			sensitive      any
+			deps, forceNew string
+		)
+		if err := r.Scan(&o.Address, &o.Type, &rec.rowID, &o.Hash, &o.Group, &o.MatchHash, &o.Seq, &sensitive,
+			&rec.attrs, &deps, &rec.childHash, &forceNew, &o.Resource); err != nil {
+			return err
+		}
+		if !resources[o.Resource] {
+			return nil
+		}
+		if sensitive != nil {
+			if o.Sensitive, err = stringList(textOf(sensitive)); err != nil {
+				return fmt.Errorf("%s: malformed sensitive: %w", o.Address, err)
+			}
+		}
+		if err := checkAttrs(o.Address, rec.attrs); err != nil {
+			return err
+		}
+		if o.Deps, err = stringList(deps); err != nil {
+			return fmt.Errorf("%s: malformed deps: %w", o.Address, err)
+		}
+		if o.ForceNew, err = stringList(forceNew); err != nil {
+			return fmt.Errorf("%s: malformed force_new: %w", o.Address, err)
+		}
+		o.ID = strconv.FormatInt(rec.rowID, 10)
+		rec.obj, rec.src, rec.present, rec.detailed = &o, src, true, true
+		o.AttrsFunc = rec.attributes
+		inv.recs[o.Address] = &rec
+		return nil
+	}
+	if s.flavor() == flavorSQLite {
+		// The primary key's order is the bytes': one range per block.
+		for _, prefix := range blockPrefixes(resources) {
+			end, ok := after(prefix)
+			if !ok {
+				return nil, providers.ErrScope
+			}
+			if err := scanAll(ctx, s, fill, scopeQuery+" WHERE address >= ? AND address < ?", prefix, end); err != nil {
+				return nil, wrapf(err, "read scriptsync_objects")
+			}
+		}
+	} else {
+		// A collation's order is not the bytes': by resource, which
+		// PostgreSQL scans quickly enough.
+		names := make([]string, 0, len(resources))
+		for r := range resources {
+			names = append(names, r)
+		}
+		sort.Strings(names)
+		for from := 0; from < len(names); from += detailChunk {
+			chunk := names[from:min(from+detailChunk, len(names))]
+			args := make([]any, len(chunk))
+			for i, r := range chunk {
+				args[i] = r
+			}
+			q := scopeQuery + " WHERE resource IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
+			if err := scanAll(ctx, s, fill, q, args...); err != nil {
+				return nil, wrapf(err, "read scriptsync_objects")
+			}
+		}
+	}
+	return inv.state(), nil
+}
+
+// memoHolds reports whether the memo recorded in s holds for it: recorded
+// with serial, and no managed row flagged since.
+func memoHolds(ctx context.Context, s session, serial int64) (bool, error) {
+	var memoSerial string
+	err := scanAll(ctx, s, func(r rows) error { return r.Scan(&memoSerial) },
+		"SELECT value FROM scriptsync_meta WHERE key = 'memo_serial'")
+	if err != nil || memoSerial != strconv.FormatInt(serial, 10) {
+		return false, err
+	}
+	flagged := false
+	err = scanAll(ctx, s, func(r rows) error {
+		flagged = true
+		return nil
+	}, "SELECT 1 FROM scriptsync_drift LIMIT 1")
+	return !flagged, err
+}
+
+// blockPrefixes returns the blocks of resources (embedding.pilot for
+// embedding.pilot["3"]), sorted: every object of a resource is recorded
+// under an address that starts with its block's.
+func blockPrefixes(resources map[string]bool) []string {
+	seen := map[string]bool{}
+	var out []string
+	for r := range resources {
+		b := r
+		if i := strings.IndexByte(r, '['); i >= 0 {
+			b = r[:i]
+		}
+		if !seen[b] {
+			seen[b] = true
+			out = append(out, b)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// after returns the least string greater than every string that starts
+// with prefix.
+func after(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
