@@ -18,14 +18,18 @@ import (
 // takes the full path whenever the scope's plan could differ from the
 // whole configuration's (see engine.Workspace.Plan).
 //
-// Only script and embedding blocks are scoped: their objects are their
-// own (a bible's links to a script, an outline script's scenes come from
-// other blocks). A scoped block must produce the same instances it did
-// (no scene added or removed under a for_each): the instances are
-// checked against the owners the fingerprint recorded.
+// The blocks a change may reach are locals, outputs (evaluated, for
+// their errors; a plan does not show them), scripts, embeddings, bibles that
+// name their script, agents, and character blocks without for_each: the
+// objects of each are derived from the block and what it refers to alone
+// (a bible that names no script belongs to the library's only one, which
+// a part of the library cannot tell). A block a change reaches must
+// produce the instances it did (no scene added or removed under a
+// for_each): those with a source are checked against the owners the
+// fingerprint recorded, and a character block has just the one.
 
-// scopedTypes are the block types whose changed sources may be scoped.
-var scopedTypes = map[string]bool{"script": true, "embedding": true}
+// scopedTypes are the block types a scoped evaluation may re-evaluate.
+var scopedTypes = map[string]bool{"script": true, "embedding": true, "bible": true, "agent": true, "character": true}
 
 // nodeOf is the block address of a resource: embedding.pilot for
 // embedding.pilot["3"].
@@ -70,7 +74,14 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 		if dirty[n] {
 			return true
 		}
-		if n.kind != objectNode || !scopedTypes[n.object.typ] {
+		switch n.kind {
+		case localNode, outputNode:
+			// No objects of their own; what refers to them is reached.
+		case objectNode:
+			if !scopedTypes[n.object.typ] || (n.object.typ == "character" && n.object.forEach != nil) {
+				return false
+			}
+		default:
 			return false
 		}
 		dirty[n] = true
@@ -101,6 +112,23 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 	}
 	for n := range dirty {
 		up(n)
+	}
+	// Character and scene blocks add to the script they name: a script
+	// evaluated is evaluated with them.
+	for grown := true; grown; {
+		grown = false
+		for _, n := range ordered {
+			if in[n] || n.kind != objectNode || (n.object.typ != "character" && n.object.typ != "scene") {
+				continue
+			}
+			for _, dep := range n.deps {
+				if in[dep] && dep.kind == objectNode && dep.object.typ == "script" {
+					up(n)
+					grown = true
+					break
+				}
+			}
+		}
 	}
 	// A moved block applied before moves nothing; one that names what the
 	// scope holds may.
@@ -164,6 +192,16 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 	}
 	for _, e := range lib.Embeddings {
 		if !mine(e.Meta, e.Source) {
+			return nil
+		}
+	}
+	for _, b := range lib.Bibles {
+		if !mine(b.Meta, b.Source) || (dirty[nodeOf(b.Resource)] && b.Script == "") {
+			return nil
+		}
+	}
+	for _, a := range lib.Agents {
+		if !mine(a.Meta, a.Source) {
 			return nil
 		}
 	}

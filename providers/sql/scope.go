@@ -17,15 +17,17 @@ const scopeQuery = `SELECT address, type, row_id, hash, grp, match_hash, seq, NU
   attrs, deps, child_hash, force_new, resource FROM scriptsync_objects`
 
 // ReadScope implements providers.ScopeReader: the records of resources
-// only, read by address range, in a snapshot where the memo still holds
-// (the serial it was recorded with, nothing flagged by the drift
-// triggers), so that every recorded row is there as recorded. An object
-// is recorded under an address that starts with its resource's
-// (script.pilot, script.pilot.scenes["3"]); a desired object that does
-// not is refused.
+// only, in a snapshot where the memo still holds (the serial it was
+// recorded with, nothing flagged by the drift triggers), so that every
+// recorded row is there as recorded. On SQLite they are read by address
+// ranges, one per block of the resources: an object's address starts with
+// its block's (script.pilot.scenes["3"]) or, for a character block's, its
+// script's, which the scope holds too; a desired object under none of
+// them is refused.
 func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, _ []byte) (*providers.State, error) {
+	prefixes := blockPrefixes(resources)
 	for _, o := range want {
-		if !strings.HasPrefix(o.Address, o.Resource) {
+		if !underAny(o.Address, prefixes) {
 			return nil, providers.ErrScope
 		}
 	}
@@ -85,7 +87,7 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 	}
 	if s.flavor() == flavorSQLite {
 		// The primary key's order is the bytes': one range per block.
-		for _, prefix := range blockPrefixes(resources) {
+		for _, prefix := range prefixes {
 			end, ok := after(prefix)
 			if !ok {
 				return nil, providers.ErrScope
@@ -152,6 +154,16 @@ func blockPrefixes(resources map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// underAny reports whether addr starts with one of prefixes.
+func underAny(addr string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(addr, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // after returns the least string greater than every string that starts
