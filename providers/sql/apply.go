@@ -450,14 +450,18 @@ func (a *applier) freeUniqueKeys(ctx context.Context) error {
 		a.s.queue("UPDATE script_bibles SET file_path = "+parkedPath+" WHERE id = ?", []any{o.rowID}, nil)
 	}
 	// An embedding's VSS rows are rewritten with it, in place; when it
-	// moves to another scene or model, or is replaced, the old ones go
-	// first, while the row still names them.
+	// moves to another scene row or model, or is replaced, the old ones go
+	// first, while the row still names them. Repoint marks only updates
+	// that change nothing else: one with a new vector may be moving to
+	// another scene row all the same.
 	for _, o := range a.replaces[typeEmbedding] {
 		a.forgetVectors(o.rowID)
 	}
+	moving := a.movingScenes()
 	for _, o := range a.updates[typeEmbedding] {
 		b, n := o.before.obj.Attributes(), o.after.Attributes()
-		if o.repoint || !sameValue(b, n, "scene") || !sameValue(b, n, "model") {
+		scene, _ := n["scene"].(string)
+		if o.repoint || moving[scene] || !sameValue(b, n, "scene") || !sameValue(b, n, "model") {
 			a.forgetVectors(o.rowID)
 			a.s.queue("UPDATE embeddings SET entity_id = -id WHERE id = ?", []any{o.rowID}, nil)
 		}
@@ -473,6 +477,25 @@ func (a *applier) freeUniqueKeys(ctx context.Context) error {
 		return wrapf(err, "free unique keys")
 	}
 	return nil
+}
+
+// movingScenes is the scene addresses whose row the apply changes: created
+// or replaced there, retired from there, or renumbered into or out of
+// there. An embedding of one of them is about to name another row.
+func (a *applier) movingScenes() map[string]bool {
+	out := map[string]bool{}
+	for _, o := range a.creates[typeScene] {
+		out[o.addr] = true
+	}
+	for _, o := range a.replaces[typeScene] {
+		out[o.addr] = true
+	}
+	for _, o := range a.updates[typeScene] {
+		if o.before.obj.Address != o.addr {
+			out[o.before.obj.Address], out[o.addr] = true, true
+		}
+	}
+	return out
 }
 
 // parkOld moves the unique keys of a replaced object's old row out of its
