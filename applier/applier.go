@@ -52,7 +52,23 @@ type Request struct {
 	// is asked only when every other provider could be stamped, and also
 	// for an apply with nothing to do, which then records the memo alone.
 	Memo func(plan *planner.Plan, stamps map[string][]byte) []byte
+	// Scope, when set, applies part of the configuration (config.Scope):
+	// every Backend's Desired holds the objects of these resources only,
+	// each transaction reads only those (providers.ScopeReader, given its
+	// stamp in Stamps), and the plan must update objects in place and do
+	// nothing else, or Apply returns a *ScopeError before anything
+	// changes. The other providers are stamped with
+	// providers.ScopeStamper.
+	Scope  map[string]bool
+	Stamps map[string][]byte
 }
+
+// ScopeError is an apply of part of the configuration (Request.Scope)
+// that cannot be made so: nothing changed, and the whole configuration's
+// apply is needed.
+type ScopeError struct{ Why string }
+
+func (e *ScopeError) Error() string { return "the whole configuration must be applied: " + e.Why }
 
 // Result is what an apply did.
 type Result struct {
@@ -184,22 +200,28 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 		r.txs[i] = tx
 	}
 	tx := func(i int) any { return r.txs[i] }
-	wants := importWants(req.Backends, req.Options, tx)
 	states := make([]*providers.State, len(req.Backends))
-	err := each(req.Backends, func(i int, b Backend) error {
-		st, err := r.txs[i].Read(ctx, wants[i])
-		states[i] = st
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := vouch(ctx, withWants(req.Backends, wants), states, tx); err != nil {
-		return nil, err
-	}
-	imported, err := importPending(ctx, req.Backends, req.Options.Imports, states, tx)
-	if err != nil {
-		return nil, err
+	var imported [][]*providers.Object
+	if req.Scope != nil {
+		if err := r.readScope(ctx, states); err != nil {
+			return nil, err
+		}
+	} else {
+		wants := importWants(req.Backends, req.Options, tx)
+		err := each(req.Backends, func(i int, b Backend) error {
+			st, err := r.txs[i].Read(ctx, wants[i])
+			states[i] = st
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := vouch(ctx, withWants(req.Backends, wants), states, tx); err != nil {
+			return nil, err
+		}
+		if imported, err = importPending(ctx, req.Backends, req.Options.Imports, states, tx); err != nil {
+			return nil, err
+		}
 	}
 	if req.Check != nil {
 		versions := map[string]string{}
@@ -213,6 +235,11 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	plan, err := planner.Make(inputs(req.Backends, states, imported), req.Options)
 	if err != nil {
 		return nil, err
+	}
+	if req.Scope != nil {
+		if why := ScopeRefusal(plan); why != "" {
+			return nil, &ScopeError{Why: why}
+		}
 	}
 	res := &Result{Plan: plan, Versions: plan.Versions}
 	if req.Check != nil {
@@ -254,6 +281,43 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	res.Recorded = !res.Applied
 	res.Versions = versions
 	return res, nil
+}
+
+// readScope reads, in every transaction, the objects of Request.Scope.
+func (r *run) readScope(ctx context.Context, states []*providers.State) error {
+	err := each(r.req.Backends, func(i int, b Backend) error {
+		sr, ok := r.txs[i].(providers.ScopeReader)
+		if !ok {
+			return providers.ErrScope
+		}
+		st, err := sr.ReadScope(ctx, b.Desired, r.req.Scope, r.req.Stamps[b.Provider.Name()])
+		if err == nil && (len(st.Drift) > 0 || len(st.Warnings) > 0 || len(st.Pending) > 0) {
+			err = fmt.Errorf("%s has more to say than its objects", b.Provider.Name())
+		}
+		states[i] = st
+		return err
+	})
+	if err != nil {
+		return &ScopeError{Why: err.Error()}
+	}
+	return nil
+}
+
+// ScopeRefusal says why a plan of part of the configuration is not the
+// plan of the whole, "" when it is: it updates objects in place, and
+// that is all it does. A change that creates, deletes or replaces an
+// object may concern objects outside the part (an LFS object two
+// embeddings share, .gitattributes, a row another row refers to).
+func ScopeRefusal(p *planner.Plan) string {
+	if p.PeerDrift || len(p.Drift) > 0 || len(p.Warnings) > 0 || len(p.Pending) > 0 {
+		return "the plan has more than changes"
+	}
+	for _, c := range p.Changes {
+		if c.Importing() != "" || (c.Action != providers.NoOp && c.Action != providers.Update) || c.Moved() {
+			return fmt.Sprintf("%s %s", c.Action, c.Address())
+		}
+	}
+	return ""
 }
 
 func (r *run) progress(provider string) providers.Progress {
@@ -338,11 +402,23 @@ func (r *run) recordMemo(ctx context.Context, last int, versions map[string]stri
 		if i == last {
 			continue
 		}
-		st, ok := b.Provider.(providers.Stamper)
-		if !ok {
-			return nil
+		var (
+			stamp []byte
+			err   error
+		)
+		if r.req.Scope != nil {
+			st, ok := b.Provider.(providers.ScopeStamper)
+			if !ok {
+				return nil
+			}
+			stamp, err = st.StampScope(ctx, b.Desired, r.req.Scope, versions[b.Provider.Name()])
+		} else {
+			st, ok := b.Provider.(providers.Stamper)
+			if !ok {
+				return nil
+			}
+			stamp, err = st.Stamp(ctx, b.Desired, versions[b.Provider.Name()])
 		}
-		stamp, err := st.Stamp(ctx, b.Desired, versions[b.Provider.Name()])
 		if err != nil {
 			return nil // a plan reads this backend; the apply is not worse for it
 		}

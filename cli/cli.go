@@ -86,7 +86,10 @@ type session struct {
 	// recall lets the next load answer a plain plan from the last apply's
 	// memo (engine.Options.Recall).
 	recall bool
-	log    *logger
+	// scope lets the next load apply only what changed since the last
+	// apply (engine.Options.Scope).
+	scope bool
+	log   *logger
 }
 
 // Run runs scriptsync and returns its exit code.

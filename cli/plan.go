@@ -111,12 +111,13 @@ func (s *session) planCommand() *ucli.Command {
 			}
 			defer ws.Close()
 			done := s.log.phase("plan: read the backends and diff")
+			scoped := ws.Config.Scope != nil
 			plan, err := ws.Plan(s.ctx, opts)
 			if err != nil {
 				done("failed")
 				return s.explain(err, ws)
 			}
-			if why := ws.GaveWay(); why != "" {
+			if why := ws.GaveWay(); scoped && why != "" {
 				s.log.logf(logInfo, "plan: the plan of what changed gave way to the full plan: %s", why)
 			}
 			done(s.planCounts(plan))
@@ -220,6 +221,9 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	if !c.Bool("auto-approve") && !s.env.StdinIsTerminal {
 		return usageError("%s needs approval, but standard input is not a terminal to ask on. Run with -auto-approve, or save a plan (plan -out=FILE) and apply it.", c.Command.Name)
 	}
+	// A plain apply applies only what changed since the last one when it
+	// can (see engine's scope.go); SCRIPTSYNC_MEMO=off always evaluates.
+	s.scope = engine.Recallable(opts) && !opts.NoRefresh && s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
 	ws, err := s.load(vars, true)
 	if err != nil {
 		return err
@@ -299,8 +303,19 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 // run applies and reports.
 func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options) error {
 	prog := s.newProgress()
+	// Warnings an apply of what changed found only once it had to evaluate
+	// everything come before its plan.
+	rewarned, scoped := false, ws.Config.Scope != nil
+	rewarn := func() {
+		if !rewarned && scoped && ws.GaveWay() != "" {
+			rewarned = true
+			s.log.logf(logInfo, "apply: applying what changed gave way to the whole configuration: %s", ws.GaveWay())
+			s.ui.diagnostics(ws.Rewarned, ws.Config.Files)
+		}
+	}
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
+			rewarn()
 			prog.plan = p
 			return confirm(p)
 		}
@@ -311,6 +326,7 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	}
 	done := s.log.phase("apply: lock, plan, write and commit")
 	res, err := ws.Apply(s.ctx, req)
+	rewarn()
 	prog.finish(err == nil)
 	if err != nil {
 		done("failed")

@@ -289,8 +289,13 @@ func (l *loader) recall() bool {
 		l.recalled = held
 	case backends && found != nil && l.opts.Scope:
 		l.delta = found
-	case l.opts.Whole != nil:
-		l.opts.Whole()
+	default:
+		if backends && held == nil {
+			l.whole = "more than the contents of a few input files changed since the last apply"
+		}
+		if l.opts.Whole != nil {
+			l.opts.Whole()
+		}
 	}
 	return l.recalled != nil
 }

@@ -105,6 +105,9 @@ type Config struct {
 	// everything else is as the recalled apply left it. Fingerprint is
 	// then nil: a memo records whole evaluations only.
 	Scope *Scope
+	// Whole says why a Load with Options.Scope, whose backends held,
+	// evaluated the whole configuration after all; "" when it did not.
+	Whole string
 }
 
 // Scope is the part of a configuration that an evaluation of only what
@@ -115,6 +118,13 @@ type Scope struct {
 	Resources map[string]bool
 	// Changed are the input files whose digests changed, sorted.
 	Changed []string
+	// AllOutputs is set when every output was evaluated: an apply, which
+	// records and prints them, needs them all.
+	AllOutputs bool
+	// Fingerprint is the recalled fingerprint with the changed inputs'
+	// digests as they are now: the fingerprint of the whole configuration,
+	// for the memo of an apply of the scope.
+	Fingerprint *Fingerprint
 }
 
 // Variable is an input variable with its final value.
@@ -157,8 +167,10 @@ type loader struct {
 	recorded recorder
 	recalled *Fingerprint
 	// delta is set when recall found that only some inputs changed since
-	// an apply whose state the backends still hold.
+	// an apply whose state the backends still hold; whole says why it
+	// could not be used.
 	delta *delta
+	whole string
 }
 
 // Load reads and evaluates the configuration in opts.Dir. On error the
@@ -190,13 +202,23 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 		}
 		whole := opts
 		whole.Recall, whole.OnProviders, whole.Scope, whole.Whole = nil, nil, false, nil
-		return Load(whole)
+		cfg, diags := Load(whole)
+		if cfg != nil {
+			cfg.Whole = l.whole
+			if cfg.Whole == "" {
+				cfg.Whole = "the evaluation of what changed had diagnostics"
+			}
+		}
+		return cfg, diags
 	}
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
 		return &Config{Dir: dir, Files: l.shownFiles()}, withoutStacks(l.diags)
 	}
 	cfg.Files = l.shownFiles()
+	if cfg.Scope == nil && cfg.Whole == "" {
+		cfg.Whole = l.whole
+	}
 	return cfg, withoutStacks(l.diags)
 }
 

@@ -1,6 +1,9 @@
 package config
 
 import (
+	"encoding/hex"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,25 +43,14 @@ func nodeOf(resource string) string {
 	return resource
 }
 
-// blockOf is the block address an object address lies in: script.pilot
-// for script.pilot.scenes["3"].
-func blockOf(addr string) string {
-	addr = nodeOf(addr)
-	if i := strings.IndexByte(addr, '.'); i >= 0 {
-		if j := strings.IndexByte(addr[i+1:], '.'); j >= 0 {
-			return addr[:i+1+j]
-		}
-	}
-	return addr
-}
-
 // reach returns the nodes to evaluate for d: the changed inputs' blocks,
 // their dependents and everything those refer to; nil when d cannot be
 // scoped.
 func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 	decl := ev.l.decl
 	if len(decl.removed) > 0 || len(decl.imports) > 0 {
-		return nil // their plans depend on objects outside any scope
+		ev.refuse("removed and import blocks")
+		return nil
 	}
 	byAddr := make(map[string]*node, len(ordered))
 	dependents := map[*node][]*node{}
@@ -96,6 +88,7 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 		owner := d.fp.Inputs[i].Owner
 		n := byAddr[nodeOf(owner)]
 		if owner == "" || n == nil || !grow(n) {
+			ev.refuse(fmt.Sprintf("%s changed, which %s", d.fp.Inputs[i].Path, ownerText(owner)))
 			return nil
 		}
 	}
@@ -130,17 +123,19 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 			}
 		}
 	}
-	// A moved block applied before moves nothing; one that names what the
-	// scope holds may.
-	for _, m := range decl.moved {
-		for _, a := range []string{m.From, m.To} {
-			if n := byAddr[blockOf(a)]; n != nil && in[n] {
-				return nil
-			}
-		}
-	}
 	ev.dirty = dirty
 	return in
+}
+
+// refuse records why the evaluation cannot be scoped (Config.Whole).
+func (ev *evaluator) refuse(why string) { ev.l.whole = why }
+
+// ownerText says who read an input, for refuse.
+func ownerText(owner string) string {
+	if owner == "" {
+		return "a function or more than one block read"
+	}
+	return owner + " read, a block a change cannot reach alone"
 }
 
 // within returns the nodes of ns that the evaluation covers.
@@ -187,37 +182,74 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 	}
 	for _, s := range lib.Scripts {
 		if !mine(s.Meta, s.Source) {
+			ev.refuse(fmt.Sprintf("%s has other sources now", s.Address))
 			return nil
 		}
 	}
 	for _, e := range lib.Embeddings {
 		if !mine(e.Meta, e.Source) {
+			ev.refuse(fmt.Sprintf("%s has other sources now", e.Address))
 			return nil
 		}
 	}
 	for _, b := range lib.Bibles {
 		if !mine(b.Meta, b.Source) || (dirty[nodeOf(b.Resource)] && b.Script == "") {
+			ev.refuse(fmt.Sprintf("%s has other sources now, or names no script", b.Address))
 			return nil
 		}
 	}
 	for _, a := range lib.Agents {
 		if !mine(a.Meta, a.Source) {
+			ev.refuse(fmt.Sprintf("%s has other sources now", a.Address))
 			return nil
 		}
 	}
 	if len(then) != len(now) {
+		ev.refuse("a block reached has other instances now")
 		return nil
 	}
 	for r := range now {
 		if !then[r] {
+			ev.refuse(fmt.Sprintf("%s is a new instance", r))
 			return nil
 		}
 	}
-	sc := &Scope{Resources: map[string]bool{}}
+	sc := &Scope{Resources: map[string]bool{}, AllOutputs: true}
 	lib.Each(func(m library.Meta) { sc.Resources[m.Resource] = true })
+	for n := range ev.l.decl.outputs {
+		if !ev.evaluated("output." + n) {
+			sc.AllOutputs = false
+		}
+	}
+	// The whole configuration's fingerprint: the recalled one, but for
+	// the changed files' digests, read now.
+	fp := *d.fp
+	fp.Inputs = slices.Clone(d.fp.Inputs)
+	digests := ev.l.inputs.digests()
 	for _, i := range d.changed {
-		sc.Changed = append(sc.Changed, d.fp.Inputs[i].Path)
+		in := &fp.Inputs[i]
+		sc.Changed = append(sc.Changed, in.Path)
+		sum, ok := digests[in.Path]
+		if !ok || ev.l.inputs.failed() {
+			ev.refuse("a changed file cannot be read")
+			return nil
+		}
+		if n, err := hex.Decode(in.Sum[:], []byte(sum)); err != nil || n != len(in.Sum) {
+			ev.refuse("a changed file cannot be read")
+			return nil
+		}
 	}
 	sort.Strings(sc.Changed)
+	sc.Fingerprint = &fp
 	return sc
+}
+
+// evaluated reports whether the scoped evaluation covered the node addr.
+func (ev *evaluator) evaluated(addr string) bool {
+	for n := range ev.only {
+		if n.addr == addr {
+			return true
+		}
+	}
+	return false
 }

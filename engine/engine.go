@@ -38,6 +38,10 @@ type Options struct {
 	// desired objects, and Plan answers an empty plan. For a command that
 	// needs every object anyway (a saved plan), leave it off.
 	Recall bool
+	// Scope lets a plain apply evaluate, read and write only what the
+	// input files changed since the last apply reach (see scope.go), as
+	// Recall lets a plain plan.
+	Scope bool
 }
 
 func (o *Options) getenv(name string) string {
@@ -114,14 +118,16 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		recall func(func(*config.Fingerprint) bool) (bool, bool)
 		whole  func()
 	)
-	if opts.Recall {
+	if opts.Recall || opts.Scope {
 		// Reading ahead is for the full plan: it waits until the memo
 		// could not answer, and the configuration is evaluated whole.
 		recall = func(holds func(*config.Fingerprint) bool) (bool, bool) {
 			if factoryDiags.HasErrors() {
 				return false, false
 			}
-			return ws.recall(ctx, holds)
+			held, backends := ws.recall(ctx, holds)
+			// An apply is never answered by the memo alone.
+			return held && opts.Recall, backends
 		}
 		whole = warm
 	}
@@ -134,7 +140,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	}
 	ws.opts, ws.cacheDir = opts, cacheDir
 	cfg, diags := config.Load(config.Options{Dir: opts.Dir, Vars: opts.Vars, Getenv: opts.Getenv,
-		OnProviders: build, CacheDir: cacheDir, Recall: recall, Scope: opts.Recall, Whole: whole})
+		OnProviders: build, CacheDir: cacheDir, Recall: recall, Scope: opts.Recall || opts.Scope, Whole: whole})
 	if diags.HasErrors() {
 		ws.Close()
 		return nil, &DiagnosticsError{Diags: diags, Files: cfg.Files}
@@ -147,9 +153,14 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	diags = append(diags, factoryDiags...)
 	if !cfg.Unchanged {
 		d := desired(cfg, ws.Backends)
-		if cfg.Scope != nil && len(d) > 0 {
-			// Whatever there is to say, the whole configuration says it.
-			ws.scopeLog(&errWhole{"the objects in scope have diagnostics"})
+		if cfg.Scope != nil && (len(d) > 0 || (!opts.Recall && !cfg.Scope.AllOutputs)) {
+			// Whatever there is to say, the whole configuration says it;
+			// an apply records and prints every output.
+			why := "the objects in scope have diagnostics"
+			if len(d) == 0 {
+				why = "an output lies outside what changed"
+			}
+			ws.scopeLog(&errWhole{why})
 			var ld hcl.Diagnostics
 			if cfg, ld = ws.whole(); ld.HasErrors() {
 				ws.Close()
@@ -309,18 +320,24 @@ func (w *Workspace) withMoves(opts planner.Options) planner.Options {
 
 // Apply locks the backends, plans and applies; req.Backends is filled in.
 func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Result, error) {
-	if w.Unchanged() || w.Config.Scope != nil {
+	if w.Unchanged() {
 		return nil, errors.New("engine: the workspace was opened to answer a plan from the memo; open it without Recall to apply")
 	}
 	req.Backends = w.Backends
 	req.Options = w.withMoves(req.Options)
-	req.Memo = w.memoFor(req.Options)
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
 			w.annotate(p)
 			return confirm(p)
 		}
 	}
+	if w.Config.Scope != nil {
+		if !plainPlan(req.Options) || req.Options.NoRefresh || req.Check != nil || w.memo == nil {
+			return nil, errors.New("engine: the workspace was opened to apply what changed; open it without Scope for this apply")
+		}
+		return w.applyScoped(ctx, req)
+	}
+	req.Memo = w.memoFor(req.Options)
 	return applier.Apply(ctx, req)
 }
 

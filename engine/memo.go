@@ -187,7 +187,15 @@ func (w *Workspace) memoFor(opts planner.Options) func(*planner.Plan, map[string
 		!plainPlan(opts) || opts.NoRefresh || binaryDigest() == "" {
 		return nil
 	}
-	fp := w.Config.Fingerprint
+	return w.memoOf(opts, w.Config.Fingerprint)
+}
+
+// memoOf is memoFor with the fingerprint fp.
+func (w *Workspace) memoOf(opts planner.Options, fp *config.Fingerprint) func(*planner.Plan, map[string][]byte) []byte {
+	opts.Replace = nil
+	if fp == nil || len(w.Warnings) > 0 || !plainPlan(opts) || opts.NoRefresh || binaryDigest() == "" {
+		return nil
+	}
 	return func(p *planner.Plan, stamps map[string][]byte) []byte {
 		if len(p.Warnings) > 0 {
 			return nil

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -87,13 +88,8 @@ func (w *Workspace) scopedPlan(ctx context.Context, opts planner.Options) (*plan
 	if err != nil {
 		return nil, &errWhole{err.Error()}
 	}
-	if p.PeerDrift || len(p.Drift) > 0 || len(p.Warnings) > 0 || len(p.Pending) > 0 {
-		return nil, &errWhole{"the plan has more than changes"}
-	}
-	for _, c := range p.Changes {
-		if c.Action != providers.NoOp && c.Action != providers.Update {
-			return nil, &errWhole{fmt.Sprintf("%s %s", c.Action, c.Address())}
-		}
+	if why := applier.ScopeRefusal(p); why != "" {
+		return nil, &errWhole{why}
 	}
 	return p, nil
 }
@@ -131,6 +127,43 @@ func (w *Workspace) planWhole(ctx context.Context, opts planner.Options) (*plann
 // scopeLog records why a scoped workspace plans in full (see GaveWay).
 func (w *Workspace) scopeLog(err error) { w.gaveWay = err.Error() }
 
-// GaveWay says why a workspace opened for a plan of what changed (its
-// Config had a Scope) made the full plan instead; "" when it did not.
-func (w *Workspace) GaveWay() string { return w.gaveWay }
+// GaveWay says why a workspace opened for a plan or apply of what
+// changed (Options.Recall or Scope) whose backends still held what the
+// last apply left evaluates the whole configuration instead; "" when it
+// does not, or the backends did not hold.
+func (w *Workspace) GaveWay() string {
+	if w.gaveWay == "" && w.Config != nil {
+		return w.Config.Whole
+	}
+	return w.gaveWay
+}
+
+// applyScoped applies a scoped workspace: the objects of its scope, read
+// under the locks, when the plan of them updates objects in place only;
+// else the whole configuration, evaluated again.
+func (w *Workspace) applyScoped(ctx context.Context, req applier.Request) (*applier.Result, error) {
+	sc := w.Config.Scope
+	scoped := req
+	scoped.Backends, scoped.Scope, scoped.Stamps = w.Backends, sc.Resources, w.memo.Stamps
+	scoped.Memo = w.memoOf(req.Options, sc.Fingerprint)
+	res, err := applier.Apply(ctx, scoped)
+	var se *applier.ScopeError
+	if !errors.As(err, &se) {
+		return res, err
+	}
+	w.scopeLog(se)
+	cfg, diags := w.whole()
+	if diags.HasErrors() {
+		return nil, &DiagnosticsError{Diags: diags, Files: cfg.Files}
+	}
+	w.Config, w.memo = cfg, nil
+	diags = append(append(diags, w.factoryDiags...), desired(cfg, w.Backends)...)
+	if diags.HasErrors() {
+		return nil, &DiagnosticsError{Diags: append(warningsOnly(diags), errorsOnly(diags)...), Files: cfg.Files}
+	}
+	w.Rewarned = warningsOnly(diags)
+	w.Warnings = w.Rewarned
+	req.Backends = w.Backends
+	req.Memo = w.memoFor(req.Options)
+	return applier.Apply(ctx, req)
+}

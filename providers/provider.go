@@ -156,6 +156,14 @@ type Stamper interface {
 	Unchanged(ctx context.Context, stamp []byte) (bool, error)
 }
 
+// ScopeStamper is a Stamper that can stamp its backend after an apply of
+// part of the configuration (config.Scope): desired are the objects of
+// resources, and every other object is as the apply the memo recalls
+// left it.
+type ScopeStamper interface {
+	StampScope(ctx context.Context, desired []*Object, resources map[string]bool, version string) ([]byte, error)
+}
+
 // ErrNoStamp is a Stamper that cannot vouch for its backend as configured
 // (a remote it would have to ask).
 var ErrNoStamp = errors.New("backend cannot be stamped")

@@ -2,6 +2,8 @@ package git
 
 import (
 	"context"
+	"errors"
+	"sort"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -29,6 +31,43 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 		return nil, providers.ErrScope
 	}
 	defer r.close()
+	snap, err := p.scopeSnapshot(ctx, r, want, resources, stamp)
+	if err != nil {
+		return nil, err
+	}
+	return snap.state, nil
+}
+
+// ReadScope is Provider.ReadScope for the transaction: it records the
+// commit that Commit moves the branch from. The snapshot's manifest holds
+// the shards it read, whole, so that Apply rewrites whole shards.
+func (t *tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
+	if t.applied || t.done {
+		return nil, errors.New("git: read after apply")
+	}
+	if t.p.remote != nil {
+		return nil, providers.ErrScope
+	}
+	if t.r == nil {
+		r, err := openRepo(t.p.dir, t.p.branch, false)
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			return nil, providers.ErrScope
+		}
+		t.r = r
+	}
+	snap, err := t.p.scopeSnapshot(ctx, t.r, want, resources, stamp)
+	if err != nil {
+		return nil, err
+	}
+	t.snap, t.localOld = snap, snap.head
+	return snap.state, nil
+}
+
+// scopeSnapshot reads the branch for ReadScope.
+func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers.Object, resources map[string]bool, stamp []byte) (*snapshot, error) {
 	head, err := readRef(r.gitDir, p.ref)
 	if err != nil {
 		return nil, err
@@ -40,7 +79,8 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 	if err != nil {
 		return nil, err
 	}
-	d, err := newTreeEditor(r, root).dir(ManifestDir)
+	tree := newTreeEditor(r, root)
+	d, err := tree.dir(ManifestDir)
 	if err != nil {
 		return nil, err
 	}
@@ -53,12 +93,21 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 		need[shardOf(o.Address)] = true
 		wanted[o.Address] = o
 	}
-	st := &providers.State{Version: head.String()}
+	snap := &snapshot{head: head, tree: tree, manifest: newManifest(), drift: map[string]*manifestEntry{},
+		state: &providers.State{Version: head.String()}}
+	names := make([]string, 0, len(need))
+	for name := range d.entries {
+		if id, ok := shardName(name); ok && need[id] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
 	found := 0
-	for name, te := range d.entries {
-		id, ok := shardName(name)
-		if !ok || !need[id] || te.isTree() {
-			continue
+	for _, name := range names {
+		te := d.entries[name]
+		id, _ := shardName(name)
+		if te.isTree() {
+			return nil, providers.ErrScope
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -72,6 +121,12 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 			return nil, err
 		}
 		for _, e := range entries {
+			if checkEntry(e) != nil || e.shard != id {
+				return nil, providers.ErrScope // a full read says what it is
+			}
+			if err := snap.manifest.add(e, id); err != nil {
+				return nil, err
+			}
 			resource := e.Resource
 			if resource == "" {
 				resource = e.Address
@@ -80,15 +135,15 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 				continue
 			}
 			o := wanted[e.Address]
-			if o == nil || pathOf(o) != e.Path || checkEntry(e) != nil {
+			if o == nil || pathOf(o) != e.Path {
 				return nil, providers.ErrScope
 			}
 			found++
-			st.Objects = append(st.Objects, e.object(e.Blob, e.Size))
+			snap.state.Objects = append(snap.state.Objects, e.object(e.Blob, e.Size))
 		}
 	}
 	if found != len(wanted) {
 		return nil, providers.ErrScope
 	}
-	return st, nil
+	return snap, nil
 }

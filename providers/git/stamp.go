@@ -36,3 +36,9 @@ func (p *Provider) Unchanged(_ context.Context, stamp []byte) (bool, error) {
 	}
 	return now == string(stamp), nil
 }
+
+// StampScope implements providers.ScopeStamper: a commit stamps the
+// branch whatever part of it an apply wrote.
+func (p *Provider) StampScope(ctx context.Context, desired []*providers.Object, _ map[string]bool, version string) ([]byte, error) {
+	return p.Stamp(ctx, desired, version)
+}

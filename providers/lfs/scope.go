@@ -17,29 +17,45 @@ import (
 // file must be the one the stamp digests: the store then holds every
 // object it names, unchanged, so the entries are what a full Read reports.
 func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
+	st, _, err := p.readScope(ctx, want, resources, stamp)
+	return st, err
+}
+
+// ReadScope is Provider.ReadScope for the transaction, which remembers the
+// wanted objects found stored for Finish, as Read does.
+func (t *tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
+	st, seen, err := t.p.readScope(ctx, want, resources, stamp)
+	t.seen = seen
+	return st, err
+}
+
+// readScope is ReadScope that also returns the wanted objects it found
+// stored.
+func (p *Provider) readScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, []*providers.Object, error) {
 	if p.remote != nil || len(stamp) < 2*sha256.Size {
-		return nil, providers.ErrScope
+		return nil, nil, providers.ErrScope
 	}
 	for _, o := range want {
 		if o.Address != o.Resource {
-			return nil, providers.ErrScope
+			return nil, nil, providers.ErrScope
 		}
 	}
 	data, err := os.ReadFile(p.store.inventoryPath())
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, providers.ErrScope
+		return nil, nil, providers.ErrScope
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], stamp[:sha256.Size]) {
-		return nil, providers.ErrScope
+		return nil, nil, providers.ErrScope
 	}
 	inv, ok := inventoryOf(data, resources)
 	if !ok {
-		return nil, providers.ErrScope
+		return nil, nil, providers.ErrScope
 	}
 	st := &providers.State{}
+	var stored []*providers.Object
 	reported := map[string]bool{}
 	for _, w := range want {
 		if w.Type != ObjectType {
@@ -47,12 +63,13 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 		}
 		e, ok := inv[w.Address]
 		if !ok {
-			return nil, providers.ErrScope // new to the store: a full Read says where it is
+			return nil, nil, providers.ErrScope // new to the store: a full Read says where it is
 		}
 		if e.OID == w.Hash {
 			o := *w
 			o.Payload = nil
 			st.Objects = append(st.Objects, &o)
+			stored = append(stored, &o)
 			reported[w.Address] = true
 		}
 	}
@@ -61,7 +78,7 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 			st.Objects = append(st.Objects, e.object(addr))
 		}
 	}
-	return st, ctx.Err()
+	return st, stored, ctx.Err()
 }
 
 // inventoryOf returns the entries of the inventory file data (as

@@ -39,6 +39,35 @@ func (p *Provider) Stamp(ctx context.Context, desired []*providers.Object, _ str
 			inv[o.Address] = entryOf(o)
 		}
 	}
+	return p.stampOf(ctx, inv)
+}
+
+// StampScope implements providers.ScopeStamper: the stamp of the
+// inventory Finish writes after an apply of part of the configuration,
+// the recorded one with the entries of resources replaced by desired's.
+func (p *Provider) StampScope(ctx context.Context, desired []*providers.Object, resources map[string]bool, _ string) ([]byte, error) {
+	if p.remote != nil {
+		return nil, providers.ErrNoStamp
+	}
+	inv, err := p.store.loadInventory()
+	if err != nil {
+		return nil, err
+	}
+	for addr := range inv {
+		if resources[addr] {
+			delete(inv, addr)
+		}
+	}
+	for _, o := range desired {
+		if o.Type == ObjectType {
+			inv[o.Address] = entryOf(o)
+		}
+	}
+	return p.stampOf(ctx, inv)
+}
+
+// stampOf stamps the store as holding inv.
+func (p *Provider) stampOf(ctx context.Context, inv inventory) ([]byte, error) {
 	data, err := encodeInventory(inv)
 	if err != nil {
 		return nil, err

@@ -25,12 +25,6 @@ const scopeQuery = `SELECT address, type, row_id, hash, grp, match_hash, seq, NU
 // script's, which the scope holds too; a desired object under none of
 // them is refused.
 func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, _ []byte) (*providers.State, error) {
-	prefixes := blockPrefixes(resources)
-	for _, o := range want {
-		if !underAny(o.Address, prefixes) {
-			return nil, providers.ErrScope
-		}
-	}
 	s, err := p.d.read(ctx)
 	if errors.Is(err, errNoDatabase) {
 		return nil, providers.ErrScope
@@ -39,6 +33,41 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 		return nil, err
 	}
 	defer s.rollback(ctx)
+	inv, err := readScope(ctx, s, want, resources)
+	if err != nil {
+		return nil, err
+	}
+	return inv.state(), nil
+}
+
+// ReadScope is Provider.ReadScope inside the transaction, under its lock:
+// the serial it sees is the one Apply's compare-and-swap expects.
+func (t *Tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, _ []byte) (*providers.State, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	if t.schemaNote != "" {
+		return nil, providers.ErrScope // Begin migrated the schema: the memo was not for it
+	}
+	inv, err := readScope(ctx, t.s, want, resources)
+	if err != nil {
+		return nil, err
+	}
+	t.inv = inv
+	if !t.read {
+		t.base, t.read = inv.serial, true
+	}
+	return inv.state(), nil
+}
+
+// readScope reads the records of resources from s (see ReadScope).
+func readScope(ctx context.Context, s session, want []*providers.Object, resources map[string]bool) (*inventory, error) {
+	prefixes := blockPrefixes(resources)
+	for _, o := range want {
+		if !underAny(o.Address, prefixes) {
+			return nil, providers.ErrScope
+		}
+	}
 	inv, err := readMeta(ctx, s)
 	if err != nil {
 		return nil, err
@@ -96,27 +125,27 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 				return nil, wrapf(err, "read scriptsync_objects")
 			}
 		}
-	} else {
-		// A collation's order is not the bytes': by resource, which
-		// PostgreSQL scans quickly enough.
-		names := make([]string, 0, len(resources))
-		for r := range resources {
-			names = append(names, r)
+		return inv, nil
+	}
+	// A collation's order is not the bytes': by resource, which
+	// PostgreSQL scans quickly enough.
+	names := make([]string, 0, len(resources))
+	for r := range resources {
+		names = append(names, r)
+	}
+	sort.Strings(names)
+	for from := 0; from < len(names); from += detailChunk {
+		chunk := names[from:min(from+detailChunk, len(names))]
+		args := make([]any, len(chunk))
+		for i, r := range chunk {
+			args[i] = r
 		}
-		sort.Strings(names)
-		for from := 0; from < len(names); from += detailChunk {
-			chunk := names[from:min(from+detailChunk, len(names))]
-			args := make([]any, len(chunk))
-			for i, r := range chunk {
-				args[i] = r
-			}
-			q := scopeQuery + " WHERE resource IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
-			if err := scanAll(ctx, s, fill, q, args...); err != nil {
-				return nil, wrapf(err, "read scriptsync_objects")
-			}
+		q := scopeQuery + " WHERE resource IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
+		if err := scanAll(ctx, s, fill, q, args...); err != nil {
+			return nil, wrapf(err, "read scriptsync_objects")
 		}
 	}
-	return inv.state(), nil
+	return inv, nil
 }
 
 // memoHolds reports whether the memo recorded in s holds for it: recorded
