@@ -110,7 +110,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		}
 		ws.Backends, d = buildProviders(configs)
 		factoryDiags = append(factoryDiags, d...)
-		if !opts.Recall {
+		if !opts.Recall && !opts.Scope {
 			warm()
 		}
 	}

@@ -32,6 +32,8 @@ type tx struct {
 	// them without hashing them again.
 	mu      sync.Mutex
 	written map[string]bool
+	// scoped is set when ReadScope read the transaction's objects.
+	scoped bool
 }
 
 // Read is Provider.Read: there is no lock that could change the answer.
@@ -243,7 +245,7 @@ func (t *tx) Finish(ctx context.Context) error {
 		return err
 	}
 	defer lock.unlock()
-	return t.p.store.finish(t.seen, t.changes, t.written)
+	return t.p.store.finish(t.seen, t.changes, t.written, t.scoped)
 }
 
 // finishWait is how long Finish waits for other applies at least.

@@ -1,7 +1,6 @@
 package lfs
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -44,14 +43,12 @@ func (s *Store) loadInventory() (inventory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lfs: read %s: %w", s.inventoryPath(), err)
 	}
-	var doc struct {
-		Objects inventory `json:"objects"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+	objects, err := decodeInventory(data)
+	if err != nil {
 		return nil, fmt.Errorf("lfs: read %s: %w", s.inventoryPath(), err)
 	}
-	inv := inventory{}
-	for addr, e := range doc.Objects {
+	inv := make(inventory, len(objects))
+	for addr, e := range objects {
 		if validOID(e.OID) && e.Size >= 0 {
 			inv[addr] = e
 		}
@@ -86,18 +83,6 @@ func (s *Store) saveInventory(inv inventory) error {
 	return nil
 }
 
-// encodeInventory is the inventory file's contents: the same inventory
-// always gives the same bytes (map keys are sorted).
-func encodeInventory(inv inventory) ([]byte, error) {
-	data, err := json.MarshalIndent(struct {
-		Objects inventory `json:"objects"`
-	}{inv}, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
-}
-
 // object is an inventory entry as an actual object, hashed as Desired
 // hashes it.
 func (e entry) object(address string) *providers.Object {
@@ -125,7 +110,10 @@ func entryOf(o *providers.Object) entry {
 // on, whether or not this apply changed them. It re-reads the inventory
 // under the exclusive lock, so that two applies that finish one after the
 // other both land.
-func (s *Store) finish(seen []*providers.Object, changes []*providers.Change, written map[string]bool) error {
+//
+// A scoped finish (the Tx read part of the configuration) stamps again only
+// the objects of the changes and of seen.
+func (s *Store) finish(seen []*providers.Object, changes []*providers.Change, written map[string]bool, scoped bool) error {
 	inv, err := s.loadInventory()
 	if err != nil {
 		return err
@@ -154,7 +142,19 @@ func (s *Store) finish(seen []*providers.Object, changes []*providers.Change, wr
 	if err := s.saveInventory(inv); err != nil {
 		return err
 	}
-	if err := s.restamp(inv, written); err != nil {
+	var only map[string]bool
+	if scoped {
+		only = map[string]bool{}
+		for _, o := range seen {
+			only[o.Hash] = true
+		}
+		for _, c := range changes {
+			if c.After != nil {
+				only[c.After.Hash] = true
+			}
+		}
+	}
+	if err := s.restamp(inv, written, only); err != nil {
 		return err
 	}
 	for _, e := range inv {

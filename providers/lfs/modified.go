@@ -92,7 +92,11 @@ func (s *Store) loadStamps() (map[string]string, error) {
 // now, once that file is known to hold its oid: written by this apply,
 // stamped alike before, or hashed now. One that does not hold it is
 // recorded as unverified; one that is missing, not at all.
-func (s *Store) restamp(inv inventory, written map[string]bool) error {
+//
+// With only set (an apply of part of the configuration, whose objects
+// outside it are known to be as the last apply stamped them), the other
+// objects keep the stamps recorded for them.
+func (s *Store) restamp(inv inventory, written, only map[string]bool) error {
 	recorded, err := s.loadStamps()
 	if err != nil {
 		return err
@@ -100,6 +104,10 @@ func (s *Store) restamp(inv inventory, written map[string]bool) error {
 	stamps := make(map[string]string, len(inv))
 	for _, e := range inv {
 		if _, done := stamps[e.OID]; done {
+			continue
+		}
+		if was, ok := recorded[e.OID]; ok && only != nil && !only[e.OID] {
+			stamps[e.OID] = was
 			continue
 		}
 		path := s.Path(e.OID)

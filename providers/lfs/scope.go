@@ -25,7 +25,7 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 // wanted objects found stored for Finish, as Read does.
 func (t *tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
 	st, seen, err := t.p.readScope(ctx, want, resources, stamp)
-	t.seen = seen
+	t.seen, t.scoped = seen, err == nil
 	return st, err
 }
 

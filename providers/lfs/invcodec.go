@@ -1,0 +1,178 @@
+package lfs
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The inventory file is JSON, indented as json.MarshalIndent writes it,
+// so that people and other tools read it as they would expect. At a
+// large library's size (100,000 objects, 18 MB) reflection is most of
+// the cost of an apply of a few changes, so the layout is written and
+// read directly: encodeInventory gives MarshalIndent's bytes exactly
+// (TestInventoryCodec checks it), and decodeInventory reads that layout,
+// leaving anything else to encoding/json.
+
+const (
+	inventoryHead = "{\n  \"objects\": {"
+	inventoryTail = "\n  }\n}\n"
+)
+
+// encodeInventory is the inventory file's contents: the same inventory
+// always gives the same bytes.
+func encodeInventory(inv inventory) ([]byte, error) {
+	if inv == nil {
+		return []byte("{\n  \"objects\": null\n}\n"), nil
+	}
+	if len(inv) == 0 {
+		return []byte("{\n  \"objects\": {}\n}\n"), nil
+	}
+	addrs := make([]string, 0, len(inv))
+	for a := range inv {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	b := make([]byte, 0, len(inv)*180)
+	b = append(b, inventoryHead...)
+	for i, a := range addrs {
+		e := inv[a]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n    "...)
+		b = appendString(b, a)
+		b = append(b, ": {\n      \"oid\": "...)
+		b = appendString(b, e.OID)
+		b = append(b, ",\n      \"size\": "...)
+		b = strconv.AppendInt(b, e.Size, 10)
+		if e.Source != "" {
+			b = append(b, ",\n      \"source\": "...)
+			b = appendString(b, e.Source)
+		}
+		b = append(b, "\n    }"...)
+	}
+	return append(b, inventoryTail...), nil
+}
+
+// appendString appends s as encoding/json writes a string.
+func appendString(b []byte, s string) []byte {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return append(append(append(b, '"'), s...), '"')
+	}
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...)
+}
+
+// decodeInventory reads an inventory file: the layout encodeInventory
+// writes directly, anything else with encoding/json.
+func decodeInventory(data []byte) (inventory, error) {
+	if inv, ok := decodeLayout(data); ok {
+		return inv, nil
+	}
+	var doc struct {
+		Objects inventory `json:"objects"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	return doc.Objects, nil
+}
+
+// decodeLayout reads encodeInventory's layout; false for anything else.
+func decodeLayout(data []byte) (inventory, bool) {
+	if bytes.Equal(data, []byte("{\n  \"objects\": {}\n}\n")) {
+		return inventory{}, true
+	}
+	rest, ok := bytes.CutPrefix(data, []byte(inventoryHead))
+	if !ok {
+		return nil, false
+	}
+	rest, ok = bytes.CutSuffix(rest, []byte(inventoryTail))
+	if !ok {
+		return nil, false
+	}
+	inv := make(inventory, bytes.Count(rest, []byte("\n    }")))
+	for first := true; len(rest) > 0; first = false {
+		if !first {
+			if rest, ok = bytes.CutPrefix(rest, []byte(",")); !ok {
+				return nil, false
+			}
+		}
+		var addr string
+		var e entry
+		if rest, ok = bytes.CutPrefix(rest, []byte("\n    ")); !ok {
+			return nil, false
+		}
+		if addr, rest, ok = cutString(rest); !ok {
+			return nil, false
+		}
+		if rest, ok = bytes.CutPrefix(rest, []byte(": {\n      \"oid\": ")); !ok {
+			return nil, false
+		}
+		if e.OID, rest, ok = cutString(rest); !ok {
+			return nil, false
+		}
+		if rest, ok = bytes.CutPrefix(rest, []byte(",\n      \"size\": ")); !ok {
+			return nil, false
+		}
+		n := 0
+		for n < len(rest) && (rest[n] >= '0' && rest[n] <= '9' || (n == 0 && rest[n] == '-')) {
+			n++
+		}
+		size, err := strconv.ParseInt(string(rest[:n]), 10, 64)
+		if err != nil || strconv.FormatInt(size, 10) != string(rest[:n]) {
+			return nil, false
+		}
+		e.Size, rest = size, rest[n:]
+		if r, ok := bytes.CutPrefix(rest, []byte(",\n      \"source\": ")); ok {
+			if e.Source, rest, ok = cutString(r); !ok || e.Source == "" {
+				return nil, false
+			}
+		}
+		if rest, ok = bytes.CutPrefix(rest, []byte("\n    }")); !ok {
+			return nil, false
+		}
+		if _, dup := inv[addr]; dup {
+			return nil, false // encoding/json keeps the last; leave it to it
+		}
+		inv[addr] = e
+	}
+	return inv, true
+}
+
+// cutString reads a JSON string at the start of b.
+func cutString(b []byte) (string, []byte, bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return "", nil, false
+	}
+	escaped := false
+	for i := 1; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '\\':
+			escaped = true
+			i++
+		case c == '"':
+			if !escaped && utf8.Valid(b[1:i]) {
+				return string(b[1:i]), b[i+1:], true
+			}
+			var s string
+			if err := json.Unmarshal(b[:i+1], &s); err != nil {
+				return "", nil, false
+			}
+			return s, b[i+1:], true
+		case c < 0x20:
+			return "", nil, false
+		}
+	}
+	return "", nil, false
+}
