@@ -80,6 +80,9 @@ type Workspace struct {
 	// memo is the last apply's, when it and every stamp held but the
 	// configuration's inputs did not all (a scoped Config may then plan).
 	memo *memo
+	// memoDigest is the SHA-256 of memo as recorded: the keeper's stamp
+	// for a scoped read (the memo it holds must still be this one).
+	memoDigest string
 }
 
 // Open loads the configuration and builds every provider. It touches no

@@ -160,7 +160,8 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 		backends = <-results && backends
 	}
 	if backends && !ok {
-		w.memo = m
+		sum := sha256.Sum256(raw)
+		w.memo, w.memoDigest = m, hex.EncodeToString(sum[:])
 	}
 	return ok && backends, backends
 }

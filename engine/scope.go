@@ -61,7 +61,7 @@ func (w *Workspace) scopedPlan(ctx context.Context, opts planner.Options) (*plan
 		if !ok {
 			return nil, &errWhole{b.Provider.Name() + " cannot be read in part"}
 		}
-		var stamp []byte
+		stamp := []byte(w.memoDigest)
 		if i != keeper {
 			stamp = w.memo.Stamps[b.Provider.Name()]
 		}
@@ -144,7 +144,14 @@ func (w *Workspace) GaveWay() string {
 func (w *Workspace) applyScoped(ctx context.Context, req applier.Request) (*applier.Result, error) {
 	sc := w.Config.Scope
 	scoped := req
-	scoped.Backends, scoped.Scope, scoped.Stamps = w.Backends, sc.Resources, w.memo.Stamps
+	stamps := map[string][]byte{}
+	for name, st := range w.memo.Stamps {
+		stamps[name] = st
+	}
+	if k := w.memoKeeper(); k >= 0 {
+		stamps[w.Backends[k].Provider.Name()] = []byte(w.memoDigest)
+	}
+	scoped.Backends, scoped.Scope, scoped.Stamps = w.Backends, sc.Resources, stamps
 	scoped.Memo = w.memoOf(req.Options, sc.Fingerprint)
 	res, err := applier.Apply(ctx, scoped)
 	var se *applier.ScopeError

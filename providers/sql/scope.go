@@ -17,14 +17,15 @@ const scopeQuery = `SELECT address, type, row_id, hash, grp, match_hash, seq, NU
   attrs, deps, child_hash, force_new, resource FROM scriptsync_objects`
 
 // ReadScope implements providers.ScopeReader: the records of resources
-// only, in a snapshot where the memo still holds (the serial it was
+// only, in a snapshot where the memo the stamp digests (the keeper's stamp
+// is the memo's SHA-256) still holds (the serial it was
 // recorded with, nothing flagged by the drift triggers), so that every
 // recorded row is there as recorded. On SQLite they are read by address
 // ranges, one per block of the resources: an object's address starts with
 // its block's (script.pilot.scenes["3"]) or, for a character block's, its
 // script's, which the scope holds too; a desired object under none of
 // them is refused.
-func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, _ []byte) (*providers.State, error) {
+func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
 	s, err := p.d.read(ctx)
 	if errors.Is(err, errNoDatabase) {
 		return nil, providers.ErrScope
@@ -33,7 +34,7 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 		return nil, err
 	}
 	defer s.rollback(ctx)
-	inv, err := readScope(ctx, s, want, resources)
+	inv, err := readScope(ctx, s, want, resources, string(stamp))
 	if err != nil {
 		return nil, err
 	}
@@ -42,14 +43,14 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 
 // ReadScope is Provider.ReadScope inside the transaction, under its lock:
 // the serial it sees is the one Apply's compare-and-swap expects.
-func (t *Tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, _ []byte) (*providers.State, error) {
+func (t *Tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
 	if t.done {
 		return nil, errTxDone
 	}
 	if t.schemaNote != "" {
 		return nil, providers.ErrScope // Begin migrated the schema: the memo was not for it
 	}
-	inv, err := readScope(ctx, t.s, want, resources)
+	inv, err := readScope(ctx, t.s, want, resources, string(stamp))
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +61,9 @@ func (t *Tx) ReadScope(ctx context.Context, want []*providers.Object, resources 
 	return inv.state(), nil
 }
 
-// readScope reads the records of resources from s (see ReadScope).
-func readScope(ctx context.Context, s session, want []*providers.Object, resources map[string]bool) (*inventory, error) {
+// readScope reads the records of resources from s (see ReadScope) when
+// the memo recorded there is the one whose SHA-256 is memoDigest.
+func readScope(ctx context.Context, s session, want []*providers.Object, resources map[string]bool, memoDigest string) (*inventory, error) {
 	prefixes := blockPrefixes(resources)
 	for _, o := range want {
 		if !underAny(o.Address, prefixes) {
@@ -77,6 +79,12 @@ func readScope(ctx context.Context, s session, want []*providers.Object, resourc
 	}
 	held, err := memoHolds(ctx, s, inv.serial)
 	if err != nil || !held {
+		return nil, providers.ErrScope
+	}
+	var digest string
+	err = scanAll(ctx, s, func(r rows) error { return r.Scan(&digest) },
+		"SELECT value FROM scriptsync_meta WHERE key = 'memo_digest'")
+	if err != nil || digest == "" || digest != memoDigest {
 		return nil, providers.ErrScope
 	}
 	src := &attrSource{recs: inv.recs}
