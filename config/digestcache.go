@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -58,6 +59,8 @@ type digestCache struct {
 	mu    sync.Mutex
 	now   map[string]digestEntry // entries this run used or made
 	dirty bool
+	// shared is set while now is old itself (see keepAll).
+	shared bool
 }
 
 // digestCacheMagic starts the cache file; another version is ignored.
@@ -98,8 +101,17 @@ func (c *digestCache) known(path string) (digestEntry, bool) {
 // use keeps an entry that was still good for the next run.
 func (c *digestCache) use(path string, e digestEntry) {
 	c.mu.Lock()
-	c.now[path] = e
+	c.writable()[path] = e
 	c.mu.Unlock()
+}
+
+// writable returns now, ready to be written: once keepAll made it old,
+// which known reads without the lock, it is copied first. c.mu is held.
+func (c *digestCache) writable() map[string]digestEntry {
+	if c.shared {
+		c.now, c.shared = maps.Clone(c.old), false
+	}
+	return c.now
 }
 
 // keepAll keeps every entry the cache read for the next run, as use would
@@ -112,12 +124,15 @@ func (c *digestCache) keepAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.now) == 0 {
-		c.now = c.old // old is not read again
+		// Shared until a write (see writable): a plan the memo answers
+		// writes nothing more.
+		c.now, c.shared = c.old, true
 		return
 	}
+	now := c.writable()
 	for path, e := range c.old {
-		if _, ok := c.now[path]; !ok {
-			c.now[path] = e
+		if _, ok := now[path]; !ok {
+			now[path] = e
 		}
 	}
 }
@@ -125,7 +140,7 @@ func (c *digestCache) keepAll() {
 // store records what a read of the file at path found.
 func (c *digestCache) store(path string, e digestEntry) {
 	c.mu.Lock()
-	c.now[path] = e
+	c.writable()[path] = e
 	c.dirty = true
 	c.mu.Unlock()
 }
