@@ -101,22 +101,31 @@ func (w *Workspace) whole() (*config.Config, hcl.Diagnostics) {
 	return config.Load(config.Options{Dir: w.opts.Dir, Vars: w.opts.Vars, Getenv: w.opts.Getenv, CacheDir: w.cacheDir})
 }
 
-// planWhole makes the full plan of a scoped workspace whose scoped plan
-// gave way: it evaluates the whole configuration, derives every object
-// and reads every backend.
-func (w *Workspace) planWhole(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
+// becomeWhole makes a scoped workspace whose scoped plan or apply gave
+// way the whole configuration's: evaluated again, every object derived.
+// Warnings the scoped evaluation did not see are Rewarned.
+func (w *Workspace) becomeWhole() error {
 	cfg, diags := w.whole()
 	if diags.HasErrors() {
-		return nil, &DiagnosticsError{Diags: diags, Files: cfg.Files}
+		return &DiagnosticsError{Diags: diags, Files: cfg.Files}
 	}
 	w.Config, w.memo = cfg, nil
 	diags = append(append(diags, w.factoryDiags...), desired(cfg, w.Backends)...)
 	if diags.HasErrors() {
-		return nil, &DiagnosticsError{Diags: append(warningsOnly(diags), errorsOnly(diags)...), Files: cfg.Files}
+		return &DiagnosticsError{Diags: append(warningsOnly(diags), errorsOnly(diags)...), Files: cfg.Files}
 	}
-	// What the scoped evaluation did not see is said now, before the plan.
 	w.Rewarned = warningsOnly(diags)
 	w.Warnings = w.Rewarned
+	return nil
+}
+
+// planWhole makes the full plan of a scoped workspace whose scoped plan
+// gave way: it evaluates the whole configuration, derives every object
+// and reads every backend.
+func (w *Workspace) planWhole(ctx context.Context, opts planner.Options) (*planner.Plan, error) {
+	if err := w.becomeWhole(); err != nil {
+		return nil, err
+	}
 	p, err := applier.Plan(ctx, w.Backends, w.withMoves(opts))
 	if err == nil {
 		w.annotate(p)
@@ -159,17 +168,9 @@ func (w *Workspace) applyScoped(ctx context.Context, req applier.Request) (*appl
 		return res, err
 	}
 	w.scopeLog(se)
-	cfg, diags := w.whole()
-	if diags.HasErrors() {
-		return nil, &DiagnosticsError{Diags: diags, Files: cfg.Files}
+	if err := w.becomeWhole(); err != nil {
+		return nil, err
 	}
-	w.Config, w.memo = cfg, nil
-	diags = append(append(diags, w.factoryDiags...), desired(cfg, w.Backends)...)
-	if diags.HasErrors() {
-		return nil, &DiagnosticsError{Diags: append(warningsOnly(diags), errorsOnly(diags)...), Files: cfg.Files}
-	}
-	w.Rewarned = warningsOnly(diags)
-	w.Warnings = w.Rewarned
 	req.Backends = w.Backends
 	req.Memo = w.memoFor(req.Options)
 	return applier.Apply(ctx, req)
