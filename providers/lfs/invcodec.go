@@ -3,8 +3,10 @@ package lfs
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"sort"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -76,16 +78,23 @@ func appendString(b []byte, s string) []byte {
 // decodeInventory reads an inventory file: the layout encodeInventory
 // writes directly, anything else with encoding/json.
 func decodeInventory(data []byte) (inventory, error) {
+	inv, _, err := decodeInventoryLayout(data)
+	return inv, err
+}
+
+// decodeInventoryLayout is decodeInventory that also reports whether data
+// is in encodeInventory's layout.
+func decodeInventoryLayout(data []byte) (inventory, bool, error) {
 	if inv, ok := decodeLayout(data); ok {
-		return inv, nil
+		return inv, true, nil
 	}
 	var doc struct {
 		Objects inventory `json:"objects"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return doc.Objects, nil
+	return doc.Objects, false, nil
 }
 
 // decodeLayout reads encodeInventory's layout; false for anything else.
@@ -175,4 +184,52 @@ func cutString(b []byte) (string, []byte, bool) {
 		}
 	}
 	return "", nil, false
+}
+
+// invMemo is the inventory file as this process last read or wrote it:
+// its stamp (size, times, inode), its entries and its bytes. A large
+// inventory is read for an apply's stamp and again by its Finish, and
+// the same entries encoded twice; the second time is a map comparison.
+type invMemo struct {
+	mu    sync.Mutex
+	stamp string
+	inv   inventory
+	data  []byte
+}
+
+// load returns a copy of the entries of the file at path when its stamp
+// is the one remembered.
+func (m *invMemo) load(path string) (inventory, bool) {
+	stamp, err := stampOf(path)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err != nil || stamp == "" || stamp != m.stamp || m.inv == nil {
+		return nil, false
+	}
+	return maps.Clone(m.inv), true
+}
+
+// remember records the file at path as holding inv, encoded as data.
+func (m *invMemo) remember(path string, inv inventory, data []byte) {
+	stamp, err := stampOf(path)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err != nil || stamp == "" {
+		m.stamp, m.inv, m.data = "", nil, nil
+		return
+	}
+	m.stamp, m.inv, m.data = stamp, maps.Clone(inv), data
+}
+
+// encode is encodeInventory, answered from the memo when inv is the
+// inventory remembered.
+func (m *invMemo) encode(inv inventory) ([]byte, error) {
+	m.mu.Lock()
+	if m.inv != nil && m.data != nil && maps.Equal(inv, m.inv) {
+		data := m.data
+		m.mu.Unlock()
+		return data, nil
+	}
+	m.mu.Unlock()
+	return encodeInventory(inv)
 }

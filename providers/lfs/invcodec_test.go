@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"testing"
 )
@@ -75,5 +76,39 @@ func TestInventoryDecodeOtherLayouts(t *testing.T) {
 	}
 	if _, err := decodeInventory([]byte(`{"objects": {`)); err == nil {
 		t.Fatal("a torn inventory decoded")
+	}
+}
+
+// The inventory an apply reads twice is decoded once, and a copy is what
+// each reader gets; a file written since is read again.
+func TestInventoryMemo(t *testing.T) {
+	s := NewStore(t.TempDir())
+	oid := fmt.Sprintf("%064x", 9)
+	inv := inventory{"embedding.a": {OID: oid, Size: 3}}
+	if err := s.saveInventory(inv); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.loadInventory()
+	if err != nil || !reflect.DeepEqual(got, inv) {
+		t.Fatalf("load: %v %v", got, err)
+	}
+	got["embedding.b"] = entry{OID: oid, Size: 3} // the caller's copy
+	again, err := s.loadInventory()
+	if err != nil || !reflect.DeepEqual(again, inv) {
+		t.Fatalf("a caller's edit reached the memo: %v %v", again, err)
+	}
+	if data, err := s.inv.encode(inv); err != nil || string(data) != string(marshalIndent(t, inv)) {
+		t.Fatalf("encode from the memo: %s %v", data, err)
+	}
+	other := inventory{"embedding.c": {OID: oid, Size: 4, Source: "v/c.npy"}}
+	if data, err := s.inv.encode(other); err != nil || string(data) != string(marshalIndent(t, other)) {
+		t.Fatalf("encode of another inventory: %s %v", data, err)
+	}
+	// Another process replaces the file: the next load reads it.
+	if err := os.WriteFile(s.inventoryPath(), marshalIndent(t, other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.loadInventory(); err != nil || !reflect.DeepEqual(got, other) {
+		t.Fatalf("load after a rewrite: %v %v", got, err)
 	}
 }

@@ -36,6 +36,9 @@ func (s *Store) inventoryPath() string { return filepath.Join(s.dir, inventoryFi
 // loadInventory reads the inventory; a store without one manages nothing
 // yet.
 func (s *Store) loadInventory() (inventory, error) {
+	if inv, ok := s.inv.load(s.inventoryPath()); ok {
+		return inv, nil
+	}
 	data, err := os.ReadFile(s.inventoryPath())
 	if errors.Is(err, os.ErrNotExist) {
 		return inventory{}, nil
@@ -43,7 +46,7 @@ func (s *Store) loadInventory() (inventory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lfs: read %s: %w", s.inventoryPath(), err)
 	}
-	objects, err := decodeInventory(data)
+	objects, canonical, err := decodeInventoryLayout(data)
 	if err != nil {
 		return nil, fmt.Errorf("lfs: read %s: %w", s.inventoryPath(), err)
 	}
@@ -53,6 +56,10 @@ func (s *Store) loadInventory() (inventory, error) {
 			inv[addr] = e
 		}
 	}
+	if !canonical || len(inv) != len(objects) {
+		data = nil // not what encodeInventory makes of inv
+	}
+	s.inv.remember(s.inventoryPath(), inv, data)
 	return inv, nil
 }
 
@@ -61,7 +68,7 @@ func (s *Store) saveInventory(inv inventory) error {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return fmt.Errorf("lfs: write inventory: %w", err)
 	}
-	data, err := encodeInventory(inv)
+	data, err := s.inv.encode(inv)
 	if err != nil {
 		return fmt.Errorf("lfs: write inventory: %w", err)
 	}
@@ -80,6 +87,7 @@ func (s *Store) saveInventory(inv inventory) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("lfs: write inventory: %w", err)
 	}
+	s.inv.remember(s.inventoryPath(), inv, data)
 	return nil
 }
 

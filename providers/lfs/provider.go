@@ -11,6 +11,7 @@ import (
 	"scriptsync/internal/netlimit"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -50,6 +51,12 @@ type Provider struct {
 	dir    string // configuration directory
 	store  *Store
 	remote remote // nil: local store only
+
+	// base is the stamp a transaction's ReadScope was given: the store
+	// as the last apply left it, which StampScope moves on by what this
+	// apply changed.
+	mu   sync.Mutex
+	base []byte
 }
 
 // remote is where objects go after the local store: a Batch API server

@@ -26,6 +26,11 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 func (t *tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
 	st, seen, err := t.p.readScope(ctx, want, resources, stamp)
 	t.seen, t.scoped = seen, err == nil
+	if err == nil {
+		t.p.mu.Lock()
+		t.p.base = bytes.Clone(stamp)
+		t.p.mu.Unlock()
+	}
 	return st, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"math/bits"
 	"os"
 	"sort"
 
@@ -63,12 +64,23 @@ func (p *Provider) StampScope(ctx context.Context, desired []*providers.Object, 
 			inv[o.Address] = entryOf(o)
 		}
 	}
-	return p.stampOf(ctx, inv)
+	p.mu.Lock()
+	base := p.base
+	p.mu.Unlock()
+	return p.stampFrom(ctx, inv, base)
 }
 
 // stampOf stamps the store as holding inv.
 func (p *Provider) stampOf(ctx context.Context, inv inventory) ([]byte, error) {
-	data, err := encodeInventory(inv)
+	return p.stampFrom(ctx, inv, nil)
+}
+
+// stampFrom stamps the store as holding inv. With base, the stamp of the
+// store before this apply (which the memo's check found true of it), only
+// the objects that join or leave its list are stated: the others stat as
+// they did.
+func (p *Provider) stampFrom(ctx context.Context, inv inventory, base []byte) ([]byte, error) {
+	data, err := p.store.inv.encode(inv)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +98,10 @@ func (p *Provider) stampOf(ctx context.Context, inv inventory) ([]byte, error) {
 		oids = append(oids, id)
 	}
 	sort.Slice(oids, func(i, j int) bool { return bytes.Compare(oids[i][:], oids[j][:]) < 0 })
-	stats, err := p.statDigest(ctx, oids)
+	stats, ok := p.movedDigest(base, oids)
+	if !ok {
+		stats, err = p.statDigest(ctx, oids)
+	}
 	if errors.Is(err, errUnstored) {
 		// Not every object is here: the next plan has work to show.
 		return nil, providers.ErrNoStamp
@@ -101,6 +116,60 @@ func (p *Provider) stampOf(ctx context.Context, inv inventory) ([]byte, error) {
 		out = append(out, id[:]...)
 	}
 	return out, nil
+}
+
+// movedDigest is the stat digest of oids (sorted) from base's: base's
+// minus the terms of the objects that left its list, plus those of the
+// objects that joined it. false when base is not a stamp or an object
+// cannot be stated.
+func (p *Provider) movedDigest(base []byte, oids [][sha256.Size]byte) ([sha256.Size]byte, bool) {
+	var sum [sha256.Size]byte
+	if len(base) < 2*sha256.Size || len(base)%sha256.Size != 0 {
+		return sum, false
+	}
+	copy(sum[:], base[sha256.Size:2*sha256.Size])
+	old := base[2*sha256.Size:]
+	probe, err := p.store.prober()
+	if err != nil {
+		return sum, false
+	}
+	defer probe.close()
+	move := func(oid [sha256.Size]byte, sub bool) bool {
+		term, err := statTerm(probe, oid)
+		if err != nil {
+			return false
+		}
+		sum = addDigest(sum, term, sub)
+		return true
+	}
+	// Both lists are sorted: walk them side by side.
+	i, j := 0, 0
+	for i < len(old)/sha256.Size || j < len(oids) {
+		var o [sha256.Size]byte
+		c := 1
+		if i < len(old)/sha256.Size {
+			copy(o[:], old[i*sha256.Size:])
+			c = -1
+			if j < len(oids) {
+				c = bytes.Compare(o[:], oids[j][:])
+			}
+		}
+		switch {
+		case c == 0:
+			i, j = i+1, j+1
+		case c < 0: // left the list
+			if !move(o, true) {
+				return sum, false
+			}
+			i++
+		default: // joined it
+			if !move(oids[j], false) {
+				return sum, false
+			}
+			j++
+		}
+	}
+	return sum, true
 }
 
 // errUnstored is statDigest's answer when an object is not in the store.
@@ -136,38 +205,65 @@ func (p *Provider) Unchanged(ctx context.Context, stamp []byte) (bool, error) {
 	return bytes.Equal(stats[:], stamp[sha256.Size:2*sha256.Size]), nil
 }
 
-// statDigest digests what stat says of each object, in order.
+// statDigest digests what stat says of each object: the sum, modulo
+// 2^256, of the SHA-256 of each object's id and stat (statTerm). A sum,
+// not one hash of them all, so that an apply of a few objects can move a
+// recorded digest on by what it changed (see StampScope) instead of
+// stating every object again.
 func (p *Provider) statDigest(ctx context.Context, oids [][sha256.Size]byte) ([sha256.Size]byte, error) {
 	probe, err := p.store.prober()
 	if err != nil {
 		return [sha256.Size]byte{}, err
 	}
 	defer probe.close()
-	stats := make([][5]int64, len(oids))
+	terms := make([][sha256.Size]byte, len(oids))
 	errs := make([]error, len(oids))
 	parallel.Each(len(oids), readWorkers, func(i int) {
 		if errs[i] = ctx.Err(); errs[i] != nil {
 			return
 		}
-		var ok bool
-		stats[i], ok, errs[i] = probe.stamp(hex.EncodeToString(oids[i][:]))
-		if errs[i] == nil && !ok {
-			errs[i] = errUnstored
-		}
+		terms[i], errs[i] = statTerm(probe, oids[i])
 	})
-	h := sha256.New()
-	var buf []byte
+	var sum [sha256.Size]byte
 	for i := range oids {
 		if errs[i] != nil {
 			return [sha256.Size]byte{}, errs[i]
 		}
-		buf = buf[:0]
-		for _, v := range stats[i] {
-			buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
-		}
-		h.Write(buf)
+		sum = addDigest(sum, terms[i], false)
 	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
 	return sum, nil
+}
+
+// statTerm is one object's term of statDigest.
+func statTerm(probe prober, oid [sha256.Size]byte) ([sha256.Size]byte, error) {
+	st, ok, err := probe.stamp(hex.EncodeToString(oid[:]))
+	if err == nil && !ok {
+		err = errUnstored
+	}
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	buf := append(make([]byte, 0, sha256.Size+5*8), oid[:]...)
+	for _, v := range st {
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
+	}
+	return sha256.Sum256(buf), nil
+}
+
+// addDigest returns a+b (a-b when sub), the digests read as 256-bit
+// little-endian integers, modulo 2^256.
+func addDigest(a, b [sha256.Size]byte, sub bool) [sha256.Size]byte {
+	var out [sha256.Size]byte
+	var carry uint64
+	for i := 0; i < sha256.Size; i += 8 {
+		x, y := binary.LittleEndian.Uint64(a[i:]), binary.LittleEndian.Uint64(b[i:])
+		var r uint64
+		if sub {
+			r, carry = bits.Sub64(x, y, carry)
+		} else {
+			r, carry = bits.Add64(x, y, carry)
+		}
+		binary.LittleEndian.PutUint64(out[i:], r)
+	}
+	return out
 }

@@ -36,6 +36,9 @@ type Store struct {
 	// noTmpfile is set once the filesystem refuses unnamed files
 	// (store_linux.go).
 	noTmpfile atomic.Bool
+	// inv remembers the inventory this process last read or wrote (see
+	// invcodec.go): an apply reads it for its stamp and again in Finish.
+	inv invMemo
 }
 
 // NewStore returns the store in dir, normally <git dir>/lfs. It touches
