@@ -293,8 +293,12 @@ func (l *loader) load() *Config {
 			Library:   lib,
 			Providers: ev.providerConfigs(),
 			Variables: ev.variables(),
+			Outputs:   ev.outputs, // every one, when sc.AllOutputs
 			Digest:    l.configDigest(),
 			Inputs:    l.inputs.digests(),
+			Moved:     l.decl.moved,
+			Removed:   l.decl.removed,
+			Imports:   l.decl.imports,
 			Scope:     sc,
 		}
 	}

@@ -123,6 +123,41 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 			}
 		}
 	}
+	// An output that needs nothing more is evaluated too, so that an
+	// apply has every output it can.
+	for _, n := range ordered {
+		if n.kind != outputNode || in[n] {
+			continue
+		}
+		all := true
+		for _, dep := range n.deps {
+			all = all && in[dep]
+		}
+		if all {
+			in[n] = true
+		}
+	}
+	// A block that names a scene or a script by a value carrying its
+	// address, rather than by a reference, has no edge to it: a change to
+	// that script cannot tell whether it reaches the block.
+	for _, n := range ordered {
+		if n.kind != objectNode {
+			continue
+		}
+		switch n.object.typ {
+		case "embedding", "character", "scene":
+		default:
+			continue
+		}
+		named := false
+		for _, dep := range n.deps {
+			named = named || (dep.kind == objectNode && (dep.object.typ == "script" || dep.object.typ == "scene"))
+		}
+		if !named {
+			ev.refuse(n.addr + " names its scene or script by value, not by a reference")
+			return nil
+		}
+	}
 	ev.dirty = dirty
 	return in
 }
@@ -214,6 +249,10 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 			return nil
 		}
 	}
+	if why := ev.readsDiffer(d.fp); why != "" {
+		ev.refuse(why)
+		return nil
+	}
 	sc := &Scope{Resources: map[string]bool{}, AllOutputs: true}
 	lib.Each(func(m library.Meta) { sc.Resources[m.Resource] = true })
 	for n := range ev.l.decl.outputs {
@@ -242,6 +281,51 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 	sort.Strings(sc.Changed)
 	sc.Fingerprint = &fp
 	return sc
+}
+
+// readsDiffer says how what the scoped evaluation read differs from what
+// the evaluation fp records read, "" when it does not: a file it did not
+// read then, or read otherwise (another owner), a file it could not read,
+// or an environment variable, fileexists() or fileset() question it did
+// not ask. A block whose content decides what it reads could otherwise
+// leave a memo that misses a file.
+func (ev *evaluator) readsDiffer(fp *Fingerprint) string {
+	l := ev.l
+	if l.inputs.failed() {
+		return "a file could not be read"
+	}
+	then := make(map[string]string, len(fp.Inputs))
+	for _, in := range fp.Inputs {
+		then[in.Path] = in.Owner
+	}
+	for path := range l.inputs.digests() {
+		owner, ok := then[path]
+		if !ok {
+			return path + " is read now, and was not"
+		}
+		if now := l.inputs.owner(path); now != owner {
+			return path + " is read by another block now"
+		}
+	}
+	r := &l.recorded
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for name, d := range r.env {
+		if fp.Env[name] != d {
+			return "env(" + name + ") is read now, and was not"
+		}
+	}
+	for path, answer := range r.exists {
+		if was, ok := fp.Exists[path]; !ok || was != answer {
+			return "fileexists(" + path + ") is asked now, and was not"
+		}
+	}
+	for key, d := range r.filesets {
+		if fp.Filesets[key] != d {
+			return "a fileset() is asked now, and was not"
+		}
+	}
+	return ""
 }
 
 // evaluated reports whether the scoped evaluation covered the node addr.

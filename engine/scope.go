@@ -171,6 +171,10 @@ func (w *Workspace) applyScoped(ctx context.Context, req applier.Request) (*appl
 	if err := w.becomeWhole(); err != nil {
 		return nil, err
 	}
+	// The outputs the caller took from the scoped configuration are the
+	// whole one's: every one was evaluated (Scope.AllOutputs). Taken
+	// again all the same, from what is applied now.
+	req.Outputs = w.OutputsJSON()
 	req.Backends = w.Backends
 	req.Memo = w.memoFor(req.Options)
 	return applier.Apply(ctx, req)
