@@ -204,40 +204,39 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 			then[in.Owner] = true
 		}
 	}
+	// Every instance of a changed block must read its own source, and a
+	// bible must name its script.
+	type sourced struct {
+		m      library.Meta
+		source string
+	}
+	var reached []sourced
+	for _, x := range lib.Scripts {
+		reached = append(reached, sourced{x.Meta, x.Source})
+	}
+	for _, x := range lib.Embeddings {
+		reached = append(reached, sourced{x.Meta, x.Source})
+	}
+	for _, x := range lib.Bibles {
+		if dirty[nodeOf(x.Resource)] && x.Script == "" {
+			ev.refuse(x.Address + " names no script")
+			return nil
+		}
+		reached = append(reached, sourced{x.Meta, x.Source})
+	}
+	for _, x := range lib.Agents {
+		reached = append(reached, sourced{x.Meta, x.Source})
+	}
 	now := map[string]bool{}
-	mine := func(m library.Meta, source string) bool {
-		if !dirty[nodeOf(m.Resource)] {
-			return true
+	for _, x := range reached {
+		if !dirty[nodeOf(x.m.Resource)] {
+			continue
 		}
-		if source == "" || ev.l.inputs.owner(source) != m.Resource {
-			return false
-		}
-		now[m.Resource] = true
-		return true
-	}
-	for _, s := range lib.Scripts {
-		if !mine(s.Meta, s.Source) {
-			ev.refuse(fmt.Sprintf("%s has other sources now", s.Address))
+		if x.source == "" || ev.l.inputs.owner(x.source) != x.m.Resource {
+			ev.refuse(x.m.Address + " has other sources now")
 			return nil
 		}
-	}
-	for _, e := range lib.Embeddings {
-		if !mine(e.Meta, e.Source) {
-			ev.refuse(fmt.Sprintf("%s has other sources now", e.Address))
-			return nil
-		}
-	}
-	for _, b := range lib.Bibles {
-		if !mine(b.Meta, b.Source) || (dirty[nodeOf(b.Resource)] && b.Script == "") {
-			ev.refuse(fmt.Sprintf("%s has other sources now, or names no script", b.Address))
-			return nil
-		}
-	}
-	for _, a := range lib.Agents {
-		if !mine(a.Meta, a.Source) {
-			ev.refuse(fmt.Sprintf("%s has other sources now", a.Address))
-			return nil
-		}
+		now[x.m.Resource] = true
 	}
 	if len(then) != len(now) {
 		ev.refuse("a block reached has other instances now")
@@ -253,13 +252,15 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 		ev.refuse(why)
 		return nil
 	}
-	sc := &Scope{Resources: map[string]bool{}, AllOutputs: true}
+	sc := &Scope{Resources: map[string]bool{}}
 	lib.Each(func(m library.Meta) { sc.Resources[m.Resource] = true })
-	for n := range ev.l.decl.outputs {
-		if !ev.evaluated("output." + n) {
-			sc.AllOutputs = false
+	outputs := 0
+	for n := range ev.only {
+		if n.kind == outputNode {
+			outputs++
 		}
 	}
+	sc.AllOutputs = outputs == len(ev.l.decl.outputs)
 	// The whole configuration's fingerprint: the recalled one, but for
 	// the changed files' digests, read now.
 	fp := *d.fp
@@ -326,14 +327,4 @@ func (ev *evaluator) readsDiffer(fp *Fingerprint) string {
 		}
 	}
 	return ""
-}
-
-// evaluated reports whether the scoped evaluation covered the node addr.
-func (ev *evaluator) evaluated(addr string) bool {
-	for n := range ev.only {
-		if n.addr == addr {
-			return true
-		}
-	}
-	return false
 }

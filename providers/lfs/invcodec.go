@@ -117,38 +117,12 @@ func decodeLayout(data []byte) (inventory, bool) {
 				return nil, false
 			}
 		}
-		var addr string
-		var e entry
 		if rest, ok = bytes.CutPrefix(rest, []byte("\n    ")); !ok {
 			return nil, false
 		}
-		if addr, rest, ok = cutString(rest); !ok {
-			return nil, false
-		}
-		if rest, ok = bytes.CutPrefix(rest, []byte(": {\n      \"oid\": ")); !ok {
-			return nil, false
-		}
-		if e.OID, rest, ok = cutString(rest); !ok {
-			return nil, false
-		}
-		if rest, ok = bytes.CutPrefix(rest, []byte(",\n      \"size\": ")); !ok {
-			return nil, false
-		}
-		n := 0
-		for n < len(rest) && (rest[n] >= '0' && rest[n] <= '9' || (n == 0 && rest[n] == '-')) {
-			n++
-		}
-		size, err := strconv.ParseInt(string(rest[:n]), 10, 64)
-		if err != nil || strconv.FormatInt(size, 10) != string(rest[:n]) {
-			return nil, false
-		}
-		e.Size, rest = size, rest[n:]
-		if r, ok := bytes.CutPrefix(rest, []byte(",\n      \"source\": ")); ok {
-			if e.Source, rest, ok = cutString(r); !ok || e.Source == "" {
-				return nil, false
-			}
-		}
-		if rest, ok = bytes.CutPrefix(rest, []byte("\n    }")); !ok {
+		var addr string
+		var e entry
+		if addr, e, rest, ok = cutEntry(rest); !ok {
 			return nil, false
 		}
 		if _, dup := inv[addr]; dup {
@@ -157,6 +131,43 @@ func decodeLayout(data []byte) (inventory, bool) {
 		inv[addr] = e
 	}
 	return inv, true
+}
+
+// cutEntry reads one entry of encodeInventory's layout at the start of b,
+// from its key's opening quote to the brace that closes it.
+func cutEntry(b []byte) (string, entry, []byte, bool) {
+	var e entry
+	addr, rest, ok := cutString(b)
+	if !ok {
+		return "", e, nil, false
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(": {\n      \"oid\": ")); !ok {
+		return "", e, nil, false
+	}
+	if e.OID, rest, ok = cutString(rest); !ok {
+		return "", e, nil, false
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(",\n      \"size\": ")); !ok {
+		return "", e, nil, false
+	}
+	n := 0
+	for n < len(rest) && (rest[n] >= '0' && rest[n] <= '9' || (n == 0 && rest[n] == '-')) {
+		n++
+	}
+	size, err := strconv.ParseInt(string(rest[:n]), 10, 64)
+	if err != nil || strconv.FormatInt(size, 10) != string(rest[:n]) {
+		return "", e, nil, false
+	}
+	e.Size, rest = size, rest[n:]
+	if r, ok := bytes.CutPrefix(rest, []byte(",\n      \"source\": ")); ok {
+		if e.Source, rest, ok = cutString(r); !ok || e.Source == "" {
+			return "", e, nil, false
+		}
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte("\n    }")); !ok {
+		return "", e, nil, false
+	}
+	return addr, e, rest, true
 }
 
 // cutString reads a JSON string at the start of b.

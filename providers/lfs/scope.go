@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -101,12 +100,9 @@ func inventoryOf(data []byte, resources map[string]bool) (inventory, bool) {
 		blocks[b] = true
 	}
 	for b := range blocks {
-		key, err := json.Marshal(b)
-		if err != nil {
-			return nil, false
-		}
+		key := appendString(nil, b)
 		// An entry's key is on a line of its own, four spaces in:
-		// `    "embedding.pilot[\"3\"]": {`, its object closed by `    }`.
+		// `    "embedding.pilot[\"3\"]": {`.
 		needle := append([]byte("\n    "), key[:len(key)-1]...)
 		for from := 0; ; {
 			i := bytes.Index(data[from:], needle)
@@ -114,25 +110,14 @@ func inventoryOf(data []byte, resources map[string]bool) (inventory, bool) {
 				break
 			}
 			start := from + i + len("\n    ")
-			end := bytes.Index(data[start:], []byte("\n    }"))
-			if end < 0 {
-				return nil, false
-			}
-			end += start + len("\n    }")
-			colon := bytes.Index(data[start:end], []byte("\": {"))
-			if colon < 0 {
-				return nil, false
-			}
-			var addr string
-			var e entry
-			if json.Unmarshal(data[start:start+colon+1], &addr) != nil ||
-				json.Unmarshal(data[start+colon+3:end], &e) != nil {
+			addr, e, rest, ok := cutEntry(data[start:])
+			if !ok {
 				return nil, false
 			}
 			if resources[addr] && validOID(e.OID) && e.Size >= 0 {
 				inv[addr] = e
 			}
-			from = end
+			from = len(data) - len(rest)
 		}
 	}
 	return inv, true
