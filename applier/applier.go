@@ -249,7 +249,9 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	}
 	r.plan = plan
 	if !plan.HasChanges() && !plan.PeerDrift {
-		r.recordMemoOnly(ctx)
+		if err := r.recordOnly(ctx); err != nil {
+			return nil, err
+		}
 		return res, nil
 	}
 	if req.Confirm != nil && plan.HasChanges() {
@@ -431,29 +433,40 @@ func (r *run) recordMemo(ctx context.Context, last int, versions map[string]stri
 	return mr.RecordMemo(ctx, memo)
 }
 
-// recordMemoOnly records the memo of an apply that had nothing to do,
-// committing the last provider's transaction with the memo alone. It is
-// best effort: without it, plans read the backends.
-func (r *run) recordMemoOnly(ctx context.Context) {
-	if r.req.Memo == nil {
-		return
-	}
+// recordOnly records the memo and the outputs of an apply that had
+// nothing to do, committing the last provider's transaction with them
+// alone: an output's expression may be all that changed.
+func (r *run) recordOnly(ctx context.Context) error {
 	last := -1
 	for i, b := range r.req.Backends {
 		if b.Commit == providers.CommitLast {
 			if last >= 0 {
-				return // one memo keeper only
+				return nil // one keeper only
 			}
 			last = i
 		}
 	}
 	if last < 0 {
-		return
+		return nil
+	}
+	tx := r.txs[last]
+	or, ok := tx.(providers.OutputRecorder)
+	ok = ok && r.req.Outputs != nil
+	if !ok && r.req.Memo == nil {
+		return nil
+	}
+	if ok {
+		if err := or.RecordOutputs(ctx, r.req.Outputs); err != nil {
+			return r.opError(last, "record outputs", err)
+		}
 	}
 	if err := r.recordMemo(ctx, last, r.plan.Versions); err != nil {
-		return
+		return r.opError(last, "record memo", err)
 	}
-	_ = r.txs[last].Commit(ctx)
+	if err := tx.Commit(ctx); err != nil {
+		return r.opError(last, "commit", err)
+	}
+	return nil
 }
 
 // finish runs every committed Tx's Finisher, in backend order.

@@ -16,6 +16,24 @@ func (t *Tx) RecordOutputs(ctx context.Context, outputs []byte) error {
 	if !json.Valid(outputs) {
 		return errors.New("sql: record outputs: not JSON")
 	}
+	// An apply with nothing to do records them too (an output's
+	// expression may be all that changed), and bumps the serial only
+	// when they differ.
+	same := false
+	err := scanAll(ctx, t.s, func(r rows) error {
+		var value string
+		if err := r.Scan(&value); err != nil {
+			return err
+		}
+		same = value == string(outputs)
+		return nil
+	}, "SELECT value FROM scriptsync_meta WHERE key = 'outputs'")
+	if err != nil {
+		return wrapf(err, "record outputs")
+	}
+	if same {
+		return nil
+	}
 	if err := t.bump(ctx); err != nil {
 		return err
 	}
