@@ -397,14 +397,15 @@ func (s *session) startStream(c *ucli.Context) {
 
 // outputs prints output values after an apply.
 func (s *session) outputs(ws *engine.Workspace) {
-	if len(ws.Config.Outputs) == 0 {
+	_, outputs := ws.Values()
+	if len(outputs) == 0 {
 		return
 	}
 	s.ui.printf("\n%s\n\n", s.ui.paint(bold+green, "Outputs:"))
-	for _, o := range ws.Config.Outputs {
+	for _, o := range outputs {
 		v := "<sensitive>"
 		if !o.Sensitive {
-			v = render.FormatCty(o.Value)
+			v = render.FormatValue(o.Value)
 		}
 		s.ui.printf("%s = %s\n", o.Name, v)
 	}

@@ -34,7 +34,7 @@ func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, erro
 	if err == nil {
 		note := ""
 		switch {
-		case ws.Unchanged():
+		case ws.Unchanged() || (ws.Config.Scope != nil && len(ws.Config.Scope.Changed) == 0):
 			note = "; unchanged since the last apply (its memo holds)"
 		case ws.Config.Scope != nil:
 			note = fmt.Sprintf("; %d input files changed since the last apply, evaluated what they reach (%d resources)",

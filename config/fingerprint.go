@@ -287,6 +287,9 @@ func (l *loader) recall() bool {
 	switch {
 	case use && held != nil:
 		l.recalled = held
+	case backends && held != nil && l.opts.Scope:
+		// An apply with nothing changed applies a change of nothing.
+		l.delta = &delta{fp: held}
 	case backends && found != nil && l.opts.Scope:
 		l.delta = found
 	default:

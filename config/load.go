@@ -118,9 +118,10 @@ type Scope struct {
 	Resources map[string]bool
 	// Changed are the input files whose digests changed, sorted.
 	Changed []string
-	// AllOutputs is set when every output was evaluated: an apply, which
-	// records and prints them, needs them all.
-	AllOutputs bool
+	// Unevaluated are the outputs the evaluation left out, sorted: none
+	// of them refers to anything that changed, so their values are those
+	// the recalled apply recorded.
+	Unevaluated []string
 	// Fingerprint is the recalled fingerprint with the changed inputs'
 	// digests as they are now: the fingerprint of the whole configuration,
 	// for the memo of an apply of the scope.
@@ -293,7 +294,7 @@ func (l *loader) load() *Config {
 			Library:   lib,
 			Providers: ev.providerConfigs(),
 			Variables: ev.variables(),
-			Outputs:   ev.outputs, // every one, when sc.AllOutputs
+			Outputs:   ev.outputs, // all but Scope.Unevaluated
 			Digest:    l.configDigest(),
 			Inputs:    l.inputs.digests(),
 			Moved:     l.decl.moved,

@@ -254,13 +254,18 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 	}
 	sc := &Scope{Resources: map[string]bool{}}
 	lib.Each(func(m library.Meta) { sc.Resources[m.Resource] = true })
-	outputs := 0
+	evaluated := map[string]bool{}
 	for n := range ev.only {
 		if n.kind == outputNode {
-			outputs++
+			evaluated[n.output.name] = true
 		}
 	}
-	sc.AllOutputs = outputs == len(ev.l.decl.outputs)
+	for name := range ev.l.decl.outputs {
+		if !evaluated[name] {
+			sc.Unevaluated = append(sc.Unevaluated, name)
+		}
+	}
+	sort.Strings(sc.Unevaluated)
 	// The whole configuration's fingerprint: the recalled one, but for
 	// the changed files' digests, read now.
 	fp := *d.fp

@@ -13,6 +13,7 @@ import (
 	"scriptsync/config"
 	"scriptsync/planner"
 	"scriptsync/providers"
+	"scriptsync/render"
 )
 
 // Options says which configuration to open and how.
@@ -83,6 +84,9 @@ type Workspace struct {
 	// memoDigest is the SHA-256 of memo as recorded: the keeper's stamp
 	// for a scoped read (the memo it holds must still be this one).
 	memoDigest string
+	// held are the recorded values of a scoped Config's unevaluated
+	// outputs (Scope.Unevaluated), for an apply.
+	held []render.NamedValue
 }
 
 // Open loads the configuration and builds every provider. It touches no
@@ -156,12 +160,15 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	diags = append(diags, factoryDiags...)
 	if !cfg.Unchanged {
 		d := desired(cfg, ws.Backends)
-		if cfg.Scope != nil && (len(d) > 0 || (!opts.Recall && !cfg.Scope.AllOutputs)) {
+		if cfg.Scope != nil && len(d) == 0 && !opts.Recall && len(cfg.Scope.Unevaluated) > 0 {
+			ws.held = ws.heldOutputs(ctx, cfg.Scope.Unevaluated)
+		}
+		if cfg.Scope != nil && (len(d) > 0 || (!opts.Recall && len(cfg.Scope.Unevaluated) > 0 && ws.held == nil)) {
 			// Whatever there is to say, the whole configuration says it;
 			// an apply records and prints every output.
 			why := "the objects in scope have diagnostics"
 			if len(d) == 0 {
-				why = "an output lies outside what changed"
+				why = "the last apply recorded no value for an output outside what changed"
 			}
 			ws.scopeLog(&errWhole{why})
 			var ld hcl.Diagnostics
@@ -169,7 +176,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 				ws.Close()
 				return nil, &DiagnosticsError{Diags: ld, Files: cfg.Files}
 			}
-			ws.Config, ws.memo = cfg, nil
+			ws.Config, ws.memo, ws.held = cfg, nil, nil
 			diags = append(ld, factoryDiags...)
 			d = desired(cfg, ws.Backends)
 		}

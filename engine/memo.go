@@ -159,7 +159,7 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 	for range checks {
 		backends = <-results && backends
 	}
-	if backends && !ok {
+	if backends {
 		sum := sha256.Sum256(raw)
 		w.memo, w.memoDigest = m, hex.EncodeToString(sum[:])
 	}

@@ -109,7 +109,7 @@ func (w *Workspace) becomeWhole() error {
 	if diags.HasErrors() {
 		return &DiagnosticsError{Diags: diags, Files: cfg.Files}
 	}
-	w.Config, w.memo = cfg, nil
+	w.Config, w.memo, w.held = cfg, nil, nil
 	diags = append(append(diags, w.factoryDiags...), desired(cfg, w.Backends)...)
 	if diags.HasErrors() {
 		return &DiagnosticsError{Diags: append(warningsOnly(diags), errorsOnly(diags)...), Files: cfg.Files}
@@ -161,7 +161,10 @@ func (w *Workspace) applyScoped(ctx context.Context, req applier.Request) (*appl
 		stamps[w.Backends[k].Provider.Name()] = []byte(w.memoDigest)
 	}
 	scoped.Backends, scoped.Scope, scoped.Stamps = w.Backends, sc.Resources, stamps
-	scoped.Memo = w.memoOf(req.Options, sc.Fingerprint)
+	if len(sc.Changed) > 0 {
+		// With nothing changed, the memo that holds is the one to keep.
+		scoped.Memo = w.memoOf(req.Options, sc.Fingerprint)
+	}
 	res, err := applier.Apply(ctx, scoped)
 	var se *applier.ScopeError
 	if !errors.As(err, &se) {
@@ -171,9 +174,9 @@ func (w *Workspace) applyScoped(ctx context.Context, req applier.Request) (*appl
 	if err := w.becomeWhole(); err != nil {
 		return nil, err
 	}
-	// The outputs the caller took from the scoped configuration are the
-	// whole one's: every one was evaluated (Scope.AllOutputs). Taken
-	// again all the same, from what is applied now.
+	// The outputs the caller took from the scoped configuration hold
+	// recorded values (Scope.Unevaluated): taken again from the whole
+	// configuration.
 	req.Outputs = w.OutputsJSON()
 	req.Backends = w.Backends
 	req.Memo = w.memoFor(req.Options)

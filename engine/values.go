@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	"scriptsync/providers"
 	"scriptsync/render"
@@ -28,7 +29,30 @@ func (w *Workspace) Values() (vars, outputs []render.NamedValue) {
 		}
 		outputs = append(outputs, nv)
 	}
+	outputs = append(outputs, w.held...)
+	sort.Slice(outputs, func(i, j int) bool { return outputs[i].Name < outputs[j].Name })
 	return vars, outputs
+}
+
+// heldOutputs returns the recorded values of the outputs names, which a
+// scoped evaluation left out: none of them refers to anything that
+// changed since the apply that recorded them, the one the memo recalls
+// (an apply checks under its locks that the memo still holds). Nil when
+// one has no recorded value.
+func (w *Workspace) heldOutputs(ctx context.Context, names []string) []render.NamedValue {
+	recorded, err := w.RecordedOutputs(ctx)
+	if err != nil {
+		return nil
+	}
+	out := make([]render.NamedValue, 0, len(names))
+	for _, name := range names {
+		o, ok := recorded[name]
+		if !ok {
+			return nil
+		}
+		out = append(out, o)
+	}
+	return out
 }
 
 // OutputsJSON is what an apply records of the outputs (Values' outputs).
