@@ -2,6 +2,7 @@ package lfs
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -245,7 +246,17 @@ func (t *tx) Finish(ctx context.Context) error {
 		return err
 	}
 	defer lock.unlock()
-	return t.p.store.finish(t.seen, t.changes, t.written, t.scoped)
+	if t.scoped {
+		t.p.mu.Lock()
+		base := t.p.base
+		t.p.mu.Unlock()
+		sum := []byte(nil)
+		if len(base) >= sha256.Size {
+			sum = base[:sha256.Size]
+		}
+		return t.p.store.scopedFinish(t.seen, t.changes, t.written, sum)
+	}
+	return t.p.store.finish(t.seen, t.changes, t.written, false)
 }
 
 // finishWait is how long Finish waits for other applies at least.

@@ -45,18 +45,24 @@ func encodeInventory(inv inventory) ([]byte, error) {
 			b = append(b, ',')
 		}
 		b = append(b, "\n    "...)
-		b = appendString(b, a)
-		b = append(b, ": {\n      \"oid\": "...)
-		b = appendString(b, e.OID)
-		b = append(b, ",\n      \"size\": "...)
-		b = strconv.AppendInt(b, e.Size, 10)
-		if e.Source != "" {
-			b = append(b, ",\n      \"source\": "...)
-			b = appendString(b, e.Source)
-		}
-		b = append(b, "\n    }"...)
+		b = appendEntry(b, a, e)
 	}
 	return append(b, inventoryTail...), nil
+}
+
+// appendEntry appends the entry of address a as encodeInventory lays it
+// out, from its key's opening quote to the brace that closes it.
+func appendEntry(b []byte, a string, e entry) []byte {
+	b = appendString(b, a)
+	b = append(b, ": {\n      \"oid\": "...)
+	b = appendString(b, e.OID)
+	b = append(b, ",\n      \"size\": "...)
+	b = strconv.AppendInt(b, e.Size, 10)
+	if e.Source != "" {
+		b = append(b, ",\n      \"source\": "...)
+		b = appendString(b, e.Source)
+	}
+	return append(b, "\n    }"...)
 }
 
 // appendString appends s as encoding/json writes a string.

@@ -168,8 +168,17 @@ func (s *Store) finish(seen []*providers.Object, changes []*providers.Change, wr
 	for _, e := range inv {
 		delete(candidates, e.OID)
 	}
-	oids := make([]string, 0, len(candidates))
+	gone := map[string]bool{}
 	for oid := range candidates {
+		gone[oid] = true
+	}
+	return s.prune(gone)
+}
+
+// prune removes the objects gone, which no managed address names any more.
+func (s *Store) prune(gone map[string]bool) error {
+	oids := make([]string, 0, len(gone))
+	for oid := range gone {
 		if validOID(oid) {
 			oids = append(oids, oid)
 		}

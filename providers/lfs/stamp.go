@@ -50,6 +50,12 @@ func (p *Provider) StampScope(ctx context.Context, desired []*providers.Object, 
 	if p.remote != nil {
 		return nil, providers.ErrNoStamp
 	}
+	p.mu.Lock()
+	base := p.base
+	p.mu.Unlock()
+	if stamp, ok := p.patchedStamp(desired, resources, base); ok {
+		return stamp, nil
+	}
 	inv, err := p.store.loadInventory()
 	if err != nil {
 		return nil, err
@@ -64,9 +70,6 @@ func (p *Provider) StampScope(ctx context.Context, desired []*providers.Object, 
 			inv[o.Address] = entryOf(o)
 		}
 	}
-	p.mu.Lock()
-	base := p.base
-	p.mu.Unlock()
 	return p.stampFrom(ctx, inv, base)
 }
 

@@ -1,0 +1,196 @@
+package lfs
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"scriptsync/formats/npy"
+	"scriptsync/library"
+	"scriptsync/planner"
+	"scriptsync/providers"
+)
+
+// patchLayout's bytes are encodeInventory's of the inventory it changes,
+// on keys and sources that need escaping too.
+func TestPatchLayout(t *testing.T) {
+	odd := []string{"", "plain", `q"uote`, `back\slash`, "<html>&", "tab\there", "é", "line\u2028sep", "\x01ctl", "bad\xffutf8"}
+	r := rand.New(rand.NewPCG(3, 4))
+	pick := func() string { return odd[r.IntN(len(odd))] }
+	oid := func() string { return fmt.Sprintf("%064x", r.Uint64()) }
+	for n := range 60 {
+		inv := inventory{}
+		for i := range n % 12 {
+			inv[fmt.Sprintf("embedding.e[%q]%s", fmt.Sprint(i), pick())] = entry{OID: oid(), Size: r.Int64N(1 << 20), Source: pick()}
+		}
+		data, err := encodeInventory(inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := maps.Clone(inv)
+		put := map[string]*entry{}
+		for _, a := range slices.Sorted(maps.Keys(inv)) {
+			switch r.IntN(3) {
+			case 0: // replaced
+				e := entry{OID: oid(), Size: r.Int64N(9), Source: pick()}
+				put[a], want[a] = &e, e
+			case 1: // removed
+				put[a] = nil
+				delete(want, a)
+			}
+		}
+		put["embedding.absent"] = nil // removing what is not there is nothing
+		got, old, ok := patchLayout(data, put)
+		if !ok {
+			t.Fatalf("case %d: not patched", n)
+		}
+		wantData, _ := encodeInventory(want)
+		if !bytes.Equal(got, wantData) {
+			t.Fatalf("case %d: patched\n%s\nwant\n%s", n, got, wantData)
+		}
+		changed := 0
+		for a, e := range put {
+			if _, was := inv[a]; was && (e == nil || *e != inv[a]) {
+				changed++
+			}
+		}
+		if len(old) < changed {
+			t.Fatalf("case %d: %d old entries, want at least %d", n, len(old), changed)
+		}
+		// An insertion is left to the decoding path.
+		e := entry{OID: oid(), Size: 1}
+		if _, _, ok := patchLayout(data, map[string]*entry{"embedding.new": &e}); ok {
+			t.Fatalf("case %d: an insertion was patched", n)
+		}
+	}
+	if _, _, ok := patchLayout([]byte(`{"objects":{}}`), map[string]*entry{}); ok {
+		t.Fatal("another layout was patched")
+	}
+}
+
+// A scoped apply that edits the inventory and the stamps in place leaves
+// the files, the memo's stamp and the store that decoding them leaves.
+func TestFinishPatchedEqualsFinish(t *testing.T) {
+	ctx := t.Context()
+	dirs := [2]string{}
+	for k := range dirs {
+		lib := fixture(t, 12, 4)
+		p := newProvider(t, lib, "")
+		applyPlan(t, p, lib, false)
+		dirs[k] = p.store.Dir()
+		want, _ := p.Desired(lib)
+		base, err := p.Stamp(ctx, want, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Two vectors change: one to the content of a third, whose object
+		// stays, and one to new content, so that its old object goes.
+		next := &library.Library{Dir: lib.Dir, Embeddings: slices.Clone(lib.Embeddings)}
+		data2 := readFile(t, filepath.Join(lib.Dir, lib.Embeddings[2].Source))
+		data3 := npy.Encode([]float32{9, 9, 9, 9})
+		for i, data := range map[int][]byte{1: data2, 3: data3} {
+			e := lib.Embeddings[i]
+			if err := os.WriteFile(filepath.Join(lib.Dir, e.Source), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			next.Embeddings[i] = embedding(fmt.Sprintf("%05d", i), e.Source, data)
+		}
+		resources := map[string]bool{next.Embeddings[1].Resource: true, next.Embeddings[3].Resource: true}
+		all, _ := p.Desired(next)
+		var scoped []*providers.Object
+		for _, o := range all {
+			if resources[o.Resource] {
+				scoped = append(scoped, o)
+			}
+		}
+		ptx, err := p.Begin(ctx, providers.BeginOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := ptx.(providers.ScopeReader).ReadScope(ctx, scoped, resources, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := planner.Make([]planner.Input{{Provider: "lfs", Desired: scoped, Actual: st}}, planner.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pl.Changes) != 2 {
+			t.Fatalf("run %d: %d changes, want 2", k, len(pl.Changes))
+		}
+		if err := ptx.Apply(ctx, pl.ProviderChanges("lfs"), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := ptx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if k == 1 {
+			// The decoding path: the stamp's inventory digest is not the
+			// file's.
+			p.mu.Lock()
+			p.base = slices.Clone(p.base)
+			p.base[0] ^= 1
+			p.mu.Unlock()
+		}
+		stamp, err := p.StampScope(ctx, scoped, resources, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 {
+			// The patching path, taken without a fallback.
+			if patched, ok := p.patchedStamp(scoped, resources, base); !ok || !bytes.Equal(patched, stamp) {
+				t.Fatalf("patchedStamp: %v", ok)
+			}
+			x := ptx.(*tx)
+			if done, err := p.store.finishPatched(x.seen, x.changes, x.written, base[:32]); !done || err != nil {
+				t.Fatalf("finishPatched: %v, %v", done, err)
+			}
+			x.lock.unlock()
+		} else if err := ptx.(providers.Finisher).Finish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if same, err := p.Unchanged(ctx, stamp); err != nil || !same {
+			t.Fatalf("run %d: the scoped stamp does not hold after Finish (%v)", k, err)
+		}
+		if full, err := p.Stamp(ctx, all, ""); err != nil || !bytes.Equal(full, stamp) {
+			t.Fatalf("run %d: the scoped stamp is not the full one (%v)", k, err)
+		}
+		if pl := planOf(t, p, next); pl.HasChanges() {
+			t.Fatalf("run %d: the apply did not converge: %v", k, pl.Changes)
+		}
+	}
+	if a, b := readFile(t, filepath.Join(dirs[0], inventoryFile)), readFile(t, filepath.Join(dirs[1], inventoryFile)); !bytes.Equal(a, b) {
+		t.Errorf("the inventory differs:\npatched\n%s\ndecoded\n%s", a, b)
+	}
+	// The stamps name the same objects (their times and inodes differ).
+	stamped := func(dir string) []string {
+		var out []string
+		for _, line := range bytes.Split(readFile(t, filepath.Join(dir, stampsFile)), []byte("\n")) {
+			if oid, stamp, ok := bytes.Cut(line, []byte(" ")); ok && string(stamp) != unverified {
+				out = append(out, string(oid))
+			}
+		}
+		return out
+	}
+	if a, b := stamped(dirs[0]), stamped(dirs[1]); !slices.Equal(a, b) || len(a) != 11 {
+		t.Errorf("stamped objects: patched %v, decoded %v; want the same 11", a, b)
+	}
+	list := func(dir string) []string {
+		var out []string
+		filepath.WalkDir(filepath.Join(dir, "objects"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				out = append(out, filepath.Base(p))
+			}
+			return nil
+		})
+		return out
+	}
+	if a, b := list(dirs[0]), list(dirs[1]); !slices.Equal(a, b) || len(a) != 11 {
+		t.Errorf("stored objects: patched %v, decoded %v; want the same 11", a, b)
+	}
+}
