@@ -220,6 +220,13 @@ func (b *builder) writeManifest() error {
 	ids, entries := b.manifest.dirtyShards()
 	for _, id := range ids {
 		path := shardPath(id)
+		if _, ok := b.manifest.partial[id]; ok {
+			all, err := b.manifest.merged(id, entries[id])
+			if err != nil {
+				return err
+			}
+			entries[id] = all
+		}
 		if len(entries[id]) == 0 {
 			if err := b.tree.remove(path); err != nil {
 				return err

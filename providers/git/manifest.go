@@ -53,6 +53,10 @@ type manifest struct {
 	entries []*manifestEntry
 	// dirty marks the shards that changed since they were read.
 	dirty map[int]bool
+	// partial holds the shards a scoped read took only some entries of
+	// (see scanShard), as read: the entries taken are those of read.
+	partial map[int][]byte
+	read    map[string]bool
 }
 
 type manifestEntry struct {
@@ -82,6 +86,8 @@ func newManifestSize(n int) *manifest {
 		byPath:    make(map[string]*manifestEntry, n),
 		entries:   make([]*manifestEntry, 0, n),
 		dirty:     map[int]bool{},
+		partial:   map[int][]byte{},
+		read:      map[string]bool{},
 	}
 }
 
@@ -236,22 +242,28 @@ func decodeShard(data []byte, file int) ([]*manifestEntry, error) {
 		}
 		entries = f.Files
 	}
+	return entries, checkShard(entries, file)
+}
+
+// checkShard checks the entries decoded from shard file, and completes
+// them: the resource of an entry without one is its address.
+func checkShard(entries []*manifestEntry, file int) error {
 	for _, e := range entries {
 		if e == nil || e.Address == "" || e.Path == "" {
-			return nil, fmt.Errorf("git: %s: an entry has no address or path", shardPath(file))
+			return fmt.Errorf("git: %s: an entry has no address or path", shardPath(file))
 		}
 		if _, ok := parseHex(e.Blob); !ok {
-			return nil, fmt.Errorf("git: %s: %s: blob %q is not a 40-digit object id", shardPath(file), e.Address, e.Blob)
+			return fmt.Errorf("git: %s: %s: blob %q is not a 40-digit object id", shardPath(file), e.Address, e.Blob)
 		}
 		if e.Size < 0 {
-			return nil, fmt.Errorf("git: %s: %s: negative size", shardPath(file), e.Address)
+			return fmt.Errorf("git: %s: %s: negative size", shardPath(file), e.Address)
 		}
 		if e.Resource == "" {
 			e.Resource = e.Address
 		}
 		e.shard = shardOf(e.Address)
 	}
-	return entries, nil
+	return nil
 }
 
 // decodeShardFast reads a shard exactly as encodeShard writes it, without

@@ -89,9 +89,14 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 	}
 	need := map[int]bool{}
 	wanted := make(map[string]*providers.Object, len(want))
+	keys := map[string]bool{} // the addresses to take, as shards encode them
 	for _, o := range want {
 		need[shardOf(o.Address)] = true
 		wanted[o.Address] = o
+		keys[string(appendJSONString(nil, o.Address))] = true
+	}
+	for r := range resources {
+		keys[string(appendJSONString(nil, r))] = true
 	}
 	snap := &snapshot{head: head, tree: tree, manifest: newManifest(), drift: map[string]*manifestEntry{},
 		state: &providers.State{Version: head.String()}}
@@ -116,7 +121,12 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 		if err != nil {
 			return nil, err
 		}
-		entries, err := decodeShard(data, id)
+		entries, partial := scanShard(data, keys)
+		if partial {
+			err = checkShard(entries, id)
+		} else {
+			entries, err = decodeShard(data, id)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -124,9 +134,20 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 			if checkEntry(e) != nil || e.shard != id {
 				return nil, providers.ErrScope // a full read says what it is
 			}
-			if err := snap.manifest.add(e, id); err != nil {
-				return nil, err
+		}
+		if partial {
+			err = snap.manifest.addPartial(entries, id, data)
+		} else {
+			for _, e := range entries {
+				if err = snap.manifest.add(e, id); err != nil {
+					break
+				}
 			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
 			resource := e.Resource
 			if resource == "" {
 				resource = e.Address

@@ -1,0 +1,80 @@
+package git
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"testing"
+)
+
+// A partial read takes the entries asked for and those with a resource of
+// their own, and a shard merged back after a change is the shard a whole
+// read would have written.
+func TestScanShardAndMerge(t *testing.T) {
+	// Forty entries of shard 0, every tenth with a resource of its own.
+	var entries []*manifestEntry
+	for i := 0; len(entries) < 40; i++ {
+		addr := fmt.Sprintf(`embedding.e["%03d"]`, i)
+		if shardOf(addr) != 0 {
+			continue
+		}
+		entries = append(entries, &manifestEntry{Address: addr, Path: fmt.Sprintf(`vectors/%03d "q" \.npy`, i), Blob: blobA, Size: int64(i)})
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Address < entries[j].Address })
+	for i := 7; i < len(entries); i += 10 {
+		entries[i].Resource = fmt.Sprintf(`embedding.own["%d"]`, i)
+	}
+	data := encodeShard(entries)
+	keys := map[string]bool{}
+	for _, a := range []string{entries[3].Address, entries[20].Address, `embedding.absent`} {
+		keys[string(appendJSONString(nil, a))] = true
+	}
+	got, ok := scanShard(data, keys)
+	if !ok {
+		t.Fatal("a shard as encodeShard writes it was not scanned")
+	}
+	mustf(t, checkShard(got, 0), "check")
+	var addrs []string
+	for _, e := range got {
+		addrs = append(addrs, e.Address)
+	}
+	var want []string
+	for _, i := range []int{3, 7, 17, 20, 27, 37} {
+		want = append(want, entries[i].Address)
+	}
+	if !reflect.DeepEqual(addrs, want) {
+		t.Fatalf("took %q, want %q", addrs, want)
+	}
+
+	// Changed and dropped through the partial manifest, then merged: the
+	// same shard as the whole manifest changed alike writes.
+	part, whole := newManifest(), newManifest()
+	mustf(t, part.addPartial(got, 0, data), "add partial")
+	all, err := decodeShard(data, 0)
+	mustf(t, err, "decode")
+	for _, e := range all {
+		mustf(t, whole.add(e, 0), "add")
+	}
+	for _, m := range []*manifest{part, whole} {
+		changed := *m.byAddress[entries[3].Address]
+		changed.Blob, changed.Size = "89abcdef0123456789abcdef0123456789abcdef", 99
+		m.put(&changed)
+		m.remove(entries[20].Address)
+	}
+	_, mine := part.dirtyShards()
+	merged, err := part.merged(0, mine[0])
+	mustf(t, err, "merge")
+	_, full := whole.dirtyShards()
+	if a, b := encodeShard(merged), encodeShard(full[0]); string(a) != string(b) {
+		t.Fatalf("merged shard\n%s\nwant\n%s", a, b)
+	}
+
+	// Another escape leaves the shard to decodeShard.
+	odd := []byte(manifestHeader + "\n    {\"address\":\"script.\\u0041\",\"path\":\"a\",\"blob\":\"" + blobA + "\",\"size\":1}\n  ]\n}\n")
+	if _, ok := scanShard(odd, keys); ok {
+		t.Fatal(`an address escaped with \u was scanned`)
+	}
+	if _, ok := scanShard([]byte(`{"files": []}`), keys); ok {
+		t.Fatal("another layout was scanned")
+	}
+}
