@@ -122,9 +122,13 @@ func (s *session) planCommand() *ucli.Command {
 			}
 			done(s.planCounts(plan))
 			s.ui.diagnostics(ws.Rewarned, ws.Config.Files)
+			outputs, err := ws.OutputChanges(s.ctx, opts)
+			if err != nil {
+				return failure(err)
+			}
 			if s.ui.stream != nil {
 				s.ui.stream.Plan(plan)
-			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}); err != nil {
+			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings"), Outputs: outputs}); err != nil {
 				return failure(err)
 			}
 			if out := c.String("out"); out != "" {
@@ -147,7 +151,7 @@ func (s *session) planCommand() *ucli.Command {
 					s.ui.printf("\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n    scriptsync apply %q\n", out, out)
 				}
 			}
-			if c.Bool("detailed-exitcode") && (plan.HasChanges() || (opts.RefreshOnly && len(plan.Drift) > 0)) {
+			if c.Bool("detailed-exitcode") && (plan.HasChanges() || len(outputs) > 0 || (opts.RefreshOnly && len(plan.Drift) > 0)) {
 				return silent(ExitChanges)
 			}
 			return nil

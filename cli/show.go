@@ -40,10 +40,16 @@ func (s *session) showCommand() *ucli.Command {
 					doc := render.TerraformPlan(render.PlanFromJSON(sp.Plan), Version, sp.Plan.Variables, sp.Plan.Outputs, sp.Plan.PriorOutputMap())
 					return render.WriteTerraformPlan(s.env.Stdout, doc)
 				}
-				if c.Bool("markdown") {
-					return render.Markdown(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.MarkdownOptions{PlanFile: c.Args().First()})
+				plan := render.PlanFromJSON(sp.Plan)
+				now := sp.Plan.Outputs
+				if plan.Options.Destroy {
+					now = nil
 				}
-				return render.Plan(s.env.Stdout, render.PlanFromJSON(sp.Plan), render.Options{Color: s.color})
+				outputs := render.OutputChanges(now, sp.Plan.PriorOutputMap(), false)
+				if c.Bool("markdown") {
+					return render.Markdown(s.env.Stdout, plan, render.MarkdownOptions{PlanFile: c.Args().First(), Outputs: outputs})
+				}
+				return render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Outputs: outputs})
 			default:
 				return tooManyArgs(c, "at most one argument, a saved plan file")
 			}

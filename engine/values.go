@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"scriptsync/planner"
 	"scriptsync/providers"
 	"scriptsync/render"
 )
@@ -94,4 +95,23 @@ func (w *Workspace) RecordedOutputs(ctx context.Context) (map[string]render.Name
 		return out, nil
 	}
 	return nil, nil
+}
+
+// OutputChanges are the changes to the outputs that an apply with opts
+// would record, against those the last apply recorded. A workspace the
+// memo answered has none; a scoped one compares the outputs it evaluated
+// (the others refer to nothing that changed).
+func (w *Workspace) OutputChanges(ctx context.Context, opts planner.Options) ([]render.OutputChange, error) {
+	if w.Unchanged() || opts.RefreshOnly || opts.ForgetOnly || opts.ImportOnly {
+		return nil, nil
+	}
+	prior, err := w.RecordedOutputs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, now := w.Values()
+	if opts.Destroy {
+		now = nil // a destroyed library has no outputs
+	}
+	return render.OutputChanges(now, prior, w.Config.Scope != nil && w.held == nil), nil
 }

@@ -23,6 +23,8 @@ type MarkdownOptions struct {
 	// PlanFile names the saved plan in the note shown when sections are
 	// summarised.
 	PlanFile string
+	// Outputs are the changes to the outputs an apply would record.
+	Outputs []OutputChange
 }
 
 // Markdown writes a plan as a comment for a pull request: the totals per
@@ -36,9 +38,12 @@ func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 	var head strings.Builder
 	s := p.Summary()
 	head.WriteString("### scriptsync plan\n\n")
-	if !p.HasChanges() {
+	switch {
+	case !p.HasChanges() && len(opts.Outputs) > 0:
+		head.WriteString("**Changes to outputs only.** No object in the backends changes.\n")
+	case !p.HasChanges():
 		head.WriteString("**No changes.** The backends match the configuration.\n")
-	} else {
+	default:
 		fmt.Fprintf(&head, "**Plan: %s%d to add, %d to change, %d to destroy.**\n\n", ImportCount(s), s.Add, s.Change, s.Destroy)
 		head.WriteString("| Backend | Add | Change | Destroy | To write |\n|---|--:|--:|--:|--:|\n")
 		per, bytes := BackendSummaries(p), map[string]int64{}
@@ -58,6 +63,15 @@ func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 			}
 			fmt.Fprintf(&head, "| %s | %d | %d | %d | %s |\n", name, t.Add, t.Change, t.Destroy, size)
 		}
+	}
+	if len(opts.Outputs) > 0 {
+		var lines strings.Builder
+		for _, c := range opts.Outputs {
+			mark, text := outputLine(c)
+			fmt.Fprintf(&lines, "%s %s\n", mark, text)
+		}
+		fence := codeFence(lines.String())
+		fmt.Fprintf(&head, "\nChanges to outputs:\n\n%s\n%s%s\n", fence, lines.String(), fence)
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(&head, "\n> [!WARNING]\n> %s\n", strings.ReplaceAll(warn, "\n", "\n> "))

@@ -22,6 +22,8 @@ type Options struct {
 	// CompactWarnings shows each warning's first sentence only, as
 	// Terraform's -compact-warnings does.
 	CompactWarnings bool
+	// Outputs are the changes to the outputs an apply would record.
+	Outputs []OutputChange
 }
 
 const (
@@ -87,6 +89,11 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 		}
 		return p.err
 	}
+	if !plan.HasChanges() && len(opts.Outputs) > 0 {
+		p.outputs(opts.Outputs)
+		p.printf("\nYou can apply this plan to record these new output values, without changing any object in the backends.\n")
+		return p.err
+	}
 	if !plan.HasChanges() {
 		p.printf("%s\n", p.paint(colorGreen+colorBold, "No changes.")+" The backends match the configuration.")
 		return p.err
@@ -113,6 +120,9 @@ func (p *printer) render(plan *planner.Plan, opts Options) error {
 		forget = fmt.Sprintf(", %d to forget", s.Forget)
 	}
 	p.printf("%s %s%d to add, %d to change, %d to destroy%s.\n", p.paint(colorBold, "Plan:"), ImportCount(s), s.Add, s.Change, s.Destroy, forget)
+	if len(opts.Outputs) > 0 {
+		p.outputs(opts.Outputs)
+	}
 	return p.err
 }
 
