@@ -13,6 +13,7 @@
 //   - no-op plan: plan, which finds nothing to do;
 //   - the same without the digest cache (SCRIPTSYNC_CACHE_DIR=off), as a
 //     fresh clone of the configuration in CI has none;
+//   - no-op apply: apply -auto-approve, which finds nothing to do;
 //   - one-scene edit: one scene of one script rewritten (its text and its
 //     vector), then plan and apply;
 //   - one-script delete: one script and its embeddings taken out of the
@@ -206,6 +207,9 @@ func scenario(bin string, w *workload.Workload) ([]step, error) {
 		return nil, err
 	}
 	env = nil
+	if err := measure("no-op apply", 0, "apply", "-auto-approve"); err != nil {
+		return nil, err
+	}
 
 	// Edit a scene in the middle of a script in the middle of the library.
 	script := w.Scripts() / 2

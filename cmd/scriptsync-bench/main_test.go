@@ -31,6 +31,7 @@ func TestScenario(t *testing.T) {
 		{"cold apply", "added, 0 changed, 0 destroyed"},
 		{"no-op plan", "No changes"},
 		{"no-op plan, no cache (CI)", "No changes"},
+		{"no-op apply", "0 added, 0 changed, 0 destroyed"},
 		// The edited vector's LFS object changes at its address (the
 		// inventory records the old one, which the apply removes).
 		{"one-scene edit: plan", "0 to add, 6 to change, 0 to destroy"},
