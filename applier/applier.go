@@ -39,8 +39,10 @@ type Request struct {
 	// saved plan is stale: see planfile.Stale).
 	Check func(versions map[string]string, plan *planner.Plan) error
 	// Confirm is shown the plan before anything changes; false cancels.
-	// nil approves.
-	Confirm func(*planner.Plan) (bool, error)
+	// nil approves. It is asked when the plan has changes, or when
+	// OutputsChange says the outputs recorded will.
+	Confirm       func(*planner.Plan) (bool, error)
+	OutputsChange bool
 	// Progress, when set, is called as objects complete.
 	Progress func(Progress)
 	// Outputs, when set, is the JSON of the output values, recorded by
@@ -249,6 +251,15 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	}
 	r.plan = plan
 	if !plan.HasChanges() && !plan.PeerDrift {
+		if req.Confirm != nil && req.OutputsChange && req.Outputs != nil {
+			ok, err := req.Confirm(plan)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, ErrCancelled
+			}
+		}
 		if err := r.recordOnly(ctx); err != nil {
 			return nil, err
 		}

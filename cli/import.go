@@ -113,7 +113,7 @@ func (s *session) importOne(c *ucli.Context, imp providers.Import) error {
 	req := applier.Request{
 		Options:     opts,
 		LockTimeout: timeout,
-		Outputs:     ws.OutputsJSON(),
+		Outputs:     outputsToRecord(ws, opts),
 		Confirm: func(p *planner.Plan) (bool, error) {
 			if err := importable(p, imp); err != nil {
 				return false, err

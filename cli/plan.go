@@ -128,6 +128,7 @@ func (s *session) planCommand() *ucli.Command {
 			}
 			if s.ui.stream != nil {
 				s.ui.stream.Plan(plan)
+				s.ui.stream.OutputChanges(outputs)
 			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings"), Outputs: outputs}); err != nil {
 				return failure(err)
 			}
@@ -233,15 +234,16 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 		return err
 	}
 	defer ws.Close()
-	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}
-	outputs := ws.OutputsJSON()
-	if opts.Destroy {
-		outputs = []byte("[]") // a destroyed library has no outputs
+	changes, err := ws.OutputChanges(s.ctx, opts)
+	if err != nil {
+		return failure(err)
 	}
+	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings"), Outputs: changes}
 	req := applier.Request{
-		Options:     opts,
-		Outputs:     outputs,
-		LockTimeout: mustLockTimeout(c),
+		Options:       opts,
+		Outputs:       outputsToRecord(ws, opts),
+		OutputsChange: len(changes) > 0,
+		LockTimeout:   mustLockTimeout(c),
 		Confirm: func(p *planner.Plan) (bool, error) {
 			if s.ui.stream != nil {
 				s.ui.stream.Plan(p)
@@ -297,11 +299,23 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	ropts := render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings")}
 	req := applier.Request{
 		Options:     sp.Options,
-		Outputs:     ws.OutputsJSON(),
+		Outputs:     outputsToRecord(ws, sp.Options),
 		LockTimeout: mustLockTimeout(c),
 		Check:       sp.Check,
 	}
 	return s.run(req, ws, ropts)
+}
+
+// outputsToRecord is what an apply with opts records of the outputs: nil
+// (the recorded ones stay) when it records none (engine.RecordsOutputs).
+func outputsToRecord(ws *engine.Workspace, opts planner.Options) []byte {
+	switch {
+	case !engine.RecordsOutputs(opts):
+		return nil
+	case opts.Destroy:
+		return []byte("[]") // a destroyed library has no outputs
+	}
+	return ws.OutputsJSON()
 }
 
 // run applies and reports.
@@ -317,10 +331,11 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 			s.ui.diagnostics(ws.Rewarned, ws.Config.Files)
 		}
 	}
+	shown := false
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
 			rewarn()
-			prog.plan = p
+			prog.plan, shown = p, true
 			return confirm(p)
 		}
 	}
@@ -344,7 +359,7 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 	if err != nil {
 		return s.explain(err, ws)
 	}
-	if !res.Applied && s.ui.stream == nil {
+	if !res.Applied && !shown && s.ui.stream == nil {
 		if err := render.Plan(s.env.Stdout, res.Plan, ropts); err != nil {
 			return failure(err)
 		}

@@ -170,6 +170,14 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 // (Options.Recall).
 func Recallable(opts planner.Options) bool { return plainPlan(opts) }
 
+// RecordsOutputs reports whether an apply with opts records the
+// outputs: a plain apply or a destroy, not a -target, -refresh-only or
+// state-only one (Terraform keeps the old values of the outputs a
+// targeted apply may not have brought up to date).
+func RecordsOutputs(opts planner.Options) bool {
+	return len(opts.Targets) == 0 && !opts.RefreshOnly && !opts.ForgetOnly && !opts.ImportOnly
+}
+
 // plainPlan reports whether a plan made with opts is the configuration's
 // own (no -target, -replace, -destroy, -refresh-only, state command or
 // scriptsync import ADDR ID): the plans a memo answers, and the applies

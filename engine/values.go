@@ -98,11 +98,11 @@ func (w *Workspace) RecordedOutputs(ctx context.Context) (map[string]render.Name
 }
 
 // OutputChanges are the changes to the outputs that an apply with opts
-// would record, against those the last apply recorded. A workspace the
-// memo answered has none; a scoped one compares the outputs it evaluated
-// (the others refer to nothing that changed).
+// would record (RecordsOutputs), against those the last apply recorded.
+// A workspace the memo answered has none; a scoped one compares the
+// outputs it evaluated (the others refer to nothing that changed).
 func (w *Workspace) OutputChanges(ctx context.Context, opts planner.Options) ([]render.OutputChange, error) {
-	if w.Unchanged() || opts.RefreshOnly || opts.ForgetOnly || opts.ImportOnly {
+	if w.Unchanged() || !RecordsOutputs(opts) {
 		return nil, nil
 	}
 	prior, err := w.RecordedOutputs(ctx)

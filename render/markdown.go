@@ -65,13 +65,7 @@ func Markdown(w io.Writer, p *planner.Plan, opts MarkdownOptions) error {
 		}
 	}
 	if len(opts.Outputs) > 0 {
-		var lines strings.Builder
-		for _, c := range opts.Outputs {
-			mark, text := outputLine(c)
-			fmt.Fprintf(&lines, "%s %s\n", mark, text)
-		}
-		fence := codeFence(lines.String())
-		fmt.Fprintf(&head, "\nChanges to outputs:\n\n%s\n%s%s\n", fence, lines.String(), fence)
+		head.WriteString(outputsBlock(opts.Outputs, limit/8, opts.PlanFile))
 	}
 	for _, warn := range p.Warnings {
 		fmt.Fprintf(&head, "\n> [!WARNING]\n> %s\n", strings.ReplaceAll(warn, "\n", "\n> "))
@@ -369,3 +363,37 @@ func inlineCode(s string) string {
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
+
+// outputsBlock is the "Changes to outputs" part of a comment, within
+// budget characters: each value cut at outputValueLimit, and, when even
+// that is too long, the outputs' names alone.
+func outputsBlock(changes []OutputChange, budget int, file string) string {
+	var lines strings.Builder
+	for _, c := range changes {
+		mark, text := outputLine(c)
+		if len(text) > outputValueLimit {
+			text = strings.ToValidUTF8(text[:outputValueLimit], "") + "…"
+		}
+		fmt.Fprintf(&lines, "%s %s\n", mark, text)
+	}
+	if lines.Len() > budget {
+		if file == "" {
+			file = "PLANFILE"
+		}
+		lines.Reset()
+		for _, c := range changes {
+			mark, _ := outputLine(c)
+			fmt.Fprintf(&lines, "%s %s\n", mark, c.Name)
+		}
+		if lines.Len() > budget {
+			return fmt.Sprintf("\n%d outputs change; run `scriptsync show %s` for their values.\n", len(changes), file)
+		}
+		fence := codeFence(lines.String())
+		return fmt.Sprintf("\nChanges to outputs (values in `scriptsync show %s`):\n\n%s\n%s%s\n", file, fence, lines.String(), fence)
+	}
+	fence := codeFence(lines.String())
+	return fmt.Sprintf("\nChanges to outputs:\n\n%s\n%s%s\n", fence, lines.String(), fence)
+}
+
+// outputValueLimit is the most of an output change's line a comment shows.
+const outputValueLimit = 300

@@ -226,6 +226,19 @@ func (s *Stream) Outputs(outputs []NamedValue) {
 	s.emit("info", "outputs", fmt.Sprintf("Outputs: %d", len(outputs)), map[string]any{"outputs": m})
 }
 
+// OutputChanges reports the changes to the outputs that a plan found, as
+// Terraform's plan does: each output's action, without its value.
+func (s *Stream) OutputChanges(changes []OutputChange) {
+	if len(changes) == 0 {
+		return
+	}
+	m := map[string]any{}
+	for _, c := range changes {
+		m[c.Name] = map[string]any{"sensitive": c.Sensitive, "action": c.Action}
+	}
+	s.emit("info", "outputs", fmt.Sprintf("Outputs: %d", len(changes)), map[string]any{"outputs": m})
+}
+
 // JSONType is a value's type in Terraform's JSON type syntax, as far as a
 // JSON value tells it.
 func JSONType(v any) any {
