@@ -376,14 +376,15 @@ func (r *run) commit(ctx context.Context) (map[string]string, error) {
 				return nil, r.fail(ctx, r.opError(i, "record versions", err))
 			}
 		}
-		if k == len(last)-1 {
-			if err := r.recordMemo(ctx, i, versions); err != nil {
-				return nil, r.fail(ctx, r.opError(i, "record memo", err))
-			}
-		}
+		// The outputs first: the memo is recorded with them.
 		if or, ok := tx.(providers.OutputRecorder); ok && r.req.Outputs != nil && k == len(last)-1 {
 			if err := or.RecordOutputs(ctx, r.req.Outputs); err != nil {
 				return nil, r.fail(ctx, r.opError(i, "record outputs", err))
+			}
+		}
+		if k == len(last)-1 {
+			if err := r.recordMemo(ctx, i, versions); err != nil {
+				return nil, r.fail(ctx, r.opError(i, "record memo", err))
 			}
 		}
 		if err := tx.Commit(ctx); err != nil {

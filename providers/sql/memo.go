@@ -54,12 +54,26 @@ func (t *Tx) RecordMemo(ctx context.Context, memo []byte) error {
 	if same == 2 {
 		return nil
 	}
-	for _, kv := range [][2]string{{"memo", base64.StdEncoding.EncodeToString(memo)}, {"memo_digest", digest}, {"memo_serial", serial}} {
+	outputs, err := outputsDigest(ctx, t.s)
+	if err != nil {
+		return wrapf(err, "record memo")
+	}
+	for _, kv := range [][2]string{{"memo", base64.StdEncoding.EncodeToString(memo)}, {"memo_digest", digest}, {"memo_serial", serial}, {"memo_outputs", outputs}} {
 		if err := t.setMeta(ctx, "record memo", kv[0], kv[1]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// outputsDigest is the SHA-256 of the outputs recorded in s, or of ""
+// when there are none.
+func outputsDigest(ctx context.Context, s session) (string, error) {
+	value := ""
+	err := scanAll(ctx, s, func(r rows) error { return r.Scan(&value) },
+		"SELECT value FROM scriptsync_meta WHERE key = 'outputs'")
+	sum := sha256.Sum256([]byte(value))
+	return hex.EncodeToString(sum[:]), err
 }
 
 // Memo returns the memo recorded with the state the database holds now

@@ -157,12 +157,27 @@ func readScope(ctx context.Context, s session, want []*providers.Object, resourc
 }
 
 // memoHolds reports whether the memo recorded in s holds for it: recorded
-// with serial, and no managed row flagged since.
+// with serial and with the outputs recorded now (an edit of them by hand
+// moves no serial), and no managed row flagged since.
 func memoHolds(ctx context.Context, s session, serial int64) (bool, error) {
-	var memoSerial string
-	err := scanAll(ctx, s, func(r rows) error { return r.Scan(&memoSerial) },
-		"SELECT value FROM scriptsync_meta WHERE key = 'memo_serial'")
+	var memoSerial, memoOutputs string
+	err := scanAll(ctx, s, func(r rows) error {
+		var key, value string
+		if err := r.Scan(&key, &value); err != nil {
+			return err
+		}
+		if key == "memo_serial" {
+			memoSerial = value
+		} else {
+			memoOutputs = value
+		}
+		return nil
+	}, "SELECT key, value FROM scriptsync_meta WHERE key IN ('memo_serial', 'memo_outputs')")
 	if err != nil || memoSerial != strconv.FormatInt(serial, 10) {
+		return false, err
+	}
+	outputs, err := outputsDigest(ctx, s)
+	if err != nil || outputs != memoOutputs {
 		return false, err
 	}
 	flagged := false
