@@ -270,15 +270,27 @@ func checkShard(entries []*manifestEntry, file int) error {
 // reflection; ok is false for anything else, which encoding/json then
 // reads.
 func decodeShardFast(data []byte) (entries []*manifestEntry, ok bool) {
+	entries = make([]*manifestEntry, 0, bytes.Count(data, []byte{'\n'}))
+	ok = shardLines(data, func(line []byte) bool {
+		e, ok := parseEntryFast(line)
+		entries = append(entries, e)
+		return ok
+	})
+	return entries, ok
+}
+
+// shardLines calls entry with each entry's line of a shard laid out as
+// encodeShard lays it, without its comma, until entry returns false;
+// false when it did, or data is laid out otherwise.
+func shardLines(data []byte, entry func(line []byte) bool) bool {
 	rest, ok := bytes.CutPrefix(data, []byte(manifestHeader))
 	if !ok {
-		return nil, false
+		return false
 	}
-	entries = make([]*manifestEntry, 0, bytes.Count(rest, []byte{'\n'}))
 	for {
 		line, tail, found := bytes.Cut(rest, []byte{'\n'})
 		if !found {
-			return nil, false
+			return false
 		}
 		rest = tail
 		line = bytes.TrimLeft(line, " ")
@@ -286,16 +298,11 @@ func decodeShardFast(data []byte) (entries []*manifestEntry, ok bool) {
 			continue
 		}
 		if line[0] == ']' {
-			if !bytes.Equal(line, []byte("]")) || !bytes.Equal(bytes.TrimSpace(rest), []byte("}")) {
-				return nil, false
-			}
-			return entries, true
+			return bytes.Equal(line, []byte("]")) && bytes.Equal(bytes.TrimSpace(rest), []byte("}"))
 		}
-		e, ok := parseEntryFast(bytes.TrimSuffix(line, []byte{','}))
-		if !ok {
-			return nil, false
+		if !entry(bytes.TrimSuffix(line, []byte{','})) {
+			return false
 		}
-		entries = append(entries, e)
 	}
 }
 

@@ -17,43 +17,22 @@ import (
 // encodeShard writes it, or an address is escaped otherwise (its encoding
 // would not be the one keys hold): decodeShard reads it whole then.
 func scanShard(data []byte, keys map[string]bool) ([]*manifestEntry, bool) {
-	rest, ok := bytes.CutPrefix(data, []byte(manifestHeader))
-	if !ok {
-		return nil, false
-	}
 	var entries []*manifestEntry
-	for {
-		line, tail, found := bytes.Cut(rest, []byte{'\n'})
-		if !found {
-			return nil, false
-		}
-		rest = tail
-		line = bytes.TrimLeft(line, " ")
-		if len(line) == 0 {
-			continue
-		}
-		if line[0] == ']' {
-			if !bytes.Equal(line, []byte("]")) || !bytes.Equal(bytes.TrimSpace(rest), []byte("}")) {
-				return nil, false
-			}
-			return entries, true
-		}
-		line = bytes.TrimSuffix(line, []byte{','})
+	ok := shardLines(data, func(line []byte) bool {
 		key, ok := encodedAddress(line)
 		if !ok {
-			return nil, false
+			return false
 		}
 		// A raw `,"resource":` is a field: inside a string its quotes
 		// would be escaped.
 		if !keys[string(key)] && !bytes.Contains(line, []byte(`,"resource":`)) {
-			continue
+			return true
 		}
 		e, ok := parseEntryFast(line)
-		if !ok {
-			return nil, false
-		}
 		entries = append(entries, e)
-	}
+		return ok
+	})
+	return entries, ok
 }
 
 // encodedAddress returns the address of an entry's line as it is encoded,

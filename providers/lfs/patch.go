@@ -171,13 +171,7 @@ func (p *Provider) patchedStamp(desired []*providers.Object, resources map[strin
 	if !ok {
 		return nil, false
 	}
-	invSum := sha256.Sum256(patched)
-	out := make([]byte, 0, 2*sha256.Size+len(oids)*sha256.Size)
-	out = append(append(out, invSum[:]...), stats[:]...)
-	for _, id := range oids {
-		out = append(out, id[:]...)
-	}
-	return out, true
+	return encodeStamp(patched, stats, oids), true
 }
 
 // movedOIDs returns the sorted ids of the objects patched names, from

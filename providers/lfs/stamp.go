@@ -112,13 +112,19 @@ func (p *Provider) stampFrom(ctx context.Context, inv inventory, base []byte) ([
 	if err != nil {
 		return nil, err
 	}
+	return encodeStamp(data, stats, oids), nil
+}
+
+// encodeStamp lays out the stamp of the inventory file data, whose
+// objects' ids are oids (sorted) and stat digest stats.
+func encodeStamp(data []byte, stats [sha256.Size]byte, oids [][sha256.Size]byte) []byte {
 	invSum := sha256.Sum256(data)
 	out := make([]byte, 0, 2*sha256.Size+len(oids)*sha256.Size)
 	out = append(append(out, invSum[:]...), stats[:]...)
 	for _, id := range oids {
 		out = append(out, id[:]...)
 	}
-	return out, nil
+	return out
 }
 
 // movedDigest is the stat digest of oids (sorted) from base's: base's
