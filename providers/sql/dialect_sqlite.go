@@ -139,6 +139,14 @@ func (d *sqliteDialect) begin(ctx context.Context, timeout time.Duration) (sessi
 	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
 		return nil, lockErr(err)
 	}
+	// Statement journals in memory: a multi-row INSERT (and every
+	// statement with foreign keys) keeps one, and SQLite's default spills
+	// it to a temporary file after 64 KiB and keeps writing there, a
+	// system call per page for the rest of the apply. Each journal holds
+	// only the pages one statement changed.
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+		return nil, lockErr(err)
+	}
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return nil, lockErr(err)
 	}
@@ -402,6 +410,7 @@ func (s *sqliteSession) release() {
 	s.stmts = nil
 	if s.write {
 		s.conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBusyTimeout.Milliseconds()))
+		s.conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT")
 	}
 	s.conn.Close()
 }
