@@ -279,11 +279,8 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 			r.total++
 		}
 	}
-	for i, b := range req.Backends {
-		name := b.Provider.Name()
-		if err := r.txs[i].Apply(ctx, plan.ProviderChanges(name), r.progress(name)); err != nil {
-			return nil, r.fail(ctx, &providers.OpError{Provider: name, Op: "apply", Err: err})
-		}
+	if err := r.applyAll(ctx); err != nil {
+		return nil, r.fail(ctx, err)
 	}
 	versions, err := r.commit(ctx)
 	if err != nil {

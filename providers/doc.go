@@ -13,8 +13,11 @@
 //  1. Begin on every provider (this takes its lock, if it has one).
 //  2. Apply on every provider, in apply order (Registration.Order:
 //     OrderObjectStore, OrderDatabase, OrderRepository: lfs uploads, sql
-//     statements, git objects). Nothing is visible to readers yet except
-//     content-addressed uploads, which no one references.
+//     statements, git objects), except that a CommitUnreferenced one (lfs)
+//     runs side by side with the others; progress is reported in apply
+//     order all the same. Nothing is visible to readers yet except
+//     content-addressed uploads, which no one references; no Apply may
+//     read what another provider's Apply writes.
 //  3. Commit, by the class each provider registered (Registration.Commit):
 //     first every CommitUnreferenced and CommitUndoable Tx, in apply order
 //     (lfs has nothing left to do, git moves its branch), then the

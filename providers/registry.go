@@ -78,8 +78,10 @@ func (c *Config) PeerRange(peer, name string) *hcl.Range {
 type Factory func(cfg *Config) (Provider, hcl.Diagnostics)
 
 // Apply order: a provider's changes are applied after those of providers
-// with a lower Order. Nothing is visible to readers until the commits, so
-// the order only says what exists first.
+// with a lower Order (a CommitUnreferenced provider's beside them: see
+// package doc), and its progress is reported after theirs. Nothing is
+// visible to readers until the commits, so the order only says what
+// exists first.
 const (
 	// OrderObjectStore is for content-addressed stores (LFS): their
 	// objects exist before anything points at them.

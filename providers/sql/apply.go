@@ -592,20 +592,25 @@ func (a *applier) bookkeep(ctx context.Context) error {
 	for addr := range drop {
 		a.s.queue("DELETE FROM scriptsync_objects WHERE address = ?", []any{addr}, nil)
 	}
-	rows := make([][]any, 0, len(a.written))
-	for _, o := range a.written {
-		b, err := canonicalJSON(o.after.Attributes())
-		if err != nil {
-			return fmt.Errorf("sql: %s: encode attrs: %w", o.addr, err)
+	// In chunks, as write does: a cold apply's bookkeeping rows (every
+	// object's attributes as JSON) need not all be held at once.
+	cols := []string{"address", "type", "row_id", "hash", "child_hash", "attrs",
+		"deps", "grp", "match_hash", "seq", "force_new", "sensitive", "resource"}
+	rows := make([][]any, 0, min(len(a.written), insertChunk))
+	for from := 0; from < len(a.written); from += insertChunk {
+		rows = rows[:0]
+		for _, o := range a.written[from:min(from+insertChunk, len(a.written))] {
+			b, err := canonicalJSON(o.after.Attributes())
+			if err != nil {
+				return fmt.Errorf("sql: %s: encode attrs: %w", o.addr, err)
+			}
+			rows = append(rows, []any{o.addr, o.after.Type, o.rowID, o.after.Hash, o.children, string(b),
+				listJSON(o.after.Deps), o.after.Group, o.after.MatchHash, int64(o.after.Seq), listJSON(o.after.ForceNew),
+				listJSON(o.after.Sensitive), o.after.Resource})
 		}
-		rows = append(rows, []any{o.addr, o.after.Type, o.rowID, o.after.Hash, o.children, string(b),
-			listJSON(o.after.Deps), o.after.Group, o.after.MatchHash, int64(o.after.Seq), listJSON(o.after.ForceNew),
-			listJSON(o.after.Sensitive), o.after.Resource})
-	}
-	err := a.s.insert(ctx, "scriptsync_objects", []string{"address", "type", "row_id", "hash", "child_hash", "attrs",
-		"deps", "grp", "match_hash", "seq", "force_new", "sensitive", "resource"}, rows)
-	if err != nil {
-		return wrapf(err, "write scriptsync_objects")
+		if err := a.s.insert(ctx, "scriptsync_objects", cols, rows); err != nil {
+			return wrapf(err, "write scriptsync_objects")
+		}
 	}
 	return nil
 }

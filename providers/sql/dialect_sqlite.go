@@ -108,6 +108,13 @@ func (d *sqliteDialect) begin(ctx context.Context, timeout time.Duration) (sessi
 	}
 	_, statErr := os.Stat(d.path)
 	created := os.IsNotExist(statErr)
+	if created {
+		// A handle opened before is on a file removed since (a first apply
+		// rolled back): the new file needs a new one.
+		if err := d.close(); err != nil {
+			return nil, d.fail("close", err)
+		}
+	}
 	db, err := d.open(true)
 	if err != nil {
 		return nil, err
@@ -128,9 +135,15 @@ func (d *sqliteDialect) begin(ctx context.Context, timeout time.Duration) (sessi
 		return nil, lockErr(err)
 	}
 	// WAL lets readers (plans) go on while an apply writes. Switching needs
-	// no transaction, and is a no-op once the file is in WAL mode.
-	if _, err := conn.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
-		return nil, lockErr(err)
+	// no transaction, and is a no-op once the file is in WAL mode. A
+	// database this apply creates is the exception until its commit (see
+	// firstLoad). While that apply holds the file, switching is refused at
+	// once: BEGIN IMMEDIATE then waits for the lock, and a file still not
+	// in WAL mode is written with its rollback journal, which is as safe.
+	if !created {
+		if _, err := conn.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil && !isBusy(err) {
+			return nil, lockErr(err)
+		}
 	}
 	// SQLite's default page cache (2 MB): a large apply spills dirty pages
 	// to the WAL before its commit, which costs less here than the memory
@@ -139,10 +152,43 @@ func (d *sqliteDialect) begin(ctx context.Context, timeout time.Duration) (sessi
 	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
 		return nil, lockErr(err)
 	}
+	// Statement journals in memory: a multi-row INSERT (and every
+	// statement with foreign keys) keeps one, and SQLite's default spills
+	// it to a temporary file after 64 KiB and keeps writing there, a
+	// system call per page for the rest of the apply. Each journal holds
+	// only the pages one statement changed.
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
+		return nil, lockErr(err)
+	}
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return nil, lockErr(err)
 	}
+	if created {
+		// Readers that opened the new file before the first spill hold it
+		// only for a moment (it is empty to them); the commit waits for
+		// them rather than fail.
+		wait := max(timeout, sqliteBusyTimeout)
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", wait.Milliseconds())); err != nil {
+			return nil, lockErr(err)
+		}
+	}
 	return s, nil
+}
+
+// firstLoad: the apply that creates the database loads it with SQLite's
+// rollback journal and switches it to WAL once committed. In WAL mode
+// every page of a first load is written twice, into the WAL and then by
+// the checkpoint at the commit into the file (at W(100,000), 800 MB
+// each); with a rollback journal it is written once, and none of it is
+// journalled, since a rollback of a new database only truncates it to
+// nothing. A crash leaves a journal that rolls the file back to empty,
+// and a rolled-back first apply still removes the file. While it loads,
+// readers of the new file wait for it (busy timeout) instead of reading
+// it empty.
+func (s *sqliteSession) firstLoad(ctx context.Context) {
+	// Best effort: when a reader holds the file now, the next apply's
+	// Begin switches it.
+	s.conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA journal_mode = WAL")
 }
 
 func isBusy(err error) bool {
@@ -363,6 +409,9 @@ func (s *sqliteSession) commit(ctx context.Context) error {
 	if _, err := s.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return s.d.explain("commit", err)
 	}
+	if s.created {
+		s.firstLoad(ctx)
+	}
 	s.release()
 	return nil
 }
@@ -402,6 +451,7 @@ func (s *sqliteSession) release() {
 	s.stmts = nil
 	if s.write {
 		s.conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBusyTimeout.Milliseconds()))
+		s.conn.ExecContext(context.Background(), "PRAGMA temp_store = DEFAULT")
 	}
 	s.conn.Close()
 }

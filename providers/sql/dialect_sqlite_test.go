@@ -53,20 +53,73 @@ func TestSQLiteNotADatabase(t *testing.T) {
 	}
 }
 
+// TestSQLitePragmas: foreign keys are on, and the database is in WAL
+// mode, except while the apply that creates it loads it (firstLoad),
+// whose commit switches it.
 func TestSQLitePragmas(t *testing.T) {
 	ctx := context.Background()
 	p := sqliteBackend.open(t)
+	check := func(journal string) {
+		t.Helper()
+		tx, err := p.Begin(ctx, providers.BeginOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := tx.(*Tx).s
+		for q, want := range map[string]string{"PRAGMA journal_mode": journal, "PRAGMA foreign_keys": "1", "PRAGMA temp_store": "2"} {
+			var got string
+			if err := scanAll(ctx, s, func(r rows) error { return r.Scan(&got) }, q); err != nil || got != want {
+				t.Errorf("%s = %q, %v; want %q", q, got, err, want)
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("delete")
+	check("wal")
+	if _, err := os.Stat(p.d.(*sqliteDialect).path + "-journal"); !os.IsNotExist(err) {
+		t.Errorf("the first load's rollback journal is still there: %v", err)
+	}
+}
+
+// TestSQLiteFirstLoadRollback: a first apply that rolls back, after it
+// wrote more pages than the cache holds (so some reached the file),
+// leaves no database behind, and the next one creates it afresh.
+func TestSQLiteFirstLoadRollback(t *testing.T) {
+	ctx := context.Background()
+	p := sqliteBackend.open(t)
+	dir := t.TempDir()
+	lib := fixture(t, dir)
+	setDerivedScenes(script(lib, "script.pilot"), pilotSpecs(3000))
+	desired := mustDesired(t, p, lib)
 	tx, err := p.Begin(ctx, providers.BeginOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback(ctx)
-	s := tx.(*Tx).s
-	for q, want := range map[string]string{"PRAGMA journal_mode": "wal", "PRAGMA foreign_keys": "1"} {
-		var got string
-		if err := scanAll(ctx, s, func(r rows) error { return r.Scan(&got) }, q); err != nil || got != want {
-			t.Errorf("%s = %q, %v; want %q", q, got, err, want)
+	if _, err := tx.Read(ctx, desired); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Apply(ctx, plan(desired, nil), nil); err != nil {
+		t.Fatal(err)
+	}
+	path := p.d.(*sqliteDialect).path
+	// The schema takes a few pages; a megabyte is rows spilled from the
+	// cache.
+	if st, err := os.Stat(path); err != nil || st.Size() < 1<<20 {
+		t.Fatalf("the apply spilled nothing into the file before its commit (%v)", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-journal", "-wal"} {
+		if _, err := os.Stat(path + suffix); !os.IsNotExist(err) {
+			t.Errorf("%s is left after the rollback: %v", filepath.Base(path+suffix), err)
 		}
+	}
+	apply(t, p, lib)
+	if c := pending(t, p, lib); len(c) != 0 {
+		t.Errorf("%d changes after the apply, want none", len(c))
 	}
 }
 

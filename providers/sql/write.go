@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"scriptsync/internal/parallel"
@@ -139,17 +140,19 @@ func encodeVector(raw []byte) []byte {
 // them with it (forgetVectors; a deleted scene takes them with it, by
 // foreign key and trigger).
 const (
-	upsertSceneVector = "INSERT INTO scene_embeddings (scene_id, embedding_model, embedding) VALUES (?, ?, ?) " +
-		"ON CONFLICT (scene_id) DO UPDATE SET embedding_model = excluded.embedding_model, embedding = excluded.embedding, " +
+	upsertSceneVector = "INSERT INTO scene_embeddings (scene_id, embedding_model, embedding) VALUES (?, ?, ?) " + onSceneVector
+	onSceneVector     = "ON CONFLICT (scene_id) DO UPDATE SET embedding_model = excluded.embedding_model, embedding = excluded.embedding, " +
 		"updated_at = CURRENT_TIMESTAMP"
-	upsertVectorMeta = "INSERT INTO embedding_metadata (entity_type, entity_id, embedding_model, dimensions) VALUES (?, ?, ?, ?) " +
-		"ON CONFLICT (entity_type, entity_id, embedding_model) DO UPDATE SET dimensions = excluded.dimensions, " +
+	upsertVectorMeta = "INSERT INTO embedding_metadata (entity_type, entity_id, embedding_model, dimensions) VALUES (?, ?, ?, ?) " + onVectorMeta
+	onVectorMeta     = "ON CONFLICT (entity_type, entity_id, embedding_model) DO UPDATE SET dimensions = excluded.dimensions, " +
 		"updated_at = CURRENT_TIMESTAMP"
-	forgetSceneVector = "DELETE FROM scene_embeddings WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.id = ? " +
-		"AND e.entity_type = 'scene' AND e.entity_id = scene_embeddings.scene_id AND e.embedding_model = scene_embeddings.embedding_model)"
-	forgetVectorMeta = "DELETE FROM embedding_metadata WHERE EXISTS (SELECT 1 FROM embeddings e WHERE e.id = ? " +
-		"AND e.entity_type = embedding_metadata.entity_type AND e.entity_id = embedding_metadata.entity_id " +
-		"AND e.embedding_model = embedding_metadata.embedding_model)"
+	// The keys the embedding row names, by row value: a correlated
+	// WHERE EXISTS made SQLite scan the whole table for each embedding (at
+	// W(100,000), 200 MB of scene_embeddings pages per deleted embedding).
+	forgetSceneVector = "DELETE FROM scene_embeddings WHERE (scene_id, embedding_model) IN " +
+		"(SELECT entity_id, embedding_model FROM embeddings WHERE id = ? AND entity_type = 'scene')"
+	forgetVectorMeta = "DELETE FROM embedding_metadata WHERE (entity_type, entity_id, embedding_model) IN " +
+		"(SELECT entity_type, entity_id, embedding_model FROM embeddings WHERE id = ?)"
 )
 
 // queueVectors queues the VSS rows of an embedding row (its values after
@@ -158,6 +161,49 @@ func (a *applier) queueVectors(vals []any) {
 	blob := vals[3].([]byte)
 	a.s.queue(upsertSceneVector, []any{vals[1], vals[2], blob[4:]}, nil)
 	a.s.queue(upsertVectorMeta, []any{vals[0], vals[1], vals[2], vals[4]}, nil)
+}
+
+// vectorRowsPerUpsert bounds the rows of one multi-row upsert of VSS rows
+// (four parameters a row at most).
+const vectorRowsPerUpsert = 128
+
+// queueVectorRows queues the VSS rows of created embedding rows (id
+// first, as rows builds them) as multi-row upserts: a cold apply writes
+// one per embedding, and one statement per row cost more than the rows.
+// The rows end as the upserts one by one would leave them: of two
+// embeddings of one scene (two models), scene_embeddings keeps the later.
+func (a *applier) queueVectorRows(rows [][]any) {
+	scenes := make([][]any, 0, len(rows))
+	seen := make(map[any]bool, len(rows))
+	for i := len(rows) - 1; i >= 0; i-- {
+		r := rows[i]
+		if !seen[r[2]] {
+			seen[r[2]] = true
+			scenes = append(scenes, []any{r[2], r[3], r[4].([]byte)[4:]})
+		}
+	}
+	slices.Reverse(scenes)
+	meta := make([][]any, len(rows))
+	for i, r := range rows {
+		meta[i] = []any{r[1], r[2], r[3], r[5]}
+	}
+	a.queueUpserts("scene_embeddings", []string{"scene_id", "embedding_model", "embedding"}, onSceneVector, scenes)
+	a.queueUpserts("embedding_metadata", []string{"entity_type", "entity_id", "embedding_model", "dimensions"}, onVectorMeta, meta)
+}
+
+// queueUpserts queues multi-row INSERTs of rows with the conflict clause
+// on. No two rows may share the conflict key: PostgreSQL refuses to
+// update one row twice in a statement.
+func (a *applier) queueUpserts(table string, cols []string, on string, rows [][]any) {
+	for len(rows) > 0 {
+		n := min(len(rows), vectorRowsPerUpsert)
+		args := make([]any, 0, n*len(cols))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		a.s.queue(insertSQL(table, cols, n)+" "+on, args, nil)
+		rows = rows[n:]
+	}
 }
 
 // forgetVectors queues the removal of the VSS rows of the embedding row
@@ -261,9 +307,7 @@ func (a *applier) write(ctx context.Context, typ string) error {
 				return wrapf(err, "insert %s rows", typ)
 			}
 			if typ == typeEmbedding {
-				for _, r := range rows {
-					a.queueVectors(r[1:])
-				}
+				a.queueVectorRows(rows)
 				if err := a.s.flush(ctx); err != nil {
 					return wrapf(err, "write scene_embeddings and embedding_metadata")
 				}
@@ -391,8 +435,21 @@ func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
 	if err != nil {
 		return err
 	}
+	// The rows go in in chunks, each scene's let go once built: a cold
+	// apply's dialogues and actions need not all be held at once.
 	var dialogues, actions [][]any
-	for _, p := range todo {
+	insert := func() error {
+		if err := a.s.insert(ctx, "dialogues", append([]string{"id"}, dialogueCols...), dialogues); err != nil {
+			return wrapf(err, "insert dialogues")
+		}
+		if err := a.s.insert(ctx, "actions", append([]string{"id"}, actionCols...), actions); err != nil {
+			return wrapf(err, "insert actions")
+		}
+		dialogues, actions = dialogues[:0], actions[:0]
+		return nil
+	}
+	for k := range todo {
+		p := &todo[k]
 		sc := p.o.after.Payload.(*library.Scene)
 		names := a.chars[a.ids[sc.Script]]
 		for i, d := range p.dialogues {
@@ -406,14 +463,14 @@ func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
 		for i, ac := range p.actions {
 			actions = append(actions, []any{actionIDs.take(p.o.rowID, i), p.o.rowID, ac[0], ac[1], ac[2]})
 		}
+		p.dialogues, p.actions = nil, nil
+		if len(dialogues)+len(actions) >= insertChunk {
+			if err := insert(); err != nil {
+				return err
+			}
+		}
 	}
-	if err := a.s.insert(ctx, "dialogues", append([]string{"id"}, dialogueCols...), dialogues); err != nil {
-		return wrapf(err, "insert dialogues")
-	}
-	if err := a.s.insert(ctx, "actions", append([]string{"id"}, actionCols...), actions); err != nil {
-		return wrapf(err, "insert actions")
-	}
-	return nil
+	return insert()
 }
 
 // childIDs reads the ids of the child rows of parents, by parent, in id
