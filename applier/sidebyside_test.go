@@ -82,6 +82,16 @@ func newGatedTrio() (lfs, sql, git *gatedProvider) {
 	return newGated("lfs", false), newGated("sql", false), newGated("git", true)
 }
 
+// applyAsync applies req in the background; its error comes on the channel.
+func applyAsync(req Request) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		_, err := Apply(context.Background(), req)
+		done <- err
+	}()
+	return done
+}
+
 func waitStarted(t *testing.T, p *gatedProvider) {
 	t.Helper()
 	select {
@@ -114,11 +124,7 @@ func TestApplySideBySide(t *testing.T) {
 		defer mu.Unlock()
 		seen = append(seen, fmt.Sprintf("%s %d/%d", p.Provider, p.Done, p.Total))
 	}
-	done := make(chan error, 1)
-	go func() {
-		_, err := Apply(context.Background(), req)
-		done <- err
-	}()
+	done := applyAsync(req)
 	waitStarted(t, lfs)
 	waitStarted(t, sql)
 	notStarted(t, git)
@@ -159,11 +165,7 @@ func TestApplySideBySideFailure(t *testing.T) {
 			}
 			bad.fail = errors.New("disk full")
 			req := gatedRequest(lfs, sql, git)
-			done := make(chan error, 1)
-			go func() {
-				_, err := Apply(context.Background(), req)
-				done <- err
-			}()
+			done := applyAsync(req)
 			waitStarted(t, lfs)
 			waitStarted(t, sql)
 			close(bad.gate)

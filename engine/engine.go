@@ -87,6 +87,11 @@ type Workspace struct {
 	// held are the recorded values of a scoped Config's unevaluated
 	// outputs (Scope.Unevaluated), for an apply.
 	held []render.NamedValue
+	// recorded are the outputs the last apply recorded, once read
+	// (RecordedOutputs).
+	recorded     map[string]render.NamedValue
+	recordedErr  error
+	recordedRead bool
 }
 
 // Open loads the configuration and builds every provider. It touches no
@@ -335,6 +340,7 @@ func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Re
 	}
 	req.Backends = w.Backends
 	req.Options = w.withMoves(req.Options)
+	defer func() { w.recordedRead = false }() // the apply may record others
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
 			w.annotate(p)

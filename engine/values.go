@@ -70,8 +70,17 @@ func (w *Workspace) OutputsJSON() []byte {
 }
 
 // RecordedOutputs reads the outputs the last apply recorded, by name; nil
-// when no apply recorded any.
+// when no apply recorded any. They are read once per workspace, until it
+// applies.
 func (w *Workspace) RecordedOutputs(ctx context.Context) (map[string]render.NamedValue, error) {
+	if !w.recordedRead {
+		w.recorded, w.recordedErr = w.readRecordedOutputs(ctx)
+		w.recordedRead = true
+	}
+	return w.recorded, w.recordedErr
+}
+
+func (w *Workspace) readRecordedOutputs(ctx context.Context) (map[string]render.NamedValue, error) {
 	for _, b := range w.Backends {
 		r, ok := b.Provider.(providers.OutputReader)
 		if !ok {

@@ -22,17 +22,17 @@ func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, reso
 
 // ReadScope is Provider.ReadScope for the transaction, which remembers the
 // wanted objects found stored for Finish, as Read does. Under the lock it
-// checks the whole stamp again, every object's stat included: an object
-// removed or rewritten since the plan's check is for a full read to
-// repair.
+// checks every object's stat again too (readScope checks the inventory
+// file): an object removed or rewritten since the plan's check is for a
+// full read to repair.
 func (t *tx) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
-	if same, err := t.p.Unchanged(ctx, stamp); err != nil || !same {
-		if err == nil {
+	st, seen, err := t.p.readScope(ctx, want, resources, stamp)
+	if err == nil {
+		var same bool
+		if same, err = t.p.statsHold(ctx, stamp); err == nil && !same {
 			err = providers.ErrScope
 		}
-		return nil, err
 	}
-	st, seen, err := t.p.readScope(ctx, want, resources, stamp)
 	t.seen, t.scoped = seen, err == nil
 	if err == nil {
 		t.p.mu.Lock()

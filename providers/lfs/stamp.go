@@ -199,6 +199,15 @@ func (p *Provider) Unchanged(ctx context.Context, stamp []byte) (bool, error) {
 	if invSum := sha256.Sum256(data); !bytes.Equal(invSum[:], stamp[:sha256.Size]) {
 		return false, nil
 	}
+	return p.statsHold(ctx, stamp)
+}
+
+// statsHold reports whether every object stamp names stats as it did:
+// Unchanged without the inventory file's check.
+func (p *Provider) statsHold(ctx context.Context, stamp []byte) (bool, error) {
+	if len(stamp) < 2*sha256.Size || len(stamp)%sha256.Size != 0 {
+		return false, nil
+	}
 	ids := stamp[2*sha256.Size:]
 	oids := make([][sha256.Size]byte, len(ids)/sha256.Size)
 	for i := range oids {
