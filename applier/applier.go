@@ -314,16 +314,25 @@ func (r *run) readScope(ctx context.Context, states []*providers.State) error {
 }
 
 // ScopeRefusal says why a plan of part of the configuration is not the
-// plan of the whole, "" when it is: it updates objects in place, and
-// that is all it does. A change that creates, deletes or replaces an
-// object may concern objects outside the part (an LFS object two
-// embeddings share, .gitattributes, a row another row refers to).
+// plan of the whole, "" when it is: it updates, creates and deletes
+// objects, and that is all it does. Each provider's ReadScope refuses
+// the creates and deletes that concern objects outside the part (an LFS
+// object another embedding holds, .gitattributes, a path already taken);
+// a replacement, a move to another resource or an import concerns more
+// than the part's objects and is left to the full plan.
 func ScopeRefusal(p *planner.Plan) string {
 	if p.PeerDrift || len(p.Drift) > 0 || len(p.Warnings) > 0 || len(p.Pending) > 0 {
 		return "the plan has more than changes"
 	}
 	for _, c := range p.Changes {
-		if c.Importing() != "" || (c.Action != providers.NoOp && c.Action != providers.Update) || c.Moved() {
+		switch c.Action {
+		case providers.NoOp, providers.Update, providers.Create, providers.Delete:
+		default:
+			return fmt.Sprintf("%s %s", c.Action, c.Address())
+		}
+		// A scene renumbered within its script is one of the script's
+		// objects still; a move to another resource is not the part's.
+		if c.Importing() != "" || (c.Moved() && c.Before.Resource != c.After.Resource) {
 			return fmt.Sprintf("%s %s", c.Action, c.Address())
 		}
 	}

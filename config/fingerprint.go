@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"runtime"
 	"sort"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"scriptsync/internal/parallel"
+	"scriptsync/library"
 )
 
 // Fingerprint is everything outside the evaluator that the evaluation of
@@ -43,6 +45,11 @@ type Fingerprint struct {
 	// Filesets digests fileset()'s result for every directory and pattern
 	// (joined by a NUL).
 	Filesets map[string]string `json:"filesets,omitempty"`
+	// Instances counts the instances of each block that has objects, by
+	// the block's address (embedding.pilot): a scoped evaluation that
+	// finds an instance of a changed block gone knows from it that it
+	// knows every instance the block had (see Config.Scope).
+	Instances map[string]int `json:"instances,omitempty"`
 	// Inputs are every other file read (Config.Inputs), sorted by path.
 	Inputs []InputDigest `json:"-"`
 }
@@ -113,12 +120,12 @@ func valueDigest(v cty.Value) string {
 	return digestString(string(ty) + "\x00" + string(b))
 }
 
-// fingerprint is the Fingerprint of a configuration that loaded.
-func (l *loader) fingerprint() *Fingerprint {
+// fingerprint is the Fingerprint of a configuration that loaded as lib.
+func (l *loader) fingerprint(lib *library.Library) *Fingerprint {
 	if l.inputs.failed() {
 		return nil
 	}
-	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests()}
+	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests(), Instances: instances(lib)}
 	for path, hash := range l.inputs.digests() {
 		d := InputDigest{Path: path, Owner: l.inputs.owner(path)}
 		if n, err := hex.Decode(d.Sum[:], []byte(hash)); err != nil || n != sha256.Size {
@@ -132,6 +139,19 @@ func (l *loader) fingerprint() *Fingerprint {
 	defer r.mu.Unlock()
 	fp.Env, fp.Exists, fp.Filesets = r.env, r.exists, r.filesets
 	return fp
+}
+
+// instances counts the instances of each block in lib (Fingerprint.Instances).
+func instances(lib *library.Library) map[string]int {
+	out := map[string]int{}
+	seen := map[string]bool{}
+	lib.Each(func(m library.Meta) {
+		if !seen[m.Resource] {
+			seen[m.Resource] = true
+			out[nodeOf(m.Resource)]++
+		}
+	})
+	return out
 }
 
 func (l *loader) varDigests() map[string]string {
@@ -219,14 +239,16 @@ func (l *loader) inputsDiffer(want []InputDigest) ([]int, bool) {
 		if give.Load() {
 			return
 		}
-		sum, ok := l.currentDigest(cache, l.inputs.abs(want[i].Path), &bufs[w])
-		if ok && sum == want[i].Sum {
+		sum, err := l.currentDigest(cache, l.inputs.abs(want[i].Path), &bufs[w])
+		if err == nil && sum == want[i].Sum {
 			return
 		}
 		mu.Lock()
 		defer mu.Unlock()
 		changed = append(changed, i)
-		if !ok || len(changed) > maxDelta {
+		// A file gone is a change (a scene's vector deleted with it); one
+		// that cannot be read is the whole evaluation's to report.
+		if (err != nil && !errors.Is(err, fs.ErrNotExist)) || len(changed) > maxDelta {
 			give.Store(true)
 		}
 	})
@@ -243,16 +265,16 @@ func (l *loader) inputsDiffer(want []InputDigest) ([]int, bool) {
 
 // currentDigest is the SHA-256 of the file at abs: the digest cache's
 // when it vouches for the file, else read and hashed (and remembered).
-func (l *loader) currentDigest(cache *digestCache, abs string, buf *[]byte) ([sha256.Size]byte, bool) {
+func (l *loader) currentDigest(cache *digestCache, abs string, buf *[]byte) ([sha256.Size]byte, error) {
 	if e, ok := cache.known(abs); ok {
 		if st, ok := statFile(abs); ok && st == e.stamp && e.trusted() {
-			return e.sum, true
+			return e.sum, nil
 		}
 	}
 	hashedAt := time.Now().UnixNano()
 	data, stamp, err := readFileInto(abs, (*buf)[:0])
 	if err != nil {
-		return [sha256.Size]byte{}, false
+		return [sha256.Size]byte{}, err
 	}
 	*buf = data
 	sum := sha256.Sum256(data)
@@ -260,7 +282,7 @@ func (l *loader) currentDigest(cache *digestCache, abs string, buf *[]byte) ([sh
 		// dims -1: a digest only, which no vector read takes for a header.
 		cache.store(abs, digestEntry{stamp: stamp, hashedAt: hashedAt, sum: sum, dims: -1})
 	}
-	return sum, true
+	return sum, nil
 }
 
 // recall lets Options.Recall try an earlier fingerprint and reports

@@ -3,7 +3,7 @@ package config
 import (
 	"encoding/hex"
 	"fmt"
-	"slices"
+	"maps"
 	"sort"
 	"strings"
 
@@ -26,10 +26,12 @@ import (
 // name their script, agents, and character blocks without for_each: the
 // objects of each are derived from the block and what it refers to alone
 // (a bible that names no script belongs to the library's only one, which
-// a part of the library cannot tell). A block a change reaches must
-// produce the instances it did (no scene added or removed under a
-// for_each): those with a source are checked against the owners the
-// fingerprint recorded, and a character block has just the one.
+// a part of the library cannot tell). A block a change reaches may gain
+// or lose instances (a scene added, and its embedding), when each reads a
+// source of its own: the instances it had are the owners the fingerprint
+// recorded, if it counted that many (Fingerprint.Instances), and those
+// gone are in the scope for their objects to be deleted. A character
+// block has just the one.
 
 // scopedTypes are the block types a scoped evaluation may re-evaluate.
 var scopedTypes = map[string]bool{"script": true, "embedding": true, "bible": true, "agent": true, "character": true}
@@ -162,6 +164,16 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 	return in
 }
 
+// sourcedTypes are the block types whose every instance reads a source
+// of its own when the block is in a scope (see scope).
+var sourcedTypes = map[string]bool{"script": true, "embedding": true, "bible": true, "agent": true}
+
+// typeOf is the type of a block address: embedding for embedding.pilot.
+func typeOf(block string) string {
+	t, _, _ := strings.Cut(block, ".")
+	return t
+}
+
 // refuse records why the evaluation cannot be scoped (Config.Whole).
 func (ev *evaluator) refuse(why string) { ev.l.whole = why }
 
@@ -189,8 +201,8 @@ func (ev *evaluator) within(ns []*node) []*node {
 
 // scope checks a scoped evaluation's library against the fingerprint it
 // started from and returns its Scope; nil when the whole configuration
-// must be evaluated instead: a changed block now has other instances, or
-// one without a source of its own.
+// must be evaluated instead: a changed block had an instance that read
+// no source of its own, or has one now.
 func (ev *evaluator) scope(lib *library.Library) *Scope {
 	d := ev.l.delta
 	dirty := map[string]bool{}
@@ -238,22 +250,36 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 		}
 		now[x.m.Resource] = true
 	}
-	if len(then) != len(now) {
-		ev.refuse("a block reached has other instances now")
+	// An instance may come or go (a scene added, its embedding with it):
+	// the instances a changed block had are those that read a file of
+	// their own, if the fingerprint counted as many. Any other is one
+	// whose objects the scope would not read.
+	if d.fp.Instances == nil {
+		ev.refuse("the last apply's memo does not count instances")
 		return nil
 	}
-	for r := range now {
-		if !then[r] {
-			ev.refuse(fmt.Sprintf("%s is a new instance", r))
+	count := map[string]int{}
+	for r := range then {
+		count[nodeOf(r)]++
+	}
+	for b := range dirty {
+		if sourcedTypes[typeOf(b)] && count[b] != d.fp.Instances[b] {
+			ev.refuse(b + " had instances that did not read a file of their own")
 			return nil
 		}
 	}
-	if why := ev.readsDiffer(d.fp); why != "" {
+	if why := ev.readsDiffer(d.fp, dirty); why != "" {
 		ev.refuse(why)
 		return nil
 	}
 	sc := &Scope{Resources: map[string]bool{}}
 	lib.Each(func(m library.Meta) { sc.Resources[m.Resource] = true })
+	// An instance the change removed has objects to delete.
+	for r := range then {
+		if !now[r] {
+			sc.Resources[r] = true
+		}
+	}
 	evaluated := map[string]bool{}
 	for n := range ev.only {
 		if n.kind == outputNode {
@@ -266,27 +292,72 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 		}
 	}
 	sort.Strings(sc.Unevaluated)
-	// The whole configuration's fingerprint: the recalled one, but for
-	// the changed files' digests, read now.
-	fp := *d.fp
-	fp.Inputs = slices.Clone(d.fp.Inputs)
-	digests := ev.l.inputs.digests()
-	for _, i := range d.changed {
-		in := &fp.Inputs[i]
-		sc.Changed = append(sc.Changed, in.Path)
-		sum, ok := digests[in.Path]
-		if !ok || ev.l.inputs.failed() {
-			ev.refuse("a changed file cannot be read")
-			return nil
+	fp, changed, ok := ev.fingerprintNow(d, dirty)
+	if !ok {
+		ev.refuse("a changed file cannot be read")
+		return nil
+	}
+	if fp.Instances != nil {
+		fp.Instances = maps.Clone(fp.Instances)
+		for b := range dirty {
+			delete(fp.Instances, b)
 		}
-		if n, err := hex.Decode(in.Sum[:], []byte(sum)); err != nil || n != len(in.Sum) {
-			ev.refuse("a changed file cannot be read")
-			return nil
+		for b, n := range instances(lib) {
+			if dirty[b] {
+				fp.Instances[b] = n
+			}
 		}
 	}
-	sort.Strings(sc.Changed)
-	sc.Fingerprint = &fp
+	sc.Changed, sc.Fingerprint = changed, fp
 	return sc
+}
+
+// fingerprintNow is the whole configuration's fingerprint after a scoped
+// evaluation (see scope): the recalled one, with the files the changed
+// blocks' instances read as they read them now (a new instance's source
+// joins, a removed one's leaves), and the changed files' paths, sorted.
+// false when a changed file that is still read cannot be.
+func (ev *evaluator) fingerprintNow(d *delta, dirty map[string]bool) (*Fingerprint, []string, bool) {
+	if ev.l.inputs.failed() {
+		return nil, nil, false
+	}
+	digests := ev.l.inputs.digests()
+	fp := *d.fp
+	fp.Inputs = make([]InputDigest, 0, len(d.fp.Inputs)+len(digests))
+	var changed []string
+	for _, i := range d.changed {
+		changed = append(changed, d.fp.Inputs[i].Path)
+	}
+	had := make(map[string]bool, len(d.fp.Inputs))
+	for _, in := range d.fp.Inputs {
+		had[in.Path] = true
+		sum, read := digests[in.Path]
+		if !read {
+			if in.Owner != "" && dirty[nodeOf(in.Owner)] {
+				continue // the instance that read it reads it no more
+			}
+			fp.Inputs = append(fp.Inputs, in)
+			continue
+		}
+		if n, err := hex.Decode(in.Sum[:], []byte(sum)); err != nil || n != len(in.Sum) {
+			return nil, nil, false
+		}
+		in.Owner = ev.l.inputs.owner(in.Path)
+		fp.Inputs = append(fp.Inputs, in)
+	}
+	for path, sum := range digests {
+		if had[path] {
+			continue
+		}
+		in := InputDigest{Path: path, Owner: ev.l.inputs.owner(path)}
+		if n, err := hex.Decode(in.Sum[:], []byte(sum)); err != nil || n != len(in.Sum) {
+			return nil, nil, false
+		}
+		fp.Inputs = append(fp.Inputs, in)
+	}
+	sort.Slice(fp.Inputs, func(i, j int) bool { return fp.Inputs[i].Path < fp.Inputs[j].Path })
+	sort.Strings(changed)
+	return &fp, changed, true
 }
 
 // readsDiffer says how what the scoped evaluation read differs from what
@@ -295,7 +366,7 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 // or an environment variable, fileexists() or fileset() question it did
 // not ask. A block whose content decides what it reads could otherwise
 // leave a memo that misses a file.
-func (ev *evaluator) readsDiffer(fp *Fingerprint) string {
+func (ev *evaluator) readsDiffer(fp *Fingerprint, dirty map[string]bool) string {
 	l := ev.l
 	if l.inputs.failed() {
 		return "a file could not be read"
@@ -304,12 +375,21 @@ func (ev *evaluator) readsDiffer(fp *Fingerprint) string {
 	for _, in := range fp.Inputs {
 		then[in.Path] = in.Owner
 	}
+	// An instance of a changed block reads what it reads: a new one its
+	// source, the file another instance of such a block read before it.
+	// Out of the scope, blocks read what they read then, and none of
+	// these files.
+	changing := func(owner string) bool { return owner != "" && dirty[nodeOf(owner)] }
 	for path := range l.inputs.digests() {
 		owner, ok := then[path]
+		now := l.inputs.owner(path)
+		if changing(now) && (!ok || changing(owner)) {
+			continue
+		}
 		if !ok {
 			return path + " is read now, and was not"
 		}
-		if now := l.inputs.owner(path); now != owner {
+		if now != owner {
 			return path + " is read by another block now"
 		}
 	}

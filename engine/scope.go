@@ -22,11 +22,11 @@ import (
 // reads only those (providers.ScopeReader), and the planner diffs them.
 // Everything outside the scope evaluates as it did for that apply and is
 // held as that apply left it, so its changes are none. The plan is used
-// only when it cannot differ from a full one: every change updates an
-// object in place. Anything that creates, deletes or replaces an object
-// may touch what lies outside the scope (an embedding's path in
-// .gitattributes, an LFS object another embedding shares, a row id another
-// row refers to), and takes the full path, as does anything a backend
+// only when it cannot differ from a full one: its changes update, create
+// or delete objects of the scope (applier.ScopeRefusal), and each
+// provider's ReadScope refuses what may touch objects outside it (an
+// embedding's path in .gitattributes, an LFS object the store holds
+// unnamed). Anything else takes the full path, as does anything a backend
 // cannot read in part.
 
 // inScope returns the objects of objs whose resource is one of resources.

@@ -16,6 +16,8 @@
 //   - no-op apply: apply -auto-approve, which finds nothing to do;
 //   - one-scene edit: one scene of one script rewritten (its text and its
 //     vector), then plan and apply;
+//   - one-scene add: a scene appended to that script, with its vector,
+//     then plan and apply;
 //   - one-script delete: one script and its embeddings taken out of the
 //     configuration, then apply.
 //
@@ -220,6 +222,18 @@ func scenario(bin string, w *workload.Workload) ([]step, error) {
 		return nil, err
 	}
 	if err := measure("one-scene edit: apply", 0, "apply", "-auto-approve"); err != nil {
+		return nil, err
+	}
+
+	// A scene added at the end of the same script, with its vector: new
+	// objects in every backend.
+	if err := w.AddScene(script); err != nil {
+		return nil, err
+	}
+	if err := measure("one-scene add: plan", 2, "plan", "-detailed-exitcode"); err != nil {
+		return nil, err
+	}
+	if err := measure("one-scene add: apply", 0, "apply", "-auto-approve"); err != nil {
 		return nil, err
 	}
 

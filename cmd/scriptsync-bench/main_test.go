@@ -36,6 +36,10 @@ func TestScenario(t *testing.T) {
 		// inventory records the old one, which the apply removes).
 		{"one-scene edit: plan", "0 to add, 6 to change, 0 to destroy"},
 		{"one-scene edit: apply", "0 added, 6 changed, 0 destroyed"},
+		// The scene, its embedding row, LFS object and pointer file; its
+		// script's row and file.
+		{"one-scene add: plan", "4 to add, 2 to change, 0 to destroy"},
+		{"one-scene add: apply", "4 added, 2 changed, 0 destroyed"},
 		{"one-script delete: apply", "0 added, 0 changed,"},
 	}
 	if len(steps) != len(want) {

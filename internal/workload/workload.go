@@ -12,8 +12,8 @@
 // each other the way real ones do (no two scenes share a content hash).
 //
 // A Workload can then be edited the way the benchmarks need: one scene
-// rewritten (its text and its vector), one script removed from the
-// configuration.
+// rewritten (its text and its vector), one scene added, one script
+// removed from the configuration.
 //
 // The package knows nothing of scriptsync's packages beyond the .npy
 // encoder; what it writes is read through the CLI like any configuration.
@@ -187,6 +187,20 @@ func (w *Workload) EditScene(i, scene int) error {
 	s := w.scripts[i]
 	s.revisions[scene-1]++
 	return w.writeScript(s, scene)
+}
+
+// AddScene appends a new scene to script i, with its vector, as a writer
+// who adds a scene and embeds it would. Every other scene keeps its
+// bytes, and the configuration declares its embedding already (one per
+// scene).
+func (w *Workload) AddScene(i int) error {
+	if i < 0 || i >= len(w.scripts) {
+		return fmt.Errorf("workload: no script %d", i)
+	}
+	s := w.scripts[i]
+	s.scenes++
+	s.revisions = append(s.revisions, 0)
+	return w.writeScript(s, s.scenes)
 }
 
 // DeleteScript takes script i (and its embeddings) out of the

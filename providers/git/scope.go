@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -14,11 +15,13 @@ import (
 // resources, from the shards that hold the desired objects' addresses,
 // at the commit the stamp names. At that commit the tree is the one
 // scriptsync wrote with its manifest, so the entries are the objects a
-// full Read reports. Each resource has one file, under one address; a
-// desired file the manifest does not have, one it has at another path,
-// or an entry of the resources no desired file takes, is a change to the
-// set of files (and so to .gitattributes or to what the paths shadow),
-// which only a full Read can plan: ErrScope.
+// full Read reports. Each resource has one file, under one address. A
+// desired file the manifest does not have is a create, and an entry of
+// the resources no desired file takes a delete, when the file is an
+// embedding's *.npy pointer, a new one goes where the tree has nothing,
+// and another *.npy pointer of the resources stays, so that
+// .gitattributes stays as it is. Any other change to the set of files,
+// or a file at another path, only a full Read can plan: ErrScope.
 func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
 	if p.remote != nil {
 		return nil, providers.ErrScope
@@ -96,6 +99,9 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 		keys[string(appendJSONString(nil, o.Address))] = true
 	}
 	for r := range resources {
+		// A resource no desired file takes any more may have one to
+		// delete, under its own address.
+		need[shardOf(r)] = true
 		keys[string(appendJSONString(nil, r))] = true
 	}
 	snap := &snapshot{head: head, tree: tree, manifest: newManifest(), drift: map[string]*manifestEntry{},
@@ -107,7 +113,8 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 		}
 	}
 	sort.Strings(names)
-	found := 0
+	found, gone := map[string]bool{}, 0
+	kept := false // a pointer file that stays, under *.npy
 	for _, name := range names {
 		te := d.entries[name]
 		id, _ := shardName(name)
@@ -156,15 +163,47 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 				continue
 			}
 			o := wanted[e.Address]
-			if o == nil || pathOf(o) != e.Path {
+			switch {
+			case o == nil && npyPointer(resource, e.Path):
+				gone++ // deleted
+			case o == nil || pathOf(o) != e.Path:
 				return nil, providers.ErrScope
+			default:
+				found[e.Address] = true
+				kept = kept || npyPointer(resource, e.Path)
 			}
-			found++
 			snap.state.Objects = append(snap.state.Objects, e.object(e.Blob, e.Size))
 		}
 	}
-	if found != len(wanted) {
+	created := 0
+	for addr, o := range wanted {
+		if found[addr] {
+			continue
+		}
+		if !npyPointer(o.Resource, pathOf(o)) {
+			return nil, providers.ErrScope
+		}
+		// A new pointer file goes where nothing is: whatever is there, or
+		// a file above it, is for a full read to name.
+		te, blocker, err := tree.get(pathOf(o))
+		if err != nil {
+			return nil, err
+		}
+		if te != nil || blocker != "" {
+			return nil, providers.ErrScope
+		}
+		created++
+	}
+	// .gitattributes covers every pointer file under *.npy while one
+	// stays: a pointer file that comes or goes leaves it as it is.
+	if (created > 0 || gone > 0) && !kept {
 		return nil, providers.ErrScope
 	}
 	return snap, nil
+}
+
+// npyPointer reports whether the file of resource at path is an
+// embedding's pointer file that .gitattributes covers as *.npy.
+func npyPointer(resource, path string) bool {
+	return strings.HasPrefix(resource, "embedding.") && strings.HasSuffix(path, ".npy")
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"scriptsync/providers"
 )
@@ -19,45 +20,91 @@ import (
 // encodeInventory wrote: its keys are sorted and laid out as
 // encodeInventory lays them, and replacing or removing entries in its
 // bytes gives the bytes encodeInventory gives of the inventory changed.
-// Anything else (no such file, an entry to insert) takes the decoding
-// path.
+// Anything else (no such file, a key whose place cannot be told) takes
+// the decoding path.
 
 // emptyInventory is encodeInventory's file of an inventory with no entries.
 const emptyInventory = "{\n  \"objects\": {}\n}\n"
 
 // patchLayout returns data, an inventory file as encodeInventory writes
-// it, with the entry of each address of put replaced by put's, or removed
-// where put's is nil, and the entries it replaced or removed. false when
-// an address put gives an entry is not in data (an insertion), or data is
-// not in encodeInventory's layout.
+// it, with the entry of each address of put replaced by put's, inserted
+// in its place when data has none, or removed where put's is nil, and the
+// entries it replaced or removed. false when data is not in
+// encodeInventory's layout, or an insertion's place cannot be told (past
+// a key escaped other than \" and \\, which may not decode to its
+// address).
 func patchLayout(data []byte, put map[string]*entry) ([]byte, []entry, bool) {
 	type change struct {
 		addr string
 		e    *entry
 	}
 	byKey := make(map[string]change, len(put)) // by the key as encoded
-	wanted := 0
+	var pending []string                       // the addresses put gives entries, sorted
 	for a, e := range put {
 		byKey[string(appendString(nil, a))] = change{a, e}
 		if e != nil {
-			wanted++
+			pending = append(pending, a)
 		}
 	}
-	if string(data) == emptyInventory {
-		return data, nil, wanted == 0
-	}
-	body, ok := bytes.CutPrefix(data, []byte(inventoryHead))
-	if !ok {
-		return nil, nil, false
-	}
-	if body, ok = bytes.CutSuffix(body, []byte(inventoryTail)); !ok {
-		return nil, nil, false
+	slices.Sort(pending)
+	wanted := len(pending)
+	body := []byte{}
+	if string(data) != emptyInventory {
+		var ok bool
+		if body, ok = bytes.CutPrefix(data, []byte(inventoryHead)); !ok {
+			return nil, nil, false
+		}
+		if body, ok = bytes.CutSuffix(body, []byte(inventoryTail)); !ok {
+			return nil, nil, false
+		}
+	} else if wanted == 0 {
+		return data, nil, true
 	}
 	out := make([]byte, 0, len(data)+wanted*256)
 	out = append(out, inventoryHead...)
 	var old []entry
 	kept, replaced := 0, 0
+	emit := func(a string, e entry) {
+		if kept > 0 {
+			out = append(out, ',')
+		}
+		out = appendEntry(append(out, "\n    "...), a, e)
+		kept++
+	}
+	// insert emits the entries of pending that go before the file's entry
+	// whose key is key, as encoded (nil: after the last). A key that may
+	// not decode to its address (lost) leaves the place of what is still
+	// pending unknown: then nothing more can be inserted.
+	lost := false
+	insert := func(key []byte) bool {
+		for len(pending) > 0 {
+			c := 1
+			if ch, hit := byKey[string(key)]; hit {
+				c = strings.Compare(ch.addr, pending[0])
+			} else if key != nil {
+				var ok bool
+				if c, ok = compareKey(key, pending[0]); !ok {
+					lost = true
+					return true
+				}
+			}
+			switch {
+			case c < 0:
+				return true
+			case c == 0: // the file's entry, replaced
+				pending = pending[1:]
+				return true
+			case lost:
+				return false
+			}
+			emit(pending[0], *put[pending[0]])
+			pending = pending[1:]
+			replaced++
+		}
+		return true
+	}
 	for first := true; len(body) > 0; first = false {
+		var ok bool
 		if !first {
 			if body, ok = bytes.CutPrefix(body, []byte(",")); !ok {
 				return nil, nil, false
@@ -75,7 +122,7 @@ func patchLayout(data []byte, put map[string]*entry) ([]byte, []entry, bool) {
 		ent := body[:end+len("\n    }")]
 		body = body[len(ent):]
 		k := bytes.Index(ent, []byte(": {\n"))
-		if k < 0 {
+		if k < 0 || !insert(ent[:k]) {
 			return nil, nil, false
 		}
 		c, hit := byKey[string(ent[:k])]
@@ -89,25 +136,57 @@ func patchLayout(data []byte, put map[string]*entry) ([]byte, []entry, bool) {
 				continue
 			}
 			replaced++
+			emit(c.addr, *c.e)
+			continue
 		}
 		if kept > 0 {
 			out = append(out, ',')
 		}
-		out = append(out, "\n    "...)
-		if hit {
-			out = appendEntry(out, c.addr, *c.e)
-		} else {
-			out = append(out, ent...)
-		}
+		out = append(append(out, "\n    "...), ent...)
 		kept++
 	}
-	if replaced != wanted {
+	if !insert(nil) || replaced != wanted {
 		return nil, nil, false
 	}
 	if kept == 0 {
 		return []byte(emptyInventory), old, true
 	}
 	return append(out, inventoryTail...), old, true
+}
+
+// compareKey compares the address a key of an inventory file encodes
+// (quotes included) with a, as strings compare; false when the key holds
+// an escape other than \" and \\.
+func compareKey(key []byte, a string) (int, bool) {
+	if len(key) < 2 || key[0] != '"' || key[len(key)-1] != '"' {
+		return 0, false
+	}
+	key = key[1 : len(key)-1]
+	j := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c == '\\' {
+			if i+1 >= len(key) || (key[i+1] != '"' && key[i+1] != '\\') {
+				return 0, false
+			}
+			i++
+			c = key[i]
+		}
+		switch {
+		case j >= len(a):
+			return 1, true
+		case c != a[j]:
+			if c < a[j] {
+				return -1, true
+			}
+			return 1, true
+		}
+		j++
+	}
+	if j < len(a) {
+		return -1, true
+	}
+	return 0, true
 }
 
 // referenced returns the oids of among that an entry of data (an inventory

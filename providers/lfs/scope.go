@@ -15,6 +15,9 @@ import (
 // resources, found in the inventory file without decoding all of it. The
 // file must be the one the stamp digests: the store then holds every
 // object it names, unchanged, so the entries are what a full Read reports.
+// A wanted object new to the inventory is reported as Read reports it:
+// not at all when an entry names its oid or the store lacks it (a
+// create); one the store holds unnamed is ErrScope.
 func (p *Provider) ReadScope(ctx context.Context, want []*providers.Object, resources map[string]bool, stamp []byte) (*providers.State, error) {
 	st, _, err := p.readScope(ctx, want, resources, stamp)
 	return st, err
@@ -70,13 +73,39 @@ func (p *Provider) readScope(ctx context.Context, want []*providers.Object, reso
 	st := &providers.State{}
 	var stored []*providers.Object
 	reported := map[string]bool{}
+	fresh := map[string]bool{} // the oids of the wanted objects new to the inventory
+	for _, w := range want {
+		if _, ok := inv[w.Address]; !ok && w.Type == ObjectType {
+			fresh[w.Hash] = true
+		}
+	}
+	// A new object is a create when no entry names its oid and the store
+	// does not hold it (as Read finds it); one an entry names is that
+	// entry's, and still a create here. One the store holds unnamed is
+	// for a full Read to check.
+	held := referenced(data, fresh)
+	var probe *prober // opened for the first new object no entry names
 	for _, w := range want {
 		if w.Type != ObjectType {
 			continue
 		}
 		e, ok := inv[w.Address]
 		if !ok {
-			return nil, nil, providers.ErrScope // new to the store: a full Read says where it is
+			if held[w.Hash] || !validOID(w.Hash) {
+				continue
+			}
+			if probe == nil {
+				pr, err := p.store.prober()
+				if err != nil {
+					return nil, nil, err
+				}
+				defer pr.close()
+				probe = &pr
+			}
+			if has, _, err := probe.probe(w.Hash, w.Size); err != nil || has {
+				return nil, nil, providers.ErrScope
+			}
+			continue
 		}
 		if e.OID == w.Hash {
 			o := *w

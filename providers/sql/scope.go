@@ -133,7 +133,7 @@ func readScope(ctx context.Context, s session, want []*providers.Object, resourc
 				return nil, wrapf(err, "read scriptsync_objects")
 			}
 		}
-		return inv, nil
+		return inv.asRead(want), nil
 	}
 	// A collation's order is not the bytes': by resource, which
 	// PostgreSQL scans quickly enough.
@@ -153,7 +153,19 @@ func readScope(ctx context.Context, s session, want []*providers.Object, resourc
 			return nil, wrapf(err, "read scriptsync_objects")
 		}
 	}
-	return inv, nil
+	return inv.asRead(want), nil
+}
+
+// asRead leaves out what a full Read does not read of the records want
+// holds unchanged (see undetailed), their dependencies: the planner
+// orders changes by them, and the scope's plan must be the full one.
+func (inv *inventory) asRead(want []*providers.Object) *inventory {
+	for _, o := range want {
+		if r := inv.recs[o.Address]; r != nil && r.obj.Hash == o.Hash && r.obj.Type == o.Type {
+			r.obj.Deps, r.obj.ForceNew = nil, nil
+		}
+	}
+	return inv
 }
 
 // memoHolds reports whether the memo recorded in s holds for it: recorded

@@ -1,0 +1,97 @@
+package lfs
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"scriptsync/formats/npy"
+	"scriptsync/library"
+	"scriptsync/providers"
+)
+
+// A scoped read reports an embedding new to the inventory as a full Read
+// does: not at all when another entry names its oid (even one out of the
+// scope) or the store lacks it; an object the store holds under no entry
+// is for a full Read. An entry of the scope no embedding wants any more is
+// reported, to be deleted.
+func TestReadScopeNewAndGone(t *testing.T) {
+	ctx := context.Background()
+	lib := fixture(t, 6, 4)
+	p := newProvider(t, lib, "")
+	applyPlan(t, p, lib, false)
+	all, _ := p.Desired(lib)
+	stamp, err := p.Stamp(ctx, all, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(name string, data []byte) *library.Library {
+		src := "vectors/" + name + ".npy"
+		if err := os.WriteFile(filepath.Join(lib.Dir, src), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		next := &library.Library{Dir: lib.Dir, Embeddings: slices.Clone(lib.Embeddings[:5])} // the sixth is gone
+		next.Embeddings = append(next.Embeddings, embedding(name, src, data))
+		return next
+	}
+	unnamed := npy.Encode([]float32{7, 7, 7, 7})
+	cases := []struct {
+		name string
+		next *library.Library
+		ok   bool
+	}{
+		{"a copy of an embedding outside the scope", add("copy", readFile(t, filepath.Join(lib.Dir, lib.Embeddings[0].Source))), true},
+		{"a new vector", add("new", npy.Encode([]float32{5, 5, 5, 5})), true},
+		{"a vector the store holds unnamed", add("unnamed", unnamed), false},
+	}
+	// The unnamed object is in the store, as another client would leave it.
+	e := embedding("x", "x", unnamed)
+	if err := os.MkdirAll(filepath.Dir(p.store.Path(e.OID)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p.store.Path(e.OID), unnamed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		added := c.next.Embeddings[len(c.next.Embeddings)-1]
+		resources := map[string]bool{added.Resource: true, lib.Embeddings[5].Resource: true, lib.Embeddings[4].Resource: true}
+		want, _ := p.Desired(c.next)
+		var scoped []*providers.Object
+		for _, o := range want {
+			if resources[o.Resource] {
+				scoped = append(scoped, o)
+			}
+		}
+		st, err := p.ReadScope(ctx, scoped, resources, stamp)
+		if !c.ok {
+			if !errors.Is(err, providers.ErrScope) {
+				t.Errorf("%s: got %v, want ErrScope", c.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		full, err := p.Read(ctx, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, wantAddrs []string
+		for _, o := range st.Objects {
+			got = append(got, o.Address+" "+o.Hash)
+		}
+		for _, o := range full.Objects {
+			if resources[o.Address] { // an address is its resource here
+				wantAddrs = append(wantAddrs, o.Address+" "+o.Hash)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(wantAddrs)
+		if !slices.Equal(got, wantAddrs) {
+			t.Errorf("%s: the scoped read reports %q, the full one %q", c.name, got, wantAddrs)
+		}
+	}
+}
