@@ -101,7 +101,13 @@ func (s *session) explain(err error, ws *engine.Workspace) error {
 	var le *providers.LockError
 	var se *planfile.StaleError
 	var ae *applier.ApplyError
+	var de *engine.DiagnosticsError
 	switch {
+	case errors.As(err, &de):
+		// A plan of what changed that gave way evaluated the whole
+		// configuration, which has errors: shown as a load shows them.
+		s.ui.diagnostics(de.Diags, de.Files)
+		return silent(ExitError)
 	case errors.As(err, &pd):
 		var diags hcl.Diagnostics
 		ranges := objectRanges(ws.Config.Library)
