@@ -34,6 +34,7 @@ type evaluator struct {
 	sceneBlocks  []*library.Scene
 	sceneByAddr  map[string]*library.Scene
 	embedPaths   map[string]string // embedding path → the embedding that took it
+	displaced    map[string]bool   // Fingerprint.Displaced
 	charBlocks   []*charBlock
 	embeddings   []*library.Embedding
 	bibles       []*library.Bible
@@ -72,6 +73,7 @@ func newEvaluator(l *loader) *evaluator {
 		scriptByAddr: map[string]*library.Script{},
 		sceneByAddr:  map[string]*library.Scene{},
 		embedPaths:   map[string]string{},
+		displaced:    map[string]bool{},
 		fountains:    map[string]cty.Value{},
 	}
 	ev.funcs = ev.functions()

@@ -50,6 +50,11 @@ type Fingerprint struct {
 	// finds an instance of a changed block gone knows from it that it
 	// knows every instance the block had (see Config.Scope).
 	Instances map[string]int `json:"instances,omitempty"`
+	// Displaced are the embedding blocks, by address, with an instance
+	// that did not get the path ScriptRAG names its scene by because an
+	// embedding evaluated before took it: deleting that one gives the
+	// path back, to a block a scope may not reach (see Config.Scope).
+	Displaced []string `json:"displaced,omitempty"`
 	// Inputs are every other file read (Config.Inputs), sorted by path.
 	Inputs []InputDigest `json:"-"`
 }
@@ -120,12 +125,14 @@ func valueDigest(v cty.Value) string {
 	return digestString(string(ty) + "\x00" + string(b))
 }
 
-// fingerprint is the Fingerprint of a configuration that loaded as lib.
-func (l *loader) fingerprint(lib *library.Library) *Fingerprint {
+// fingerprint is the Fingerprint of a configuration that loaded as lib,
+// with displaced the blocks of Fingerprint.Displaced.
+func (l *loader) fingerprint(lib *library.Library, displaced map[string]bool) *Fingerprint {
 	if l.inputs.failed() {
 		return nil
 	}
-	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests(), Instances: instances(lib)}
+	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests(), Instances: instances(lib),
+		Displaced: sortedKeys(displaced)}
 	for path, hash := range l.inputs.digests() {
 		d := InputDigest{Path: path, Owner: l.inputs.owner(path)}
 		if n, err := hex.Decode(d.Sum[:], []byte(hash)); err != nil || n != sha256.Size {
@@ -139,6 +146,16 @@ func (l *loader) fingerprint(lib *library.Library) *Fingerprint {
 	defer r.mu.Unlock()
 	fp.Env, fp.Exists, fp.Filesets = r.env, r.exists, r.filesets
 	return fp
+}
+
+// sortedKeys returns the keys of set, sorted; nil when there are none.
+func sortedKeys(set map[string]bool) []string {
+	var out []string
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // instances counts the instances of each block in lib (Fingerprint.Instances).

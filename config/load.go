@@ -323,7 +323,7 @@ func (l *loader) load() *Config {
 		Removed:   l.decl.removed,
 		Imports:   l.decl.imports,
 	}
-	cfg.Fingerprint = l.fingerprint(lib)
+	cfg.Fingerprint = l.fingerprint(lib, ev.displaced)
 	return cfg
 }
 

@@ -287,6 +287,9 @@ func (ev *evaluator) embeddingPath(inst *instance, sc *library.Scene) string {
 	if p := library.EmbeddingPath(sc); free(p) {
 		return p
 	}
+	// Where this block's embeddings go depends on another's (see
+	// Fingerprint.Displaced).
+	ev.displaced[nodeOf(inst.meta.Resource)] = true
 	if p := library.EmbeddingDir + "/" + sc.ContentHash + ".npy"; free(p) {
 		return p
 	}

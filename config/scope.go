@@ -274,10 +274,22 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 	}
 	sc := &Scope{Resources: map[string]bool{}}
 	lib.Each(func(m library.Meta) { sc.Resources[m.Resource] = true })
-	// An instance the change removed has objects to delete.
+	// An instance the change removed has objects to delete. An embedding
+	// removed gives its path back, which an embedding of a block out of
+	// the scope may have wanted and not had: that one moves.
 	for r := range then {
-		if !now[r] {
-			sc.Resources[r] = true
+		if now[r] {
+			continue
+		}
+		sc.Resources[r] = true
+		if typeOf(r) != "embedding" {
+			continue
+		}
+		for _, b := range d.fp.Displaced {
+			if !dirty[b] {
+				ev.refuse(fmt.Sprintf("%s is removed, and %s may take its path", r, b))
+				return nil
+			}
 		}
 	}
 	evaluated := map[string]bool{}
@@ -308,6 +320,21 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 			}
 		}
 	}
+	// The changed blocks are displaced as the scoped evaluation found:
+	// had a block out of the scope taken one's path, the backends would
+	// have a file there, and the scope's plan would give way.
+	displaced := map[string]bool{}
+	for _, b := range fp.Displaced {
+		if !dirty[b] {
+			displaced[b] = true
+		}
+	}
+	for b := range ev.displaced {
+		if dirty[b] {
+			displaced[b] = true
+		}
+	}
+	fp.Displaced = sortedKeys(displaced)
 	sc.Changed, sc.Fingerprint = changed, fp
 	return sc
 }
