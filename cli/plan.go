@@ -127,7 +127,7 @@ func (s *session) planCommand() *ucli.Command {
 				return failure(err)
 			}
 			if s.ui.stream != nil {
-				s.ui.stream.Plan(plan)
+				s.ui.stream.Plan(plan, len(outputs) > 0)
 				s.ui.stream.OutputChanges(outputs)
 			} else if err := render.Plan(s.env.Stdout, plan, render.Options{Color: s.color, Providers: ws.ProviderNames(), CompactWarnings: c.Bool("compact-warnings"), Outputs: outputs}); err != nil {
 				return failure(err)
@@ -246,7 +246,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 		LockTimeout:   mustLockTimeout(c),
 		Confirm: func(p *planner.Plan) (bool, error) {
 			if s.ui.stream != nil {
-				s.ui.stream.Plan(p)
+				s.ui.stream.Plan(p, len(changes) > 0)
 				return true, nil // -json requires -auto-approve
 			}
 			if err := render.Plan(s.env.Stdout, p, ropts); err != nil {

@@ -138,8 +138,9 @@ func (s *Stream) ResourceDrift(c *providers.Change) {
 	s.emit("info", "resource_drift", ChangeAddress(c)+": "+verb, map[string]any{"change": changeFields(c)})
 }
 
-// Plan reports every drifted object and change, then the summary.
-func (s *Stream) Plan(p *planner.Plan) {
+// Plan reports every drifted object and change, then the summary; with
+// outputsChange, a plan that changes only outputs is not "No changes".
+func (s *Stream) Plan(p *planner.Plan, outputsChange bool) {
 	for _, w := range p.Warnings {
 		s.Diagnostic(hcl.DiagWarning, "Warning", w, nil)
 	}
@@ -154,7 +155,7 @@ func (s *Stream) Plan(p *planner.Plan) {
 	}
 	sum := p.Summary()
 	msg := fmt.Sprintf("Plan: %s%d to add, %d to change, %d to destroy.", ImportCount(sum), sum.Add, sum.Change, sum.Destroy)
-	if !p.HasChanges() {
+	if !p.HasChanges() && !outputsChange {
 		msg = "No changes. The backends match the configuration."
 	}
 	s.ChangeSummary(sum, "plan", msg)
