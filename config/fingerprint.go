@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -132,10 +134,10 @@ func (l *loader) fingerprint(lib *library.Library, displaced map[string]bool) *F
 		return nil
 	}
 	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests(), Instances: instances(lib),
-		Displaced: sortedKeys(displaced)}
+		Displaced: slices.Sorted(maps.Keys(displaced))}
 	for path, hash := range l.inputs.digests() {
-		d := InputDigest{Path: path, Owner: l.inputs.owner(path)}
-		if n, err := hex.Decode(d.Sum[:], []byte(hash)); err != nil || n != sha256.Size {
+		d, ok := inputDigest(path, hash, l.inputs.owner(path))
+		if !ok {
 			return nil
 		}
 		fp.Inputs = append(fp.Inputs, d)
@@ -148,14 +150,12 @@ func (l *loader) fingerprint(lib *library.Library, displaced map[string]bool) *F
 	return fp
 }
 
-// sortedKeys returns the keys of set, sorted; nil when there are none.
-func sortedKeys(set map[string]bool) []string {
-	var out []string
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+// inputDigest is the InputDigest of the file at path whose hex SHA-256
+// is hash; false when hash is not one.
+func inputDigest(path, hash, owner string) (InputDigest, bool) {
+	d := InputDigest{Path: path, Owner: owner}
+	n, err := hex.Decode(d.Sum[:], []byte(hash))
+	return d, err == nil && n == sha256.Size
 }
 
 // instances counts the instances of each block in lib (Fingerprint.Instances).

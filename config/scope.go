@@ -1,9 +1,9 @@
 package config
 
 import (
-	"encoding/hex"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -168,12 +168,6 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 // of its own when the block is in a scope (see scope).
 var sourcedTypes = map[string]bool{"script": true, "embedding": true, "bible": true, "agent": true}
 
-// typeOf is the type of a block address: embedding for embedding.pilot.
-func typeOf(block string) string {
-	t, _, _ := strings.Cut(block, ".")
-	return t
-}
-
 // refuse records why the evaluation cannot be scoped (Config.Whole).
 func (ev *evaluator) refuse(why string) { ev.l.whole = why }
 
@@ -262,9 +256,9 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 	for r := range then {
 		count[nodeOf(r)]++
 	}
-	for b := range dirty {
-		if sourcedTypes[typeOf(b)] && count[b] != d.fp.Instances[b] {
-			ev.refuse(b + " had instances that did not read a file of their own")
+	for n := range ev.dirty {
+		if n.kind == objectNode && sourcedTypes[n.object.typ] && count[n.addr] != d.fp.Instances[n.addr] {
+			ev.refuse(n.addr + " had instances that did not read a file of their own")
 			return nil
 		}
 	}
@@ -282,7 +276,7 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 			continue
 		}
 		sc.Resources[r] = true
-		if typeOf(r) != "embedding" {
+		if !strings.HasPrefix(r, "embedding.") {
 			continue
 		}
 		for _, b := range d.fp.Displaced {
@@ -304,47 +298,22 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 		}
 	}
 	sort.Strings(sc.Unevaluated)
-	fp, changed, ok := ev.fingerprintNow(d, dirty)
+	fp, changed, ok := ev.fingerprintNow(lib, d, dirty)
 	if !ok {
 		ev.refuse("a changed file cannot be read")
 		return nil
 	}
-	if fp.Instances != nil {
-		fp.Instances = maps.Clone(fp.Instances)
-		for b := range dirty {
-			delete(fp.Instances, b)
-		}
-		for b, n := range instances(lib) {
-			if dirty[b] {
-				fp.Instances[b] = n
-			}
-		}
-	}
-	// The changed blocks are displaced as the scoped evaluation found:
-	// had a block out of the scope taken one's path, the backends would
-	// have a file there, and the scope's plan would give way.
-	displaced := map[string]bool{}
-	for _, b := range fp.Displaced {
-		if !dirty[b] {
-			displaced[b] = true
-		}
-	}
-	for b := range ev.displaced {
-		if dirty[b] {
-			displaced[b] = true
-		}
-	}
-	fp.Displaced = sortedKeys(displaced)
 	sc.Changed, sc.Fingerprint = changed, fp
 	return sc
 }
 
 // fingerprintNow is the whole configuration's fingerprint after a scoped
-// evaluation (see scope): the recalled one, with the files the changed
-// blocks' instances read as they read them now (a new instance's source
-// joins, a removed one's leaves), and the changed files' paths, sorted.
-// false when a changed file that is still read cannot be.
-func (ev *evaluator) fingerprintNow(d *delta, dirty map[string]bool) (*Fingerprint, []string, bool) {
+// evaluation of lib (see scope): the recalled one, with the files the
+// changed blocks' instances read as they read them now (a new instance's
+// source joins, a removed one's leaves) and the changed blocks' instances
+// as they are now, and the changed files' paths, sorted. false when a
+// changed file that is still read cannot be.
+func (ev *evaluator) fingerprintNow(lib *library.Library, d *delta, dirty map[string]bool) (*Fingerprint, []string, bool) {
 	if ev.l.inputs.failed() {
 		return nil, nil, false
 	}
@@ -366,24 +335,48 @@ func (ev *evaluator) fingerprintNow(d *delta, dirty map[string]bool) (*Fingerpri
 			fp.Inputs = append(fp.Inputs, in)
 			continue
 		}
-		if n, err := hex.Decode(in.Sum[:], []byte(sum)); err != nil || n != len(in.Sum) {
+		now, ok := inputDigest(in.Path, sum, ev.l.inputs.owner(in.Path))
+		if !ok {
 			return nil, nil, false
 		}
-		in.Owner = ev.l.inputs.owner(in.Path)
-		fp.Inputs = append(fp.Inputs, in)
+		fp.Inputs = append(fp.Inputs, now)
 	}
 	for path, sum := range digests {
 		if had[path] {
 			continue
 		}
-		in := InputDigest{Path: path, Owner: ev.l.inputs.owner(path)}
-		if n, err := hex.Decode(in.Sum[:], []byte(sum)); err != nil || n != len(in.Sum) {
+		in, ok := inputDigest(path, sum, ev.l.inputs.owner(path))
+		if !ok {
 			return nil, nil, false
 		}
 		fp.Inputs = append(fp.Inputs, in)
 	}
 	sort.Slice(fp.Inputs, func(i, j int) bool { return fp.Inputs[i].Path < fp.Inputs[j].Path })
 	sort.Strings(changed)
+	fp.Instances = maps.Clone(fp.Instances)
+	for b := range dirty {
+		delete(fp.Instances, b)
+	}
+	for b, n := range instances(lib) {
+		if dirty[b] {
+			fp.Instances[b] = n
+		}
+	}
+	// The changed blocks are displaced as the scoped evaluation found:
+	// had a block out of the scope taken one's path, the backends would
+	// have a file there, and the scope's plan would give way.
+	displaced := map[string]bool{}
+	for _, b := range fp.Displaced {
+		if !dirty[b] {
+			displaced[b] = true
+		}
+	}
+	for b := range ev.displaced {
+		if dirty[b] {
+			displaced[b] = true
+		}
+	}
+	fp.Displaced = slices.Sorted(maps.Keys(displaced))
 	return &fp, changed, true
 }
 
