@@ -120,7 +120,8 @@ func (w *Workspace) memoKeeper() int {
 }
 
 // recall is Options.Recall for config.Load: it reads the memo and checks
-// every stamp, side by side with holds checking the fingerprint. It
+// every stamp, side by side with holds checking the fingerprint (for an
+// apply, only a LockedStamper's part before the lock). It
 // returns whether the memo held, and whether the backends at least hold
 // what the memo's apply left (the memo is kept for a scoped plan then).
 // Any error means no: the full plan reads the backends and reports it.
@@ -149,8 +150,13 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 			return false, false
 		}
 		checks++
+		check := st.Unchanged
+		if ls, ok := b.Provider.(providers.LockedStamper); ok && w.opts.Scope && !w.opts.Recall {
+			// An apply: its transactions check the rest under the locks.
+			check = ls.UnchangedBeforeLock
+		}
 		go func() {
-			same, err := st.Unchanged(ctx, stamp)
+			same, err := check(ctx, stamp)
 			results <- err == nil && same
 		}()
 	}

@@ -156,6 +156,16 @@ type Stamper interface {
 	Unchanged(ctx context.Context, stamp []byte) (bool, error)
 }
 
+// LockedStamper is a Stamper whose transaction's ReadScope checks again,
+// under the lock, everything Unchanged checks. Before an apply, which
+// reads under the lock anyway, UnchangedBeforeLock checks only what is
+// cheap to (an LFS store's inventory file, not every object's stat):
+// what it leaves unchecked the transaction finds, and the apply then
+// takes the full path.
+type LockedStamper interface {
+	UnchangedBeforeLock(ctx context.Context, stamp []byte) (bool, error)
+}
+
 // ScopeStamper is a Stamper that can stamp its backend after an apply of
 // part of the configuration (config.Scope): desired are the objects of
 // resources, and every other object is as the apply the memo recalls

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 
@@ -33,7 +34,7 @@ func (t *tx) ReadScope(ctx context.Context, want []*providers.Object, resources 
 	if err == nil {
 		var same bool
 		if same, err = t.p.statsHold(ctx, stamp); err == nil && !same {
-			err = providers.ErrScope
+			err = fmt.Errorf("%w: an object in the LFS store is not as the last apply left it", providers.ErrScope)
 		}
 	}
 	t.seen, t.scoped = seen, err == nil

@@ -186,6 +186,16 @@ var errUnstored = errors.New("lfs: an inventory object is not stored")
 
 // Unchanged implements providers.Stamper.
 func (p *Provider) Unchanged(ctx context.Context, stamp []byte) (bool, error) {
+	if same, err := p.UnchangedBeforeLock(ctx, stamp); !same || err != nil {
+		return false, err
+	}
+	return p.statsHold(ctx, stamp)
+}
+
+// UnchangedBeforeLock implements providers.LockedStamper: the inventory
+// file's check, without the stat of every object, which the
+// transaction's ReadScope makes under the lock.
+func (p *Provider) UnchangedBeforeLock(ctx context.Context, stamp []byte) (bool, error) {
 	if p.remote != nil || len(stamp) < 2*sha256.Size || len(stamp)%sha256.Size != 0 {
 		return false, nil
 	}
@@ -196,10 +206,8 @@ func (p *Provider) Unchanged(ctx context.Context, stamp []byte) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if invSum := sha256.Sum256(data); !bytes.Equal(invSum[:], stamp[:sha256.Size]) {
-		return false, nil
-	}
-	return p.statsHold(ctx, stamp)
+	invSum := sha256.Sum256(data)
+	return bytes.Equal(invSum[:], stamp[:sha256.Size]), nil
 }
 
 // statsHold reports whether every object stamp names stats as it did:
