@@ -85,7 +85,8 @@ var stampRE = regexp.MustCompile(`"@timestamp":"[^"]*"`)
 
 // TestMemoPlansEqualFullPlans edits a generated library at random (scenes
 // inserted, moved, deleted and rewritten, vectors changed or only touched,
-// a script renamed with a moved block, comments) and changes its backends
+// a script renamed with a moved block, scripts removed, added and
+// renumbered in the HCL, comments) and changes its backends
 // behind scriptsync's back (SQL updates and deletes, LFS objects rewritten
 // or removed, the branch moved, the whole directory moved), and after
 // every step checks that a plan
@@ -132,12 +133,18 @@ func TestMemoPlansEqualFullPlans(t *testing.T) {
 	}
 	apply("cold apply")
 
-	renamed := 0
+	renamed, added := 0, 0
 	edits := []struct {
 		name string
 		do   func() error
 	}{
-		{"rewrite a scene and its vector", func() error { return w.EditScene(r.IntN(w.Scripts()), 1+r.IntN(10)) }},
+		{"rewrite a scene and its vector", func() error {
+			i := r.IntN(w.Scripts())
+			if _, err := os.Stat(filepath.Join(dir, w.VectorFile(i, 1))); err != nil {
+				return nil // removed, with its script block
+			}
+			return w.EditScene(i, 1+r.IntN(10))
+		}},
 		{"insert a scene", func() error { return editScenes(dir, pickScript(r, dir), r, "insert") }},
 		{"move a scene", func() error { return editScenes(dir, pickScript(r, dir), r, "swap") }},
 		{"delete a scene", func() error { return editScenes(dir, pickScript(r, dir), r, "delete") }},
@@ -164,6 +171,12 @@ func TestMemoPlansEqualFullPlans(t *testing.T) {
 		{"remove an LFS object", func() error {
 			return os.Remove(filepath.Join(dir, "library.git", "lfs", pickFile(r, filepath.Join(dir, "library.git", "lfs"), "objects", "")))
 		}},
+		{"remove a script and its embeddings", func() error { return removeScript(dir, r) }},
+		{"add a script with embeddings", func() error {
+			added++
+			return addScript(dir, r, added)
+		}},
+		{"renumber a script", func() error { return renumberScript(dir, r) }},
 		{"move the configuration directory", func() error {
 			moved := dir + "m"
 			if err := os.Rename(dir, moved); err != nil {
@@ -188,6 +201,9 @@ func TestMemoPlansEqualFullPlans(t *testing.T) {
 	for step := range 40 {
 		e := edits[r.IntN(len(edits))]
 		name := fmt.Sprintf("step %d (%s)", step, e.name)
+		if os.Getenv("MEMO_DEBUG") != "" {
+			t.Log("=== " + name)
+		}
 		if err := e.do(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -287,6 +303,123 @@ func editScenes(dir, rel string, r *rand.Rand, how string) error {
 		scenes = append(scenes[:i], scenes[i+1:]...)
 	}
 	return os.WriteFile(path, []byte(head+strings.Join(scenes, "")), 0o644)
+}
+
+// seasonBlock matches a script block of a generated season file and the
+// embedding block after it, by the script's name.
+var seasonBlock = regexp.MustCompile(`(?s)\nscript "(s\d{3}e\d{2}|extra\d+)" \{\n.*?\n\}\n(\nembedding "(?:s\d{3}e\d{2}|extra\d+)" \{\n.*?\n\}\n)?`)
+
+// pickSeason returns a random season file of the generated library and
+// its text.
+func pickSeason(dir string, r *rand.Rand) (string, string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "season_*.hcl"))
+	if err != nil || len(files) == 0 {
+		return "", "", fmt.Errorf("no season files: %v", err)
+	}
+	path := files[r.IntN(len(files))]
+	data, err := os.ReadFile(path)
+	return path, string(data), err
+}
+
+// removeScript takes a random script block out of a season file, with
+// the embedding block declared after it; not a season's first episode,
+// whose script the bible names. Its screenplay and vectors are deleted
+// too, as git rm would.
+func removeScript(dir string, r *rand.Rand) error {
+	path, text, err := pickSeason(dir, r)
+	if err != nil {
+		return err
+	}
+	var blocks [][]int
+	for _, m := range seasonBlock.FindAllStringSubmatchIndex(text, -1) {
+		if !strings.HasSuffix(text[m[2]:m[3]], "e01") {
+			blocks = append(blocks, m)
+		}
+	}
+	if len(blocks) == 0 {
+		return nil
+	}
+	m := blocks[r.IntN(len(blocks))]
+	block := text[m[0]:m[1]]
+	if err := os.WriteFile(path, []byte(text[:m[0]]+text[m[1]:]), 0o644); err != nil {
+		return err
+	}
+	for _, src := range regexp.MustCompile(`source +\= "([^"$]+)(\$\{each\.key\}\.npy)?"`).FindAllStringSubmatch(block, -1) {
+		if err := os.RemoveAll(filepath.Join(dir, filepath.FromSlash(src[1]))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addScript declares a new script in a season file, with an embedding
+// per scene: a copy of a generated screenplay and its vectors.
+func addScript(dir string, r *rand.Rand, n int) error {
+	path, text, err := pickSeason(dir, r)
+	if err != nil {
+		return err
+	}
+	from := pickScript(r, dir)
+	key := strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(from), "scripts/"), ".fountain")
+	data, err := os.ReadFile(filepath.Join(dir, from))
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("extra%d", n)
+	if err := os.MkdirAll(filepath.Join(dir, "scripts", "extra"), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "scripts", "extra", name+".fountain"), data, 0o644); err != nil {
+		return err
+	}
+	vectors := filepath.Join(dir, "vectors", "extra", name)
+	if err := os.MkdirAll(vectors, 0o755); err != nil {
+		return err
+	}
+	scenes := len(sceneHeading.FindAllStringIndex(string(data), -1))
+	for i := 1; i <= scenes; i++ {
+		vec, err := os.ReadFile(filepath.Join(dir, "vectors", filepath.FromSlash(key), fmt.Sprintf("%d.npy", i)))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(vectors, fmt.Sprintf("%d.npy", i)), vec, 0o644); err != nil {
+			return err
+		}
+	}
+	season := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(path), ".hcl"), "season_")
+	text += fmt.Sprintf(`
+script %[1]q {
+  source  = "scripts/extra/%[1]s.fountain"
+  series  = series.harbour
+  season  = %[2]s
+  episode = %[3]d
+}
+
+embedding %[1]q {
+  for_each   = script.%[1]s.scenes
+  scene      = each.value
+  model      = local.embedding_model
+  dimensions = 384
+  source     = "vectors/extra/%[1]s/${each.key}.npy"
+  path       = "embeddings/%[1]s/${each.key}.npy"
+}
+`, name, strings.TrimLeft(season, "0"), 100+n)
+	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// renumberScript gives a random script block of a season file another
+// episode number.
+func renumberScript(dir string, r *rand.Rand) error {
+	path, text, err := pickSeason(dir, r)
+	if err != nil {
+		return err
+	}
+	episodes := regexp.MustCompile(`(?m)^  episode = (\d+)$`).FindAllStringSubmatchIndex(text, -1)
+	if len(episodes) == 0 {
+		return nil
+	}
+	m := episodes[r.IntN(len(episodes))]
+	return os.WriteFile(path, []byte(text[:m[2]]+fmt.Sprint(200+r.IntN(800))+text[m[3]:]), 0o644)
 }
 
 // renameScript renames the first script still declared under its

@@ -34,8 +34,11 @@ func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, erro
 	if err == nil {
 		note := ""
 		switch {
-		case ws.Unchanged() || (ws.Config.Scope != nil && len(ws.Config.Scope.Changed) == 0):
+		case ws.Unchanged() || (ws.Config.Scope != nil && ws.Config.Scope.Empty()):
 			note = "; unchanged since the last apply (its memo holds)"
+		case ws.Config.Scope != nil && len(ws.Config.Scope.Blocks) > 0:
+			note = fmt.Sprintf("; %d input files and %d blocks changed since the last apply, evaluated what they reach (%d resources)",
+				len(ws.Config.Scope.Changed), len(ws.Config.Scope.Blocks), len(ws.Config.Scope.Resources))
 		case ws.Config.Scope != nil:
 			note = fmt.Sprintf("; %d input files changed since the last apply, evaluated what they reach (%d resources)",
 				len(ws.Config.Scope.Changed), len(ws.Config.Scope.Resources))

@@ -47,6 +47,8 @@ type evaluator struct {
 	// only, when set, are the nodes a scoped evaluation covers (see
 	// scope.go); dirty are those whose value may have changed.
 	only, dirty map[*node]bool
+	// removed are the blocks a change removed (see reach), by address.
+	removed map[string]bool
 }
 
 // instance is one evaluated instance of an object block.

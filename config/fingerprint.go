@@ -38,6 +38,12 @@ type Fingerprint struct {
 	Dir string `json:"dir"`
 	// Config is Config.Digest: the configuration and variable files.
 	Config string `json:"config"`
+	// Blocks digest the text of each block a scope may reach, by address
+	// (script.pilot), and Rest the rest of the configuration files: when
+	// Config differs and Rest does not, the blocks whose digests differ
+	// are what changed (see blocks.go).
+	Blocks map[string]string `json:"blocks,omitempty"`
+	Rest   string            `json:"rest,omitempty"`
 	// Vars digest every variable's final value, by name.
 	Vars map[string]string `json:"vars"`
 	// Env digests the value of every environment variable env() read.
@@ -135,6 +141,7 @@ func (l *loader) fingerprint(lib *library.Library, displaced map[string]bool) *F
 	}
 	fp := &Fingerprint{Dir: l.dir, Config: l.configDigest(), Vars: l.varDigests(), Instances: instances(lib),
 		Displaced: slices.Sorted(maps.Keys(displaced))}
+	fp.Blocks, fp.Rest, _ = l.blockDigests()
 	for path, hash := range l.inputs.digests() {
 		d, ok := inputDigest(path, hash, l.inputs.owner(path))
 		if !ok {
@@ -188,6 +195,9 @@ const maxDelta = 64
 type delta struct {
 	fp      *Fingerprint
 	changed []int
+	// blocks are the addresses of the blocks added, removed or rewritten
+	// (blocksDiffer), sorted.
+	blocks []string
 }
 
 // compare reports whether the configuration as loaded so far (its files
@@ -197,8 +207,15 @@ type delta struct {
 // whose stat the digest cache does not vouch for are hashed again, side
 // by side.
 func (l *loader) compare(fp *Fingerprint) (bool, *delta) {
-	if fp == nil || fp.Dir != l.dir || fp.Config != l.configDigest() || !sameStrings(fp.Vars, l.varDigests()) {
+	if fp == nil || fp.Dir != l.dir || !sameStrings(fp.Vars, l.varDigests()) {
 		return false, nil
+	}
+	var blocks []string
+	if fp.Config != l.configDigest() {
+		var ok bool
+		if blocks, ok = l.blocksDiffer(fp); !ok {
+			return false, nil
+		}
 	}
 	for name, d := range fp.Env {
 		if digestString(l.opts.Getenv(name)) != d {
@@ -221,10 +238,11 @@ func (l *loader) compare(fp *Fingerprint) (bool, *delta) {
 	switch {
 	case !ok:
 		return false, nil
-	case len(changed) == 0:
+	case len(changed) == 0 && len(blocks) == 0:
+		// The configuration files may differ, in what HCL ignores.
 		return true, nil
 	}
-	return false, &delta{fp: fp, changed: changed}
+	return false, &delta{fp: fp, changed: changed, blocks: blocks}
 }
 
 func sameStrings(a, b map[string]string) bool {

@@ -118,6 +118,9 @@ type Scope struct {
 	Resources map[string]bool
 	// Changed are the input files whose digests changed, sorted.
 	Changed []string
+	// Blocks are the blocks added, removed or rewritten in the
+	// configuration files, by address, sorted.
+	Blocks []string
 	// Unevaluated are the outputs the evaluation left out, sorted: none
 	// of them refers to anything that changed, so their values are those
 	// the recalled apply recorded.
@@ -127,6 +130,10 @@ type Scope struct {
 	// for the memo of an apply of the scope.
 	Fingerprint *Fingerprint
 }
+
+// Empty reports whether nothing changed: the scope of an apply that
+// applies a change of nothing.
+func (s *Scope) Empty() bool { return len(s.Changed) == 0 && len(s.Blocks) == 0 }
 
 // Variable is an input variable with its final value.
 type Variable struct {
@@ -172,6 +179,11 @@ type loader struct {
 	// could not be used.
 	delta *delta
 	whole string
+	// blocks and rest are Fingerprint.Blocks and Rest, once blockDigests
+	// made them; blocksFailed when it could not.
+	blocks       map[string]string
+	rest         string
+	blocksFailed bool
 }
 
 // Load reads and evaluates the configuration in opts.Dir. On error the

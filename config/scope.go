@@ -86,8 +86,53 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 		}
 		return true
 	}
+	// A block added, removed or rewritten is a change of its own. One
+	// added or rewritten may name the scenes of a script another block
+	// embeds, or take a path one of its blocks has: that script is
+	// evaluated with every block that names it. One removed leaves its
+	// instances' objects to delete; it must be a block whose every
+	// instance read a source of its own, which the memo names.
+	removed := map[string]bool{}
+	scripts := false // a script block comes or goes
+	for _, addr := range d.blocks {
+		n := byAddr[addr]
+		_, had := d.fp.Blocks[addr]
+		if n == nil || !had {
+			scripts = scripts || blockType(addr) == "script"
+		}
+		if n == nil {
+			if !had || !sourcedTypes[blockType(addr)] {
+				ev.refuse(addr + " was removed, a block whose objects a part of the configuration cannot name")
+				return nil
+			}
+			removed[addr] = true
+			continue
+		}
+		if !grow(n) {
+			ev.refuse(addr + " changed, a block a change cannot reach alone")
+			return nil
+		}
+		for _, dep := range n.deps {
+			if dep.kind == objectNode && dep.object.typ == "script" && !grow(dep) {
+				ev.refuse(addr + " changed, and names " + dep.addr + ", which a change cannot reach alone")
+				return nil
+			}
+		}
+	}
+	if scripts {
+		// A bible that names no script belongs to the library's only one.
+		for _, o := range decl.objects {
+			if _, named := o.attrs["script"]; o.typ == "bible" && !named {
+				ev.refuse("a script block comes or goes, and " + o.addr + " names no script")
+				return nil
+			}
+		}
+	}
 	for _, i := range d.changed {
 		owner := d.fp.Inputs[i].Owner
+		if removed[nodeOf(owner)] {
+			continue // its block is gone: its instances' objects go
+		}
 		n := byAddr[nodeOf(owner)]
 		if owner == "" || n == nil || !grow(n) {
 			ev.refuse(fmt.Sprintf("%s changed, which %s", d.fp.Inputs[i].Path, ownerText(owner)))
@@ -160,7 +205,7 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 			return nil
 		}
 	}
-	ev.dirty = dirty
+	ev.dirty, ev.removed = dirty, removed
 	return in
 }
 
@@ -202,6 +247,9 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 	dirty := map[string]bool{}
 	for n := range ev.dirty {
 		dirty[n.addr] = true
+	}
+	for b := range ev.removed {
+		dirty[b] = true
 	}
 	// The instances of the changed blocks, then and now.
 	then := map[string]bool{}
@@ -262,6 +310,12 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 			return nil
 		}
 	}
+	for b := range ev.removed {
+		if count[b] != d.fp.Instances[b] {
+			ev.refuse(b + " was removed, and had instances that did not read a file of their own")
+			return nil
+		}
+	}
 	if why := ev.readsDiffer(d.fp, dirty); why != "" {
 		ev.refuse(why)
 		return nil
@@ -303,7 +357,7 @@ func (ev *evaluator) scope(lib *library.Library) *Scope {
 		ev.refuse("a changed file cannot be read")
 		return nil
 	}
-	sc.Changed, sc.Fingerprint = changed, fp
+	sc.Changed, sc.Blocks, sc.Fingerprint = changed, d.blocks, fp
 	return sc
 }
 
@@ -319,6 +373,8 @@ func (ev *evaluator) fingerprintNow(lib *library.Library, d *delta, dirty map[st
 	}
 	digests := ev.l.inputs.digests()
 	fp := *d.fp
+	fp.Config = ev.l.configDigest()
+	fp.Blocks, fp.Rest, _ = ev.l.blockDigests()
 	fp.Inputs = make([]InputDigest, 0, len(d.fp.Inputs)+len(digests))
 	var changed []string
 	for _, i := range d.changed {

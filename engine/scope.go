@@ -161,7 +161,7 @@ func (w *Workspace) applyScoped(ctx context.Context, req applier.Request) (*appl
 		stamps[w.Backends[k].Provider.Name()] = []byte(w.memoDigest)
 	}
 	scoped.Backends, scoped.Scope, scoped.Stamps = w.Backends, sc.Resources, stamps
-	if len(sc.Changed) > 0 {
+	if !sc.Empty() {
 		// With nothing changed, the memo that holds is the one to keep.
 		scoped.Memo = w.memoOf(req.Options, sc.Fingerprint)
 	}

@@ -1,6 +1,7 @@
 package git
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sort"
@@ -164,9 +165,14 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 			}
 			o := wanted[e.Address]
 			switch {
-			case o == nil && npyPointer(resource, e.Path):
-				gone++ // deleted
-			case o == nil || pathOf(o) != e.Path:
+			case o == nil && lfsPatterned(resource, e.Path):
+				return nil, providers.ErrScope // its line of .gitattributes goes
+			case o == nil:
+				// Deleted; a pointer file's going may leave no *.npy.
+				if npyPointer(resource, e.Path) {
+					gone++
+				}
+			case pathOf(o) != e.Path:
 				return nil, providers.ErrScope
 			default:
 				found[e.Address] = true
@@ -180,11 +186,12 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 		if found[addr] {
 			continue
 		}
-		if !npyPointer(o.Resource, pathOf(o)) {
-			return nil, providers.ErrScope
+		if lfsPatterned(o.Resource, pathOf(o)) {
+			return nil, providers.ErrScope // a line of .gitattributes comes
 		}
-		// A new pointer file goes where nothing is: whatever is there, or
-		// a file above it, is for a full read to name.
+		// A new file goes where nothing is: whatever is there, or a file
+		// above it, is for a full read to name; a file whose path differs
+		// only in case, for the full plan to warn of.
 		te, blocker, err := tree.get(pathOf(o))
 		if err != nil {
 			return nil, err
@@ -192,18 +199,75 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 		if te != nil || blocker != "" {
 			return nil, providers.ErrScope
 		}
-		created++
+		if folded, err := tree.foldedTwin(pathOf(o)); err != nil || folded {
+			return nil, errors.Join(err, providers.ErrScope)
+		}
+		if npyPointer(o.Resource, pathOf(o)) {
+			created++
+		}
 	}
 	// .gitattributes covers every pointer file under *.npy while one
 	// stays: a pointer file that comes or goes leaves it as it is.
 	if (created > 0 || gone > 0) && !kept {
-		return nil, providers.ErrScope
+		var err error
+		if kept, err = pointerOutside(ctx, r, d, need, resources); err != nil {
+			return nil, err
+		}
+		if !kept {
+			return nil, providers.ErrScope
+		}
 	}
 	return snap, nil
+}
+
+// pointerOutside reports whether a shard of the manifest directory d
+// other than those in read has an embedding's *.npy pointer file of a
+// resource out of resources: one that stays, whatever the scope does.
+func pointerOutside(ctx context.Context, r *repo, d *treeDir, read map[int]bool, resources map[string]bool) (bool, error) {
+	names := make([]string, 0, len(d.entries))
+	for name := range d.entries {
+		if id, ok := shardName(name); ok && !read[id] && !d.entries[name].isTree() {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		id, _ := shardName(name)
+		data, err := r.readTyped(d.entries[name].hash, plumbing.BlobObject)
+		if err != nil {
+			return false, err
+		}
+		if !bytes.Contains(data, []byte(`.npy"`)) {
+			continue
+		}
+		entries, err := decodeShard(data, id)
+		if err != nil {
+			return false, nil // a full read says what it is
+		}
+		for _, e := range entries {
+			resource := e.Resource
+			if resource == "" {
+				resource = e.Address
+			}
+			if !resources[resource] && npyPointer(resource, e.Path) && checkEntry(e) == nil {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // npyPointer reports whether the file of resource at path is an
 // embedding's pointer file that .gitattributes covers as *.npy.
 func npyPointer(resource, path string) bool {
 	return strings.HasPrefix(resource, "embedding.") && strings.HasSuffix(path, ".npy")
+}
+
+// lfsPatterned reports whether the file of resource at path is an
+// embedding's pointer file that .gitattributes names by its own path.
+func lfsPatterned(resource, path string) bool {
+	return strings.HasPrefix(resource, "embedding.") && !strings.HasSuffix(path, ".npy")
 }

@@ -12,14 +12,15 @@ import (
 	"scriptsync/providers"
 )
 
-// A scoped read plans pointer files that come and go, and refuses every
-// other change to the set of files: anything that could move
-// .gitattributes, or a path something outside the scope holds.
+// A scoped read plans files that come and go (pointer files, and scripts
+// with them), and refuses every other change to the set of files:
+// anything that could move .gitattributes, a path something outside the
+// scope holds, or one that differs from such a path only in case.
 func TestReadScopeCreatesAndDeletes(t *testing.T) {
 	ctx := context.Background()
 	p := newTestProvider(t, t.TempDir(), nil)
 	base := fakeLib{
-		scripts:    map[string]string{"pilot": "INT. HOUSE - DAY\n"},
+		scripts:    map[string]string{"pilot": "INT. HOUSE - DAY\n", "storm": "EXT. SEA - NIGHT\n"},
 		embeddings: map[string]string{"a": "vector a", "b": "vector b", "c": "vector c"},
 	}
 	head := apply(t, p, base.library())
@@ -47,6 +48,31 @@ func TestReadScopeCreatesAndDeletes(t *testing.T) {
 		lib.Embeddings = slices.DeleteFunc(lib.Embeddings, func(e *library.Embedding) bool { return e.Address == `embedding.pilot["d"]` })
 		return lib
 	}
+	// scripts returns base's library less the scripts of drop, plus
+	// script add at path when add is set.
+	scripts := func(add, path string, drop ...string) *library.Library {
+		f := base
+		f.scripts, f.paths = map[string]string{}, map[string]string{}
+		for k, v := range base.scripts {
+			if !slices.Contains(drop, k) {
+				f.scripts[k] = v
+			}
+		}
+		if add != "" {
+			f.scripts[add] = "INT. ATTIC - DAY\n"
+			if path != "" {
+				f.paths[add] = path
+			}
+		}
+		return f.library()
+	}
+	script := func(keys ...string) map[string]bool {
+		out := map[string]bool{}
+		for _, k := range keys {
+			out["script."+k] = true
+		}
+		return out
+	}
 	res := func(keys ...string) map[string]bool {
 		out := map[string]bool{}
 		for _, k := range keys {
@@ -63,8 +89,16 @@ func TestReadScopeCreatesAndDeletes(t *testing.T) {
 	}{
 		{"a pointer added beside one that stays", with(""), res("a", "d"), true, "create"},
 		{"a pointer deleted beside one that stays", without("c"), res("a", "c"), true, "delete"},
-		{"the only pointer of the scope added", with(""), res("d"), false, ""},
-		{"the only pointer of the scope deleted", without("c"), res("c"), false, ""},
+		{"the only pointer of the scope added, beside others", with(""), res("d"), true, "create"},
+		{"the only pointer of the scope deleted, beside others", without("c"), res("c"), true, "delete"},
+		{"every pointer deleted", without("a", "b", "c"), res("a", "b", "c"), false, ""},
+		{"a script deleted", scripts("", "", "storm"), script("storm"), true, "delete"},
+		{"a script added", scripts("finale", ""), script("finale"), true, "create"},
+		{"a script added where another is", scripts("finale", "scripts/storm.fountain"), script("finale"), false, ""},
+		{"a script added at a path that differs only in case", scripts("finale", "scripts/Storm.fountain"), script("finale"), false, ""},
+		{"a script added below a directory that differs only in case (no file collides)", scripts("finale", "Scripts/finale.fountain"), script("finale"), true, "create"},
+		{"a script added below a directory that differs only in case, at a path that does", scripts("finale", "Scripts/pilot.fountain"), script("finale"), false, ""},
+		{"a script added, another deleted", scripts("finale", "", "storm"), script("finale", "storm"), true, "create delete"},
 		{"a pointer added where a script is", with("scripts/pilot.fountain.npy"), res("a", "d"), true, "create"},
 		{"a pointer added at a script's path", with("scripts/pilot.fountain"), res("a", "d"), false, ""},
 		{"a pointer added below a script", with("scripts/pilot.fountain/d.npy"), res("a", "d"), false, ""},
@@ -77,6 +111,11 @@ func TestReadScopeCreatesAndDeletes(t *testing.T) {
 		for _, e := range lib.Embeddings {
 			if resources[e.Resource] {
 				part.Embeddings = append(part.Embeddings, e)
+			}
+		}
+		for _, x := range lib.Scripts {
+			if resources[x.Resource] {
+				part.Scripts = append(part.Scripts, x)
 			}
 		}
 		var want []*providers.Object

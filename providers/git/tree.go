@@ -116,6 +116,41 @@ func (t *treeEditor) get(path string) (e *treeEntry, blocker string, err error) 
 	}
 }
 
+// foldedTwin reports whether the tree has a path that differs from path
+// only in case: the two collide on a case-insensitive file system.
+func (t *treeEditor) foldedTwin(path string) (bool, error) {
+	var walk func(d *treeDir, rest string, exact bool) (bool, error)
+	walk = func(d *treeDir, rest string, exact bool) (bool, error) {
+		if err := t.load(d); err != nil {
+			return false, err
+		}
+		name, tail, more := strings.Cut(rest, "/")
+		for n, e := range d.entries {
+			if !strings.EqualFold(n, name) {
+				continue
+			}
+			same := exact && n == name
+			if !more {
+				if !same {
+					return true, nil
+				}
+				continue
+			}
+			if !e.isTree() {
+				continue
+			}
+			if e.dir == nil {
+				e.dir = &treeDir{hash: e.hash}
+			}
+			if found, err := walk(e.dir, tail, same); found || err != nil {
+				return found, err
+			}
+		}
+		return false, nil
+	}
+	return walk(t.root, path, true)
+}
+
 // dir returns the directory at path, read, or nil when there is none. It
 // fails when path is a file.
 func (t *treeEditor) dir(path string) (*treeDir, error) {
