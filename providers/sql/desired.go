@@ -179,7 +179,7 @@ func (b *builder) script(s *library.Script) {
 	row, err := scriptRow(sp)
 	h := newHasher(typeScript)
 	h.str(s.Series)
-	h.str(s.Path) // shown as file_path; the row holds sp.filePath
+	h.str(s.Path)
 	h.values(row...)
 	var deps []string
 	if s.Series != "" {
@@ -188,12 +188,10 @@ func (b *builder) script(s *library.Script) {
 		}
 		deps = []string{s.Series}
 	}
-	var filePath any
-	if s.Path != "" {
-		filePath = s.Path
-	}
+	// file_path is what the row holds, ScriptRAG's: an absolute path,
+	// which moves with the configuration directory (or the checkout).
 	attrs := map[string]any{
-		"title": s.Title, "author": s.Author, "file_path": filePath, "format": row[3],
+		"title": s.Title, "author": s.Author, "file_path": sp.filePath, "format": row[3],
 		"series_title": s.SeriesTitle, "season": nullInt(s.Season), "episode": nullInt(s.Episode),
 		"metadata": s.Metadata, "content_hash": s.ContentHash,
 	}
@@ -327,7 +325,7 @@ func (b *builder) bible(bi *library.Bible) {
 	h.str(bi.Path)
 	h.values(row...)
 	h.str(chunkHash(bi))
-	attrs := map[string]any{"file_path": bi.Path, "title": bi.Title, "file_hash": bi.Hash, "script": script,
+	attrs := map[string]any{"file_path": bp.filePath, "title": bi.Title, "file_hash": bi.Hash, "script": script,
 		"chunks": int64(len(bi.Chunks))}
 	if len(bi.Data) <= maxShownText && utf8.Valid(bi.Data) {
 		attrs["text"] = string(bi.Data) // for the plan's diff, as a scene's

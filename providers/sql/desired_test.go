@@ -75,13 +75,15 @@ func TestDesiredObjects(t *testing.T) {
 	if !slices.Equal(pilot.Deps, []string{"series.night_shift"}) || !pilot.PreventDestroy {
 		t.Errorf("script deps %v prevent_destroy %v", pilot.Deps, pilot.PreventDestroy)
 	}
-	if want := map[string]any{"title": "Pilot", "author": "A. Writer", "file_path": "scripts/pilot.fountain", "format": "fountain",
+	// file_path is the row's: the source's absolute path, as ScriptRAG
+	// stores it.
+	if want := map[string]any{"title": "Pilot", "author": "A. Writer", "file_path": filepath.Join(lib.Dir, lib.Scripts[0].Source), "format": "fountain",
 		"series_title": "Night Shift", "season": int64(1), "episode": int64(1),
 		"metadata": map[string]any{"status": "draft", "pages": int64(3)}, "content_hash": lib.Scripts[0].ContentHash}; !reflect.DeepEqual(pilot.Attributes(), want) {
 		t.Errorf("script attrs %v\nwant %v", pilot.Attributes(), want)
 	}
-	if by["script.spinoff"].Attributes()["file_path"] != nil {
-		t.Errorf("outline script has a file_path")
+	if got, _ := by["script.spinoff"].Attributes()["file_path"].(string); !filepath.IsAbs(got) || !strings.HasSuffix(got, "script.spinoff.outline") {
+		t.Errorf("outline script's file_path is %q, want the absolute .outline path its row holds", got)
 	}
 	kim := by[`script.pilot.characters["KIM"]`]
 	if !reflect.DeepEqual(kim.Attributes(), map[string]any{"name": "KIM", "aliases": []any{"NURSE KIM"}, "description": "Night nurse."}) {
