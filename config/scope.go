@@ -93,13 +93,13 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 	// instances' objects to delete; it must be a block whose every
 	// instance read a source of its own, which the memo names.
 	removed := map[string]bool{}
-	scripts := false // a script block comes or goes
+	scripts := false // a script block comes, goes or is rewritten
 	for _, addr := range d.blocks {
 		n := byAddr[addr]
 		_, had := d.fp.Blocks[addr]
-		if n == nil || !had {
-			scripts = scripts || blockType(addr) == "script"
-		}
+		// A script block rewritten may gain, lose or rename instances
+		// (its for_each), which changes the library's only script too.
+		scripts = scripts || blockType(addr) == "script"
 		if n == nil {
 			if !had || !sourcedTypes[blockType(addr)] {
 				ev.refuse(addr + " was removed, a block whose objects a part of the configuration cannot name")
@@ -123,7 +123,7 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 		// A bible that names no script belongs to the library's only one.
 		for _, o := range decl.objects {
 			if _, named := o.attrs["script"]; o.typ == "bible" && !named {
-				ev.refuse("a script block comes or goes, and " + o.addr + " names no script")
+				ev.refuse("a script block changed, and " + o.addr + " names no script")
 				return nil
 			}
 		}
