@@ -108,6 +108,12 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 			removed[addr] = true
 			continue
 		}
+		if had && blockType(addr) == "character" {
+			// Its instances read no file of their own: the block may
+			// have had others (a for_each), which the scope cannot name.
+			ev.refuse(addr + " was rewritten, a block whose instances then a part of the configuration cannot name")
+			return nil
+		}
 		if !grow(n) {
 			ev.refuse(addr + " changed, a block a change cannot reach alone")
 			return nil
