@@ -19,10 +19,12 @@ import (
 // plan evaluates what they reach, as it does a changed input (see
 // scope.go). Fingerprint.Blocks digests each such block's text, and
 // Fingerprint.Rest everything else: the other top-level blocks and
-// attributes, file by file, in order. Blank lines and comments between
-// top-level items mean nothing to HCL, and blocks are evaluated in the
-// order of their addresses, not where they are written, so a block's
-// digest is of its text alone.
+// attributes, file by file, in order; a file that has nothing else, a
+// season's file of scripts say, adds nothing to it, so that such a file
+// may come or go. Blank lines and comments between top-level items mean
+// nothing to HCL, and blocks are evaluated in the order of their
+// addresses, not where they are written, so a block's digest is of its
+// text alone.
 
 // blockDigests returns Fingerprint.Blocks and Fingerprint.Rest for the
 // configuration files as parsed; false when a file is not native HCL
@@ -50,7 +52,6 @@ func (l *loader) blockDigests() (map[string]string, string, bool) {
 			l.blocksFailed = true
 			return nil, "", false
 		}
-		item([]byte(name))
 		type span struct {
 			start, end int
 			addr       string
@@ -69,6 +70,7 @@ func (l *loader) blockDigests() (map[string]string, string, bool) {
 			spans = append(spans, span{start: r.Start.Byte, end: r.End.Byte})
 		}
 		sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+		named := false // the file's name, before its first item of Rest
 		for _, s := range spans {
 			if s.start < 0 || s.end > len(src) || s.start > s.end {
 				l.blocksFailed = true
@@ -76,6 +78,10 @@ func (l *loader) blockDigests() (map[string]string, string, bool) {
 			}
 			text := src[s.start:s.end]
 			if s.addr == "" {
+				if !named {
+					item([]byte(name))
+					named = true
+				}
 				item(text)
 				continue
 			}
@@ -86,7 +92,9 @@ func (l *loader) blockDigests() (map[string]string, string, bool) {
 			sum := sha256.Sum256(text)
 			blocks[s.addr] = hex.EncodeToString(sum[:])
 		}
-		item(nil) // the end of the file's items
+		if named {
+			item(nil) // the end of the file's items
+		}
 	}
 	l.blocks, l.rest = blocks, hex.EncodeToString(rest.Sum(nil))
 	return l.blocks, l.rest, true
