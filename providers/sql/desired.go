@@ -3,6 +3,7 @@ package sql
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -72,6 +73,30 @@ type builder struct {
 
 	checkout, libDir string            // for file_path (see filePath)
 	scripts          []*library.Script // for bibles that name no script
+	// paths are the file_path values taken, each by the address that took
+	// it (a bible's keyed by its script too): the rows' unique keys.
+	paths map[string]string
+}
+
+// takePath records that m's row holds file_path path, unique under key;
+// false, with a diagnostic naming both objects, when another took it.
+func (b *builder) takePath(m library.Meta, table, key, path string) bool {
+	if b.paths == nil {
+		b.paths = map[string]string{}
+	}
+	other, taken := b.paths[key]
+	if !taken {
+		b.paths[key] = m.Address
+		return true
+	}
+	shown := strconv.Quote(path)
+	if slices.Contains(m.Sensitive, "path") || slices.Contains(m.Sensitive, "source") || slices.Contains(m.Sensitive, "file_path") {
+		shown = "(sensitive value)"
+	}
+	b.errorf(m, "Duplicate file_path",
+		"%s and %s would both be stored with file_path %s, and ScriptRAG's %s.file_path is unique: give each its own source file.",
+		other, m.Address, shown, table)
+	return false
 }
 
 func (b *builder) errorf(m library.Meta, summary, format string, args ...any) {
@@ -176,6 +201,9 @@ func (b *builder) series(s *library.Series) {
 
 func (b *builder) script(s *library.Script) {
 	sp := scriptPayload{s, filePath(b.checkout, b.libDir, s.Source, s.Path, s.Address)}
+	if !b.takePath(s.Meta, "scripts", sp.filePath, sp.filePath) {
+		return
+	}
 	row, err := scriptRow(sp)
 	h := newHasher(typeScript)
 	h.str(s.Series)
@@ -319,6 +347,9 @@ func (b *builder) bible(bi *library.Bible) {
 		return
 	}
 	bp := biblePayload{bi, filePath(b.checkout, b.libDir, bi.Source, bi.Path, bi.Address), script}
+	if !b.takePath(bi.Meta, "script_bibles", script+"\x00"+bp.filePath, bp.filePath) {
+		return
+	}
 	row, err := bibleRow(bp)
 	h := newHasher(typeBible)
 	h.str(script)
