@@ -15,8 +15,10 @@ import (
 // attribute: when the attribute is sensitive, so are they (a secret in a
 // heading is also in the location read from it).
 var derivedSensitive = map[string]map[string][]string{
-	"script":    {"path": {"file_path"}},
-	"bible":     {"path": {"file_path"}},
+	// file_path is the row's absolute path: the checkout's path, or,
+	// with no checkout, the source's.
+	"script":    {"path": {"file_path"}, "source": {"file_path"}},
+	"bible":     {"path": {"file_path"}, "source": {"file_path"}},
 	"embedding": {"path": {"file_path"}},
 	"scene":     {"heading": {"location", "time_of_day", "text"}, "content": {"text"}},
 }
