@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -347,7 +348,18 @@ func (im *importer) add(ctx context.Context, imp providers.Import, o *providers.
 		}
 		for _, c := range differ {
 			if v, ok := have[c]; ok {
-				attrs[shownColumn(c)] = shown(v)
+				k := shownColumn(c)
+				switch {
+				case slices.Contains(o.Sensitive, k):
+					attrs[k] = sensitiveValue
+				case c == "metadata" && len(o.Sensitive) > 0:
+					// A row's metadata holds what other attributes
+					// show (a script's source_file, series_title):
+					// when any is sensitive, so is the row's.
+					attrs[k] = sensitiveValue
+				default:
+					attrs[k] = shown(v)
+				}
 			}
 		}
 		for k, v := range counts {
