@@ -75,27 +75,39 @@ type builder struct {
 	scripts          []*library.Script // for bibles that name no script
 	// paths are the file_path values taken, each by the address that took
 	// it (a bible's keyed by its script too): the rows' unique keys.
-	paths map[string]string
+	paths map[string]takenPath
+}
+
+// takenPath is who took a file_path, and whether its path is sensitive.
+type takenPath struct {
+	addr      string
+	sensitive bool
+}
+
+// pathSensitive reports whether m's file_path derives from a sensitive value.
+func pathSensitive(m library.Meta) bool {
+	return slices.Contains(m.Sensitive, "path") || slices.Contains(m.Sensitive, "source") || slices.Contains(m.Sensitive, "file_path")
 }
 
 // takePath records that m's row holds file_path path, unique under key;
 // false, with a diagnostic naming both objects, when another took it.
 func (b *builder) takePath(m library.Meta, table, key, path string) bool {
 	if b.paths == nil {
-		b.paths = map[string]string{}
+		b.paths = map[string]takenPath{}
 	}
 	other, taken := b.paths[key]
 	if !taken {
-		b.paths[key] = m.Address
+		b.paths[key] = takenPath{m.Address, pathSensitive(m)}
 		return true
 	}
+	// The path is both objects': either's sensitivity hides it.
 	shown := strconv.Quote(path)
-	if slices.Contains(m.Sensitive, "path") || slices.Contains(m.Sensitive, "source") || slices.Contains(m.Sensitive, "file_path") {
+	if other.sensitive || pathSensitive(m) {
 		shown = "(sensitive value)"
 	}
 	b.errorf(m, "Duplicate file_path",
 		"%s and %s would both be stored with file_path %s, and ScriptRAG's %s.file_path is unique: give each its own source file.",
-		other, m.Address, shown, table)
+		other.addr, m.Address, shown, table)
 	return false
 }
 
