@@ -316,6 +316,8 @@ func pickSeason(dir string, r *rand.Rand) (string, string, error) {
 	if err != nil || len(files) == 0 {
 		return "", "", fmt.Errorf("no season files: %v", err)
 	}
+	extra, _ := filepath.Glob(filepath.Join(dir, "extra_*.hcl"))
+	files = append(files, extra...)
 	path := files[r.IntN(len(files))]
 	data, err := os.ReadFile(path)
 	return path, string(data), err
@@ -352,8 +354,9 @@ func removeScript(dir string, r *rand.Rand) error {
 	return nil
 }
 
-// addScript declares a new script in a season file, with an embedding
-// per scene: a copy of a generated screenplay and its vectors.
+// addScript declares a new script in a season file (every other one in
+// a file of its own), with an embedding per scene: a copy of a generated
+// screenplay and its vectors.
 func addScript(dir string, r *rand.Rand, n int) error {
 	path, text, err := pickSeason(dir, r)
 	if err != nil {
@@ -387,6 +390,14 @@ func addScript(dir string, r *rand.Rand, n int) error {
 		}
 	}
 	season := strings.TrimPrefix(strings.TrimSuffix(filepath.Base(path), ".hcl"), "season_")
+	if !strings.HasPrefix(filepath.Base(path), "season_") {
+		season = "1"
+	}
+	if n%2 == 0 {
+		// Every other one in a file of its own, which the plan of what
+		// changed takes as its blocks coming.
+		path, text = filepath.Join(dir, fmt.Sprintf("extra_%d.hcl", n)), "# An extra episode.\n"
+	}
 	text += fmt.Sprintf(`
 script %[1]q {
   source  = "scripts/extra/%[1]s.fountain"
