@@ -115,7 +115,7 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 	}
 	sort.Strings(names)
 	found, gone := map[string]bool{}, 0
-	kept := false // a pointer file that stays, under *.npy
+	kept := false // a pointer file that stays, under *.npy, in the scope or out of it
 	for _, name := range names {
 		te := d.entries[name]
 		id, _ := shardName(name)
@@ -161,6 +161,8 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 				resource = e.Address
 			}
 			if !resources[resource] {
+				// Out of the scope, it stays as it is.
+				kept = kept || npyPointer(resource, e.Path)
 				continue
 			}
 			o := wanted[e.Address]
