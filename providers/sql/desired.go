@@ -84,10 +84,9 @@ type takenPath struct {
 	sensitive bool
 }
 
-// pathSensitive reports whether m's file_path derives from a sensitive value.
-func pathSensitive(m library.Meta) bool {
-	return slices.Contains(m.Sensitive, "path") || slices.Contains(m.Sensitive, "source") || slices.Contains(m.Sensitive, "file_path")
-}
+// pathSensitive reports whether m's file_path derives from a sensitive
+// value: config marks file_path when path or source is.
+func pathSensitive(m library.Meta) bool { return slices.Contains(m.Sensitive, "file_path") }
 
 // takePath records that m's row holds file_path path, unique under key;
 // false, with a diagnostic naming both objects, when another took it.
