@@ -2,9 +2,13 @@ package config
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,16 +47,15 @@ func rewriteCache(t *testing.T, cacheDir string, f func(*digestEntry)) {
 	if len(files) != 1 {
 		t.Fatalf("cache files: %q, want one", files)
 	}
-	entries := readDigestCache(files[0])
-	if len(entries) != 1 {
-		t.Fatalf("cache entries: %v, want one", entries)
+	rows := readDigestCache(files[0])
+	if rows.Len() != 1 {
+		t.Fatalf("cache entries: %v, want one", rows.paths)
 	}
 	c := &digestCache{path: files[0], loaded: make(chan struct{}), now: map[string]digestEntry{}, dirty: true}
 	close(c.loaded)
-	for path, e := range entries {
-		f(&e)
-		c.now[path] = e
-	}
+	e := rows.entries[0]
+	f(&e)
+	c.now[rows.paths[0]] = e
 	c.save()
 }
 
@@ -110,7 +113,7 @@ func TestDigestCacheFileIsCheckedOnRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := parseDigestCache(data)
-	if err != nil || len(got) != 1 || got["/a/v.npy"] != e {
+	if found, ok := got.find("/a/v.npy"); err != nil || got.Len() != 1 || !ok || found != e {
 		t.Fatalf("round trip: %v, %v", got, err)
 	}
 	for n := range len(data) {
@@ -120,5 +123,79 @@ func TestDigestCacheFileIsCheckedOnRead(t *testing.T) {
 	}
 	if _, err := parseDigestCache([]byte("scriptsync digest cache 0\n")); err == nil {
 		t.Error("another version parsed")
+	}
+}
+
+// An entry for each path, told apart by its size.
+func cacheEntry(size int64) digestEntry {
+	return digestEntry{stamp: fileStamp{size: size, mtime: 1, ctime: 2, ino: 3, dev: 4}, hashedAt: 5, dims: -1}
+}
+
+func TestDigestCacheSaveMergesInPathOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.digests")
+	write := func(now map[string]digestEntry, old cacheRows, keepAll bool) cacheRows {
+		t.Helper()
+		c := &digestCache{path: path, loaded: make(chan struct{}), old: old, now: now, dirty: true, keptAll: keepAll}
+		close(c.loaded)
+		c.save()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := parseDigestCache(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sort.IsSorted(&rows) {
+			t.Fatalf("saved out of order: %q", rows.paths)
+		}
+		return rows
+	}
+	first := write(map[string]digestEntry{"/d/c": cacheEntry(3), "/d/a": cacheEntry(1), "/d/b": cacheEntry(2)}, cacheRows{}, false)
+	if got := strings.Join(first.paths, " "); got != "/d/a /d/b /d/c" {
+		t.Fatalf("first save: %s", got)
+	}
+	// Kept: every entry read, the replaced one as replaced, the new ones
+	// in their place.
+	kept := write(map[string]digestEntry{"/d/b": cacheEntry(20), "/d/0": cacheEntry(0), "/d/bb": cacheEntry(25), "/d/z": cacheEntry(26)}, first, true)
+	var got []string
+	for i, p := range kept.paths {
+		got = append(got, fmt.Sprintf("%s=%d", p, kept.entries[i].stamp.size))
+	}
+	if want := "/d/0=0 /d/a=1 /d/b=20 /d/bb=25 /d/c=3 /d/z=26"; strings.Join(got, " ") != want {
+		t.Fatalf("kept: %s, want %s", strings.Join(got, " "), want)
+	}
+	// Not kept: only what this run used or made.
+	used := write(map[string]digestEntry{"/d/c": cacheEntry(3)}, kept, false)
+	if got := strings.Join(used.paths, " "); got != "/d/c" {
+		t.Fatalf("used only: %s", got)
+	}
+}
+
+func TestDigestCacheReadsAnyOrderButNoPathTwice(t *testing.T) {
+	file := func(paths ...string) []byte {
+		b := []byte(digestCacheMagic)
+		for _, p := range paths {
+			b = binary.AppendUvarint(b, uint64(len(p)))
+			b = append(b, p...)
+			b = append(b, make([]byte, 8*8+sha256.Size)...)
+			binary.LittleEndian.PutUint64(b[len(b)-8*8-sha256.Size:], uint64(len(p)))
+		}
+		return b
+	}
+	rows, err := parseDigestCache(file("/x/c", "/x/a", "/x/bb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/x/a", "/x/bb", "/x/c"} {
+		if e, ok := rows.find(p); !ok || e.stamp.size != int64(len(p)) {
+			t.Errorf("find(%s) = %v, %v", p, e, ok)
+		}
+	}
+	if _, ok := rows.find("/x/b"); ok {
+		t.Error("found a path that is not there")
+	}
+	if _, err := parseDigestCache(file("/x/a", "/x/b", "/x/a")); err == nil {
+		t.Error("a path twice parsed")
 	}
 }
