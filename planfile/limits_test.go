@@ -75,3 +75,17 @@ func TestReadRefusesAFIFO(t *testing.T) {
 		t.Fatal("ReadFile waits on a FIFO")
 	}
 }
+
+func TestExpansionLimitGrowsWithTheFile(t *testing.T) {
+	for _, tt := range []struct{ size, want int64 }{
+		{0, MaxSize},
+		{1 << 20, MaxSize},                     // a bomb: 256 MiB, not 64
+		{MaxSize / MaxRatio, MaxSize},          // 4 MiB
+		{40 << 20, 40 << 20 * MaxRatio},        // a first apply's 40 MiB plan
+		{1 << 30, (1 << 30) * int64(MaxRatio)}, // and a huge one
+	} {
+		if got := expansionLimit(tt.size); got != tt.want {
+			t.Errorf("expansionLimit(%d) = %d, want %d", tt.size, got, tt.want)
+		}
+	}
+}

@@ -87,9 +87,21 @@ func WriteFile(path string, sp *SavedPlan) error {
 	return nil
 }
 
-// MaxSize bounds a plan file's decompressed size: a small gzip file can
-// expand to gigabytes, and a plan is read whole into memory.
-const MaxSize = 256 << 20
+// MaxSize bounds a plan file's decompressed size, with MaxRatio: a small
+// gzip file can expand to gigabytes, and a plan is read whole into memory.
+// A plan of many changes (a library's first apply) is large, and its JSON
+// compresses about ten-fold, so a file may expand to MaxRatio times its
+// size when that is more than MaxSize.
+const (
+	MaxSize  = 256 << 20
+	MaxRatio = 64
+)
+
+// expansionLimit is how large a plan file of size bytes may be once
+// decompressed.
+func expansionLimit(size int64) int64 {
+	return max(MaxSize, size*MaxRatio)
+}
 
 // capped reads at most left bytes and then fails, noting that it did.
 type capped struct {
@@ -127,14 +139,18 @@ func ReadFile(path string) (*SavedPlan, error) {
 		return nil, fmt.Errorf("read plan file: %w", err)
 	}
 	defer f.Close()
+	limit := int64(MaxSize)
+	if st, err := f.Stat(); err == nil {
+		limit = expansionLimit(st.Size())
+	}
 	zr, err := gzip.NewReader(bufio.NewReader(f))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s (it is not a saved plan: create one with plan -out=FILE)", ErrNotPlanFile, path)
 	}
 	// Measure first, in constant memory, so that a small file that
 	// expands to gigabytes fails before the decoder buffers any of it.
-	tooLarge := fmt.Errorf("%w: %s holds more than %d MiB once decompressed, more than any plan scriptsync writes; run plan -out=FILE again", ErrNotPlanFile, path, MaxSize>>20)
-	measure := &capped{r: zr, left: MaxSize}
+	tooLarge := fmt.Errorf("%w: %s holds more than %d MiB once decompressed, more than any plan scriptsync writes; run plan -out=FILE again", ErrNotPlanFile, path, limit>>20)
+	measure := &capped{r: zr, left: limit}
 	if _, err := io.Copy(io.Discard, measure); measure.over {
 		return nil, tooLarge
 	} else if err != nil {
@@ -147,7 +163,7 @@ func ReadFile(path string) (*SavedPlan, error) {
 		return nil, fmt.Errorf("%w: %s (it is not a saved plan: create one with plan -out=FILE)", ErrNotPlanFile, path)
 	}
 	var sp SavedPlan
-	lr := &capped{r: zr, left: MaxSize}
+	lr := &capped{r: zr, left: limit}
 	dec := json.NewDecoder(lr)
 	err = dec.Decode(&sp)
 	if lr.over {
