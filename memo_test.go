@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -78,7 +80,39 @@ func samePlans(t *testing.T, dir, step string) (int, bool) {
 		t.Fatalf("%s: plan -json with the memo differs from the full plan -json\nwith memo: exit %d\n%s\nfull: exit %d\n%s",
 			step, jsonCode, got, fullCode, full)
 	}
+	// A saved plan holds the same changes and is checked against the
+	// same inputs: the file of what changed is the full plan's, byte for
+	// byte.
+	saved := t.TempDir()
+	fullPlan, scopedPlan := filepath.Join(saved, "full.plan"), filepath.Join(saved, "scoped.plan")
+	fullCode, _, _ = runMemo(t, dir, "off", "plan", "-detailed-exitcode", "-out="+fullPlan)
+	outCode, out, _ := runMemo(t, dir, "", "plan", "-detailed-exitcode", "-out="+scopedPlan)
+	if outCode != fullCode || outCode != code {
+		t.Fatalf("%s: plan -out exits %d with the memo, %d without\n%s", step, outCode, fullCode, out)
+	}
+	if a, b := gunzipped(t, fullPlan), gunzipped(t, scopedPlan); !bytes.Equal(a, b) {
+		t.Fatalf("%s: the saved plan of what changed differs from the full one\nwith memo:\n%.3000s\nfull:\n%.3000s", step, b, a)
+	}
 	return code, recalled
+}
+
+// gunzipped is the decompressed content of the gzip file at path.
+func gunzipped(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 var stampRE = regexp.MustCompile(`"@timestamp":"[^"]*"`)

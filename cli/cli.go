@@ -89,7 +89,10 @@ type session struct {
 	// scope lets the next load apply only what changed since the last
 	// apply (engine.Options.Scope).
 	scope bool
-	log   *logger
+	// saving makes scope's load that of a plan to save
+	// (engine.Options.Saving).
+	saving bool
+	log    *logger
 }
 
 // Run runs scriptsync and returns its exit code.

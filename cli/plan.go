@@ -99,12 +99,18 @@ func (s *session) planCommand() *ucli.Command {
 			if err != nil {
 				return err
 			}
-			// A plain plan that saves nothing can be answered by the last
-			// apply's memo (a saved plan holds every object); -json
-			// streams no unchanged object. SCRIPTSYNC_MEMO=off always
-			// evaluates.
-			s.recall = engine.Recallable(opts) && c.String("out") == "" &&
-				s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
+			// A plain plan can be answered by the last apply's memo, or
+			// evaluate what changed since; -json streams no unchanged
+			// object. One to save (-out) evaluates what changed, as an
+			// apply does, since the file holds what an apply checks.
+			// SCRIPTSYNC_MEMO=off always evaluates.
+			memo := engine.Recallable(opts) && s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
+			if c.String("out") == "" {
+				s.recall = memo
+			} else {
+				s.scope = memo && !opts.NoRefresh
+				s.saving = s.scope
+			}
 			ws, err := s.load(vars, true)
 			if err != nil {
 				return err
@@ -288,6 +294,9 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	if err != nil {
 		return failure(err)
 	}
+	// A plain plan's file is applied as a plain apply is: what changed
+	// since the last apply, when that is all there is to evaluate.
+	s.scope = engine.Recallable(sp.Options) && !sp.Options.NoRefresh && s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
 	ws, err := s.load(sp.VarArgs, true)
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func (s *session) loadArgs(warm bool) (*engine.Workspace, error) {
 func (s *session) load(vars []config.VarArg, warm bool) (*engine.Workspace, error) {
 	done := s.log.phase("load configuration and build providers")
 	ws, err := engine.Open(s.ctx, engine.Options{Dir: s.dir, Vars: vars, Getenv: s.env.Getenv, Warm: warm,
-		Parallelism: s.parallelism, Recall: s.recall, Scope: s.scope})
+		Parallelism: s.parallelism, Recall: s.recall, Scope: s.scope, Saving: s.saving})
 	if err == nil {
 		note := ""
 		switch {

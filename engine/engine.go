@@ -43,6 +43,11 @@ type Options struct {
 	// input files changed since the last apply reach (see scope.go), as
 	// Recall lets a plain plan.
 	Scope bool
+	// Saving is Scope for a plan that is saved (plan -out) rather than
+	// applied: every backend's stamp is checked as a plan checks it, not
+	// as an apply does before its locks, and the recorded values of the
+	// outputs out of the scope are read, for the saved plan to show.
+	Saving bool
 }
 
 func (o *Options) getenv(name string) string {
@@ -348,7 +353,7 @@ func (w *Workspace) Apply(ctx context.Context, req applier.Request) (*applier.Re
 		}
 	}
 	if w.Config.Scope != nil {
-		if !plainPlan(req.Options) || req.Options.NoRefresh || req.Check != nil || w.memo == nil {
+		if !plainPlan(req.Options) || req.Options.NoRefresh || w.memo == nil {
 			return nil, errors.New("engine: the workspace was opened to apply what changed; open it without Scope for this apply")
 		}
 		return w.applyScoped(ctx, req)

@@ -151,7 +151,7 @@ func (w *Workspace) recall(ctx context.Context, holds func(*config.Fingerprint) 
 		}
 		checks++
 		check := st.Unchanged
-		if ls, ok := b.Provider.(providers.LockedStamper); ok && w.opts.Scope && !w.opts.Recall {
+		if ls, ok := b.Provider.(providers.LockedStamper); ok && w.opts.Scope && !w.opts.Recall && !w.opts.Saving {
 			// An apply: its transactions check the rest under the locks.
 			check = ls.UnchangedBeforeLock
 		}

@@ -9,6 +9,7 @@ import (
 	"scriptsync/config"
 	"scriptsync/planfile"
 	"scriptsync/planner"
+	"scriptsync/providers"
 	"scriptsync/render"
 )
 
@@ -29,12 +30,12 @@ func (w *Workspace) SavedPlan(plan *planner.Plan, vars []config.VarArg, version 
 	sp := &planfile.SavedPlan{
 		ScriptsyncVersion: version,
 		ConfigDigest:      w.Config.Digest,
-		Inputs:            w.Config.Inputs,
+		Inputs:            w.inputDigests(),
 		SensitiveDigests:  sensitive,
 		Options:           plan.Options,
 		Versions:          plan.Versions,
 		Digest:            plan.Digest(),
-		Plan:              render.PlanJSON(plan),
+		Plan:              render.PlanJSON(changesOnly(plan)),
 	}
 	sp.Plan.Variables, sp.Plan.Outputs = w.Values()
 	for _, a := range vars {
@@ -46,10 +47,59 @@ func (w *Workspace) SavedPlan(plan *planner.Plan, vars []config.VarArg, version 
 	return sp
 }
 
+// changesOnly is plan without the objects it leaves as they are, for a
+// plan file: what an apply of it does, and what show prints of it, at a
+// cost that grows with the changes rather than with the library. An
+// object left as it is stays when another backend's object of the same
+// address changes (the row a script's file is shown with), and so does
+// one that moves or is imported. The plan of what changed and the plan of
+// the whole configuration save the same file.
+func changesOnly(plan *planner.Plan) *planner.Plan {
+	changed := map[string]bool{}
+	for _, c := range plan.Changes {
+		if kept(c) {
+			changed[c.Address()] = true
+		}
+	}
+	out := *plan
+	out.Changes = nil
+	for _, c := range plan.Changes {
+		if changed[c.Address()] {
+			out.Changes = append(out.Changes, c)
+		}
+	}
+	return &out
+}
+
+func kept(c *providers.Change) bool {
+	return c.Action != providers.NoOp || c.Importing() != "" || c.Moved()
+}
+
 // StaleInputs reports, with a *planfile.StaleError, when the configuration
 // loaded now is not the one sp was planned from.
 func (w *Workspace) StaleInputs(sp *planfile.SavedPlan) error {
-	return planfile.Stale(sp, planfile.Now{Config: w.Config, VariableDigests: w.variableDigests()})
+	now := *w.Config
+	now.Inputs = w.inputDigests()
+	return planfile.Stale(sp, planfile.Now{Config: &now, VariableDigests: w.variableDigests()})
+}
+
+// inputDigests are the digests of every input file of the configuration,
+// by path: those it read, or, for an evaluation of what changed, the last
+// apply's with those of what changed as they are now (and, for one the
+// memo answered, the last apply's).
+func (w *Workspace) inputDigests() map[string]string {
+	fp := w.Config.Fingerprint
+	if sc := w.Config.Scope; sc != nil {
+		fp = sc.Fingerprint
+	}
+	if (w.Config.Inputs != nil && w.Config.Scope == nil) || fp == nil {
+		return w.Config.Inputs
+	}
+	out := make(map[string]string, len(fp.Inputs))
+	for _, in := range fp.Inputs {
+		out[in.Path] = hex.EncodeToString(in.Sum[:])
+	}
+	return out
 }
 
 func (w *Workspace) variableDigests() map[string]string {

@@ -18,6 +18,9 @@
 //     vector), then plan and apply;
 //   - one-scene add: a scene appended to that script, with its vector,
 //     then plan and apply;
+//   - one-scene edit, saved: another scene of that script rewritten, then
+//     plan -out=FILE and apply FILE, as a pull request's CI job and its
+//     merge's do;
 //   - one-script delete: one script and its embeddings taken out of the
 //     configuration, then apply.
 //
@@ -234,6 +237,18 @@ func scenario(bin string, w *workload.Workload) ([]step, error) {
 		return nil, err
 	}
 	if err := measure("one-scene add: apply", 0, "apply", "-auto-approve"); err != nil {
+		return nil, err
+	}
+
+	// Another scene edited, through a saved plan.
+	if err := w.EditScene(script, 75%workload.ScenesPerScript+1); err != nil {
+		return nil, err
+	}
+	saved := filepath.Join(w.Dir, ".scriptsync", "bench.plan")
+	if err := measure("one-scene edit: plan -out", 2, "plan", "-detailed-exitcode", "-out="+saved); err != nil {
+		return nil, err
+	}
+	if err := measure("one-scene edit: apply FILE", 0, "apply", saved); err != nil {
 		return nil, err
 	}
 

@@ -40,6 +40,8 @@ func TestScenario(t *testing.T) {
 		// script's row and file.
 		{"one-scene add: plan", "4 to add, 2 to change, 0 to destroy"},
 		{"one-scene add: apply", "4 added, 2 changed, 0 destroyed"},
+		{"one-scene edit: plan -out", "0 to add, 6 to change, 0 to destroy"},
+		{"one-scene edit: apply FILE", "0 added, 6 changed, 0 destroyed"},
 		{"one-script delete: apply", "0 added, 0 changed,"},
 	}
 	if len(steps) != len(want) {
