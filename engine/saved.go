@@ -3,6 +3,10 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
 
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
@@ -80,7 +84,71 @@ func kept(c *providers.Change) bool {
 func (w *Workspace) StaleInputs(sp *planfile.SavedPlan) error {
 	now := *w.Config
 	now.Inputs = w.inputDigests()
-	return planfile.Stale(sp, planfile.Now{Config: &now, VariableDigests: w.variableDigests()})
+	if err := planfile.Stale(sp, planfile.Now{Config: &now, VariableDigests: w.variableDigests()}); err != nil {
+		return err
+	}
+	return w.staleValues(sp)
+}
+
+// staleValues reports, with a *planfile.StaleError, a variable or an
+// output whose value is not the one sp shows: a variable set in the
+// environment (SCRIPTSYNC_VAR_*), an env() or a fileexists() answer that
+// changed since the plan changes no input file, and may change no object,
+// yet an apply would record outputs the plan did not show. Sensitive
+// values are not saved, and are not compared here (a sensitive
+// variable's digest is: staleInputs).
+func (w *Workspace) staleValues(sp *planfile.SavedPlan) error {
+	if sp.Plan == nil {
+		return nil
+	}
+	vars, outputs := w.Values()
+	var reasons []string
+	for _, name := range differingValues(sp.Plan.Variables, vars) {
+		reasons = append(reasons, fmt.Sprintf("the variable %q has another value than at plan time", name))
+	}
+	for _, name := range differingValues(sp.Plan.Outputs, outputs) {
+		reasons = append(reasons, fmt.Sprintf("the output %q has another value than at plan time", name))
+	}
+	if len(reasons) == 0 {
+		return nil
+	}
+	return &planfile.StaleError{Reason: strings.Join(reasons, "; ")}
+}
+
+// differingValues names the values of now, not sensitive in either, that
+// saved holds with another value or not at all, in name order.
+func differingValues(saved, now []render.NamedValue) []string {
+	was := make(map[string]render.NamedValue, len(saved))
+	for _, v := range saved {
+		was[v.Name] = v
+	}
+	var out []string
+	for _, v := range now {
+		old, ok := was[v.Name]
+		if ok && (old.Sensitive || v.Sensitive) {
+			continue
+		}
+		if !ok || canonicalJSON(old.Value) != canonicalJSON(v.Value) {
+			out = append(out, v.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// canonicalJSON is v as JSON once decoded, so that a value read back
+// from a plan file and one computed now compare alike.
+func canonicalJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%#v", v)
+	}
+	var back any
+	if err := json.Unmarshal(b, &back); err != nil {
+		return string(b)
+	}
+	b, _ = json.Marshal(back)
+	return string(b)
 }
 
 // inputDigests are the digests of every input file of the configuration,
