@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -12,7 +13,7 @@ import (
 
 func (ev *evaluator) buildAgent(inst *instance) cty.Value {
 	source := str(inst.vals["source"])
-	ev.l.inputs.claim(source, inst.meta.Resource)
+	ev.l.inputs.claim(source, inst.meta.Resource, slices.Contains(inst.meta.Sensitive, "source"))
 	data, hash, err := ev.l.inputs.read(source)
 	if err != nil {
 		ev.diag(errorAt(inst.rngs["source"], "Cannot read agent source", "%s.", err))

@@ -65,6 +65,9 @@ type Fingerprint struct {
 	Displaced []string `json:"displaced,omitempty"`
 	// Inputs are every other file read (Config.Inputs), sorted by path.
 	Inputs []InputDigest `json:"-"`
+	// Secret are the inputs whose path is sensitive
+	// (Config.SecretInputs), sorted.
+	Secret []string `json:"secret,omitempty"`
 }
 
 // InputDigest is one file a configuration read, and its SHA-256.
@@ -150,11 +153,23 @@ func (l *loader) fingerprint(lib *library.Library, displaced map[string]bool) *F
 		fp.Inputs = append(fp.Inputs, d)
 	}
 	sort.Slice(fp.Inputs, func(i, j int) bool { return fp.Inputs[i].Path < fp.Inputs[j].Path })
+	fp.Secret = secretInputs(fp.Inputs, l.inputs.secrets())
 	r := &l.recorded
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fp.Env, fp.Exists, fp.Filesets = r.env, r.exists, r.filesets
 	return fp
+}
+
+// secretInputs are the paths of inputs that secret holds, sorted.
+func secretInputs(inputs []InputDigest, secret map[string]bool) []string {
+	var out []string
+	for _, in := range inputs {
+		if secret[in.Path] {
+			out = append(out, in.Path)
+		}
+	}
+	return out
 }
 
 // inputDigest is the InputDigest of the file at path whose hex SHA-256

@@ -101,36 +101,51 @@ func hashFunc(sum func([]byte) []byte) function.Function {
 	return stringFunc(func(s string) (string, error) { return hex.EncodeToString(sum([]byte(s))), nil })
 }
 
+// pathParam is a function's path parameter. It takes a sensitive path
+// (marked), so that the read can be told to keep the path out of plan
+// files; the function marks its result as the path was (pathArg).
+var pathParam = function.Parameter{Name: "path", Type: cty.String, AllowMarked: true}
+
+// pathArg is a pathParam's argument, without its marks, which it returns
+// too: whether the path is sensitive, and what to mark the result with.
+func pathArg(v cty.Value) (string, cty.ValueMarks, bool) {
+	v, marks := v.Unmark()
+	_, secret := marks[sensitiveMark]
+	return v.AsString(), marks, secret
+}
+
 func (ev *evaluator) fileFunc() function.Function {
 	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Params: []function.Parameter{pathParam},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			ev.l.inputs.claim(args[0].AsString(), "")
-			data, _, err := ev.l.inputs.read(args[0].AsString())
+			path, marks, secret := pathArg(args[0])
+			ev.l.inputs.claim(path, "", secret)
+			data, _, err := ev.l.inputs.read(path)
 			if err != nil {
 				return cty.UnknownVal(cty.String), err
 			}
 			if !utf8.Valid(data) {
-				return cty.UnknownVal(cty.String), fmt.Errorf("%s is not valid UTF-8 text", args[0].AsString())
+				return cty.UnknownVal(cty.String), fmt.Errorf("%s is not valid UTF-8 text", path)
 			}
-			return cty.StringVal(string(data)), nil
+			return cty.StringVal(string(data)).WithMarks(marks), nil
 		},
 	})
 }
 
 func (ev *evaluator) fileSHA256Func() function.Function {
 	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Params: []function.Parameter{pathParam},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			// The digest is all it needs: the contents are not kept.
-			ev.l.inputs.claim(args[0].AsString(), "")
-			f := ev.l.inputs.load(args[0].AsString(), false)
+			path, marks, secret := pathArg(args[0])
+			ev.l.inputs.claim(path, "", secret)
+			f := ev.l.inputs.load(path, false)
 			if f.err != nil {
 				return cty.UnknownVal(cty.String), f.err
 			}
-			return cty.StringVal(f.hash), nil
+			return cty.StringVal(f.hash).WithMarks(marks), nil
 		},
 	})
 }
@@ -238,13 +253,13 @@ func (ev *evaluator) envFunc() function.Function {
 // scenes are values, not managed objects, so their address is null.
 func (ev *evaluator) fountainFunc() function.Function {
 	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Params: []function.Parameter{pathParam},
 		Type:   function.StaticReturnType(cty.DynamicPseudoType),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p := args[0].AsString()
-			ev.l.inputs.claim(p, "")
+			p, marks, secret := pathArg(args[0])
+			ev.l.inputs.claim(p, "", secret)
 			if v, ok := ev.fountains[p]; ok {
-				return v, nil
+				return v.WithMarks(marks), nil
 			}
 			data, _, err := ev.l.inputs.read(p)
 			if err != nil {
@@ -274,7 +289,7 @@ func (ev *evaluator) fountainFunc() function.Function {
 				"characters": cty.ObjectVal(chars),
 			})
 			ev.fountains[p] = v
-			return v, nil
+			return v.WithMarks(marks), nil
 		},
 	})
 }

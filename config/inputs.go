@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,6 +28,9 @@ type inputs struct {
 	// owners says which object instance read each file as its source (see
 	// claim): "" for a file read otherwise, or by more than one.
 	owners map[string]string
+	// secret are the files whose path is sensitive: a plan file names
+	// them by digest only (see claim).
+	secret map[string]bool
 }
 
 type inputFile struct {
@@ -396,12 +400,19 @@ func (in *inputs) failed() bool {
 // rel as its source; resource "" is a read by a function (file(),
 // fountain()), which any expression may make. A file with one owner
 // changes only what that instance derives (see Config.Scope); a file
-// with none, or several, may change anything.
-func (in *inputs) claim(rel, resource string) {
+// with none, or several, may change anything. secret says that the path
+// came from a sensitive value (source = "${var.secret}.fountain").
+func (in *inputs) claim(rel, resource string, secret bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.owners == nil {
 		in.owners = map[string]string{}
+	}
+	if secret {
+		if in.secret == nil {
+			in.secret = map[string]bool{}
+		}
+		in.secret[filepath.ToSlash(rel)] = true
 	}
 	if prev, ok := in.owners[rel]; ok && prev != resource {
 		resource = ""
@@ -414,6 +425,13 @@ func (in *inputs) owner(rel string) string {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return in.owners[rel]
+}
+
+// secrets returns the paths claim was told are sensitive.
+func (in *inputs) secrets() map[string]bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return maps.Clone(in.secret)
 }
 
 // digests returns path → hex SHA-256 of every file read successfully.

@@ -89,6 +89,9 @@ type Config struct {
 	// Inputs maps every other file the configuration read (sources,
 	// file(), vectors), relative to Dir, to its hex SHA-256.
 	Inputs map[string]string
+	// SecretInputs are the inputs whose path came from a sensitive value:
+	// a plan file names them by a digest of the path.
+	SecretInputs map[string]bool
 	// Moved are the moved blocks, in file order.
 	Moved []Move
 	// Removed are the removed blocks, in file order.
@@ -323,17 +326,18 @@ func (l *loader) load() *Config {
 		return nil
 	}
 	cfg := &Config{
-		Dir:       l.dir,
-		Files:     l.files,
-		Library:   lib,
-		Providers: ev.providerConfigs(),
-		Variables: ev.variables(),
-		Outputs:   ev.outputs,
-		Digest:    l.configDigest(),
-		Inputs:    l.inputs.digests(),
-		Moved:     l.decl.moved,
-		Removed:   l.decl.removed,
-		Imports:   l.decl.imports,
+		Dir:          l.dir,
+		Files:        l.files,
+		Library:      lib,
+		Providers:    ev.providerConfigs(),
+		Variables:    ev.variables(),
+		Outputs:      ev.outputs,
+		Digest:       l.configDigest(),
+		Inputs:       l.inputs.digests(),
+		SecretInputs: l.inputs.secrets(),
+		Moved:        l.decl.moved,
+		Removed:      l.decl.removed,
+		Imports:      l.decl.imports,
 	}
 	cfg.Fingerprint = l.fingerprint(lib, ev.displaced)
 	return cfg

@@ -78,7 +78,7 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 		}
 	}
 	if source := str(inst.vals["source"]); source != "" {
-		ev.l.inputs.claim(source, inst.meta.Resource)
+		ev.l.inputs.claim(source, inst.meta.Resource, slices.Contains(inst.meta.Sensitive, "source"))
 		data, hash, prepared, err := ev.l.inputs.takePrepared(source)
 		if err != nil {
 			ev.diag(errorAt(inst.rngs["source"], "Cannot read script source", "%s.", err))
@@ -322,7 +322,7 @@ func (ev *evaluator) buildEmbedding(inst *instance) cty.Value {
 	if !ok {
 		return cty.NilVal
 	}
-	ev.l.inputs.claim(e.Source, inst.meta.Resource)
+	ev.l.inputs.claim(e.Source, inst.meta.Resource, slices.Contains(inst.meta.Sensitive, "source"))
 	hash, size, header, err := ev.l.inputs.vector(e.Source)
 	if err != nil {
 		ev.diag(errorAt(inst.rngs["source"], "Cannot read embedding source", "%s.", err))
@@ -373,7 +373,7 @@ func (ev *evaluator) buildBible(inst *instance) cty.Value {
 		return cty.NilVal
 	}
 	source := str(inst.vals["source"])
-	ev.l.inputs.claim(source, inst.meta.Resource)
+	ev.l.inputs.claim(source, inst.meta.Resource, slices.Contains(inst.meta.Sensitive, "source"))
 	data, hash, err := ev.l.inputs.read(source)
 	if err != nil {
 		ev.diag(errorAt(inst.rngs["source"], "Cannot read bible source", "%s.", err))

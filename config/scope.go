@@ -415,6 +415,19 @@ func (ev *evaluator) fingerprintNow(lib *library.Library, d *delta, dirty map[st
 	}
 	sort.Slice(fp.Inputs, func(i, j int) bool { return fp.Inputs[i].Path < fp.Inputs[j].Path })
 	sort.Strings(changed)
+	// A file the scope read is as secret as its path is now, unless it has
+	// no one owner, whose other readers may be out of the scope; one the
+	// scope did not read is as it was.
+	secret := ev.l.inputs.secrets()
+	for _, p := range d.fp.Secret {
+		if _, read := digests[p]; !read || ev.l.inputs.owner(p) == "" {
+			if secret == nil {
+				secret = map[string]bool{}
+			}
+			secret[p] = true
+		}
+	}
+	fp.Secret = secretInputs(fp.Inputs, secret)
 	fp.Instances = maps.Clone(fp.Instances)
 	for b := range dirty {
 		delete(fp.Instances, b)

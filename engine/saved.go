@@ -152,23 +152,50 @@ func canonicalJSON(v any) string {
 }
 
 // inputDigests are the digests of every input file of the configuration,
-// by path: those it read, or, for an evaluation of what changed, the last
-// apply's with those of what changed as they are now (and, for one the
-// memo answered, the last apply's).
+// by path, as a plan file keeps them: those it read, or, for an evaluation
+// of what changed, the last apply's with those of what changed as they are
+// now (and, for one the memo answered, the last apply's). The files whose
+// path is sensitive are one entry, secretInputs, the digest of their
+// paths and digests: a plan file holds no secret.
 func (w *Workspace) inputDigests() map[string]string {
 	fp := w.Config.Fingerprint
 	if sc := w.Config.Scope; sc != nil {
 		fp = sc.Fingerprint
 	}
-	if (w.Config.Inputs != nil && w.Config.Scope == nil) || fp == nil {
-		return w.Config.Inputs
+	all, secret := w.Config.Inputs, w.Config.SecretInputs
+	if (w.Config.Inputs == nil || w.Config.Scope != nil) && fp != nil {
+		all = make(map[string]string, len(fp.Inputs))
+		for _, in := range fp.Inputs {
+			all[in.Path] = hex.EncodeToString(in.Sum[:])
+		}
+		secret = map[string]bool{}
+		for _, p := range fp.Secret {
+			secret[p] = true
+		}
 	}
-	out := make(map[string]string, len(fp.Inputs))
-	for _, in := range fp.Inputs {
-		out[in.Path] = hex.EncodeToString(in.Sum[:])
+	if len(secret) == 0 {
+		return all
+	}
+	out := make(map[string]string, len(all))
+	var hidden []string
+	for p, d := range all {
+		if secret[p] {
+			hidden = append(hidden, p+"\x00"+d)
+			continue
+		}
+		out[p] = d
+	}
+	if len(hidden) > 0 {
+		sort.Strings(hidden)
+		sum := sha256.Sum256([]byte(strings.Join(hidden, "\x00")))
+		out[secretInputs] = hex.EncodeToString(sum[:])
 	}
 	return out
 }
+
+// secretInputs stands, in a plan file's input digests and in the message
+// that a plan is stale, for the files whose path is sensitive.
+const secretInputs = "(files whose path is sensitive)"
 
 func (w *Workspace) variableDigests() map[string]string {
 	out := map[string]string{}
