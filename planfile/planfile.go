@@ -64,7 +64,9 @@ func WriteFile(path string, sp *SavedPlan) error {
 	}
 	defer os.Remove(tmp.Name())
 	bw := bufio.NewWriter(tmp)
-	zw := gzip.NewWriter(bw)
+	// Most of a large plan is hex digests, which no level compresses much
+	// better than the fastest.
+	zw, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
 	enc := json.NewEncoder(zw)
 	if err := enc.Encode(sp); err != nil {
 		tmp.Close()
