@@ -310,7 +310,15 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 		Options:     sp.Options,
 		Outputs:     outputsToRecord(ws, sp.Options),
 		LockTimeout: mustLockTimeout(c),
-		Check:       sp.Check,
+		Check: func(versions map[string]string, plan *planner.Plan) error {
+			if err := sp.Check(versions, plan); err != nil || plan == nil {
+				return err
+			}
+			// Again under the locks: an apply of what changed that had
+			// to evaluate the whole configuration did so after
+			// StaleInputs.
+			return ws.StaleValues(sp)
+		},
 	}
 	return s.run(req, ws, ropts)
 }

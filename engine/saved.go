@@ -87,17 +87,17 @@ func (w *Workspace) StaleInputs(sp *planfile.SavedPlan) error {
 	if err := planfile.Stale(sp, planfile.Now{Config: &now, VariableDigests: w.variableDigests()}); err != nil {
 		return err
 	}
-	return w.staleValues(sp)
+	return w.StaleValues(sp)
 }
 
-// staleValues reports, with a *planfile.StaleError, a variable or an
+// StaleValues reports, with a *planfile.StaleError, a variable or an
 // output whose value is not the one sp shows: a variable set in the
 // environment (SCRIPTSYNC_VAR_*), an env() or a fileexists() answer that
 // changed since the plan changes no input file, and may change no object,
 // yet an apply would record outputs the plan did not show. Sensitive
 // values are not saved, and are not compared here (a sensitive
 // variable's digest is: staleInputs).
-func (w *Workspace) staleValues(sp *planfile.SavedPlan) error {
+func (w *Workspace) StaleValues(sp *planfile.SavedPlan) error {
 	if sp.Plan == nil {
 		return nil
 	}
