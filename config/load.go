@@ -229,13 +229,39 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	}
 	if l.diags.HasErrors() {
 		// Keep Files so the caller can render snippets.
-		return &Config{Dir: dir, Files: l.shownFiles()}, withoutStacks(l.diags)
+		return &Config{Dir: dir, Files: l.shownFiles()}, l.shownDiags()
 	}
 	cfg.Files = l.shownFiles()
 	if cfg.Scope == nil && cfg.Whole == "" {
 		cfg.Whole = l.whole
 	}
-	return cfg, withoutStacks(l.diags)
+	return cfg, l.shownDiags()
+}
+
+// shownDiags are the diagnostics as a user sees them: without a Go
+// stack, and with every input path that came from a sensitive value
+// (source = "${var.secret}.fountain") masked, as plans mask the value.
+func (l *loader) shownDiags() hcl.Diagnostics {
+	diags := withoutStacks(l.diags)
+	secret := l.inputs.secrets()
+	if len(secret) == 0 {
+		return diags
+	}
+	// The longest first, so that a path inside another is not cut out of it.
+	var paths []string
+	for p := range secret {
+		paths = append(paths, l.inputs.abs(p), p)
+	}
+	sort.Slice(paths, func(i, j int) bool { return len(paths[i]) > len(paths[j]) })
+	var pairs []string
+	for _, p := range paths {
+		pairs = append(pairs, p, "(a sensitive path)")
+	}
+	r := strings.NewReplacer(pairs...)
+	for _, d := range diags {
+		d.Summary, d.Detail = r.Replace(d.Summary), r.Replace(d.Detail)
+	}
+	return diags
 }
 
 // shownFiles are the files whose lines diagnostics may quote: not the
