@@ -257,6 +257,8 @@ func (l *loader) compare(fp *Fingerprint) (bool, *delta) {
 		// The configuration files may differ, in what HCL ignores.
 		return true, nil
 	}
+	// The files whose path was sensitive stay out of messages (refuse).
+	l.inputs.mask(fp.Secret...)
 	return false, &delta{fp: fp, changed: changed, blocks: blocks}
 }
 

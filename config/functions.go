@@ -152,22 +152,28 @@ func (ev *evaluator) fileSHA256Func() function.Function {
 
 func (ev *evaluator) fileExistsFunc() function.Function {
 	return function.New(&function.Spec{
-		Params: []function.Parameter{{Name: "path", Type: cty.String}},
+		Params: []function.Parameter{pathParam},
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			p := ev.l.inputs.abs(args[0].AsString())
+			path, marks, secret := pathArg(args[0])
+			if secret {
+				// Its errors, and the reason a plan of what changed gives
+				// way, do not name it (inputs.hide).
+				ev.l.inputs.mask(path)
+			}
+			p := ev.l.inputs.abs(path)
 			st, err := os.Stat(p)
 			switch {
 			case err == nil && st.IsDir():
-				return cty.False, fmt.Errorf("%s is a directory, not a file", args[0].AsString())
+				return cty.False, fmt.Errorf("%s is a directory, not a file", path)
 			case err == nil:
-				ev.l.recorded.askedExists(args[0].AsString(), true)
-				return cty.True, nil
+				ev.l.recorded.askedExists(path, true)
+				return cty.True.WithMarks(marks), nil
 			case os.IsNotExist(err):
-				ev.l.recorded.askedExists(args[0].AsString(), false)
-				return cty.False, nil
+				ev.l.recorded.askedExists(path, false)
+				return cty.False.WithMarks(marks), nil
 			default:
-				return cty.False, fmt.Errorf("cannot stat %s: %v", args[0].AsString(), err)
+				return cty.False, fmt.Errorf("cannot stat %s: %v", path, err)
 			}
 		},
 	})

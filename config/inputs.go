@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +33,10 @@ type inputs struct {
 	// secret are the files whose path is sensitive: a plan file names
 	// them by digest only (see claim).
 	secret map[string]bool
+	// masked are other paths that came from a sensitive value: a path
+	// fileexists() was asked about, a secret input of the last apply's
+	// fingerprint. Messages name none of them, nor a secret one (hide).
+	masked map[string]bool
 }
 
 type inputFile struct {
@@ -432,6 +438,51 @@ func (in *inputs) secrets() map[string]bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return maps.Clone(in.secret)
+}
+
+// mask records paths that came from a sensitive value, for hide.
+func (in *inputs) mask(paths ...string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, p := range paths {
+		if in.masked == nil {
+			in.masked = map[string]bool{}
+		}
+		in.masked[filepath.ToSlash(p)] = true
+	}
+}
+
+// hider replaces, in a message, every path that came from a sensitive
+// value (secret or masked), relative or absolute, with "(a sensitive
+// path)"; nil when there is none.
+func (in *inputs) hider() *strings.Replacer {
+	in.mu.Lock()
+	var paths []string
+	for _, m := range []map[string]bool{in.secret, in.masked} {
+		for p := range m {
+			paths = append(paths, in.abs(p), filepath.FromSlash(p), p)
+		}
+	}
+	in.mu.Unlock()
+	if len(paths) == 0 {
+		return nil
+	}
+	// The longest first, so that a path inside another is not cut out of it.
+	sort.Slice(paths, func(i, j int) bool { return len(paths[i]) > len(paths[j]) })
+	var pairs []string
+	for _, p := range paths {
+		pairs = append(pairs, p, "(a sensitive path)")
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// hide is s with every path that came from a sensitive value masked
+// (hider).
+func (in *inputs) hide(s string) string {
+	if r := in.hider(); r != nil {
+		return r.Replace(s)
+	}
+	return s
 }
 
 // digests returns path → hex SHA-256 of every file read successfully.

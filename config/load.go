@@ -243,21 +243,10 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 // (source = "${var.secret}.fountain") masked, as plans mask the value.
 func (l *loader) shownDiags() hcl.Diagnostics {
 	diags := withoutStacks(l.diags)
-	secret := l.inputs.secrets()
-	if len(secret) == 0 {
+	r := l.inputs.hider()
+	if r == nil {
 		return diags
 	}
-	// The longest first, so that a path inside another is not cut out of it.
-	var paths []string
-	for p := range secret {
-		paths = append(paths, l.inputs.abs(p), p)
-	}
-	sort.Slice(paths, func(i, j int) bool { return len(paths[i]) > len(paths[j]) })
-	var pairs []string
-	for _, p := range paths {
-		pairs = append(pairs, p, "(a sensitive path)")
-	}
-	r := strings.NewReplacer(pairs...)
 	for _, d := range diags {
 		d.Summary, d.Detail = r.Replace(d.Summary), r.Replace(d.Detail)
 	}

@@ -220,7 +220,9 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 var sourcedTypes = map[string]bool{"script": true, "embedding": true, "bible": true, "agent": true}
 
 // refuse records why the evaluation cannot be scoped (Config.Whole).
-func (ev *evaluator) refuse(why string) { ev.l.whole = why }
+// A path that came from a sensitive value is masked in it: it is shown
+// (SCRIPTSYNC_LOG) as diagnostics are.
+func (ev *evaluator) refuse(why string) { ev.l.whole = ev.l.inputs.hide(why) }
 
 // ownerText says who read an input, for refuse.
 func ownerText(owner string) string {
