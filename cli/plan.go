@@ -104,11 +104,10 @@ func (s *session) planCommand() *ucli.Command {
 			// object. One to save (-out) evaluates what changed, as an
 			// apply does, since the file holds what an apply checks.
 			// SCRIPTSYNC_MEMO=off always evaluates.
-			memo := engine.Recallable(opts) && s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
 			if c.String("out") == "" {
-				s.recall = memo
+				s.recall = engine.Recallable(opts) && s.memoOn()
 			} else {
-				s.scope = memo && !opts.NoRefresh
+				s.scope = s.scopes(opts)
 				s.saving = s.scope
 			}
 			ws, err := s.load(vars, true)
@@ -234,7 +233,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	}
 	// A plain apply applies only what changed since the last one when it
 	// can (see engine's scope.go); SCRIPTSYNC_MEMO=off always evaluates.
-	s.scope = engine.Recallable(opts) && !opts.NoRefresh && s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
+	s.scope = s.scopes(opts)
 	ws, err := s.load(vars, true)
 	if err != nil {
 		return err
@@ -271,6 +270,16 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 	return s.run(req, ws, ropts)
 }
 
+// memoOn reports whether the last apply's memo may be used:
+// SCRIPTSYNC_MEMO=off always evaluates the whole configuration.
+func (s *session) memoOn() bool { return s.env.Getenv("SCRIPTSYNC_MEMO") != "off" }
+
+// scopes reports whether a command with opts that applies, or saves a
+// plan to apply, may evaluate only what changed since the last apply.
+func (s *session) scopes(opts planner.Options) bool {
+	return engine.Recallable(opts) && !opts.NoRefresh && s.memoOn()
+}
+
 // applySaved applies a plan file made by plan -out.
 func (s *session) applySaved(c *ucli.Context, file string) error {
 	for _, f := range []string{"target", "var", "var-file", "destroy", "replace"} {
@@ -296,7 +305,7 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 	}
 	// A plain plan's file is applied as a plain apply is: what changed
 	// since the last apply, when that is all there is to evaluate.
-	s.scope = engine.Recallable(sp.Options) && !sp.Options.NoRefresh && s.env.Getenv("SCRIPTSYNC_MEMO") != "off"
+	s.scope = s.scopes(sp.Options)
 	ws, err := s.load(sp.VarArgs, true)
 	if err != nil {
 		return err
