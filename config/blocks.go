@@ -42,6 +42,17 @@ func (l *loader) blockDigests() (map[string]string, string, bool) {
 		rest.Write(b)
 	}
 	for _, name := range names {
+		if deferred, ok := l.deferred[name]; ok {
+			// Blocks only (blockcache.go): nothing of Rest.
+			for _, b := range deferred {
+				if _, dup := blocks[b.addr]; dup {
+					l.blocksFailed = true
+					return nil, "", false
+				}
+				blocks[b.addr] = b.digest
+			}
+			continue
+		}
 		src := l.digest[name]
 		f := l.files[name]
 		var body *hclsyntax.Body

@@ -110,6 +110,17 @@ func (ev *evaluator) run() {
 	// that Options.OnProviders hears of the backends as early as it can;
 	// then the rest, in order. Diagnostics keep the order of ordered.
 	first := providerClosure(ordered)
+	if ev.l.deferred != nil {
+		for n := range first {
+			for target := range n.refs {
+				if ev.l.deferredAddrs[target] {
+					// A provider needs a deferred file: load parses it
+					// and evaluates again.
+					return
+				}
+			}
+		}
+	}
 	ev.credVars = varRoots(first)
 	seq := make([]int, 0, len(ordered)) // positions in ordered, in evaluation order
 	for i, n := range ordered {
@@ -131,6 +142,11 @@ func (ev *evaluator) run() {
 	// configuration that Options.Recall finds unchanged reads none.
 	prefetch := func() bool {
 		if ev.announceProviders(first) && ev.l.recall() {
+			return false
+		}
+		if ev.l.deferred != nil {
+			// The rest needs the deferred files: load parses them and
+			// evaluates again.
 			return false
 		}
 		if ev.l.delta != nil {
@@ -217,7 +233,10 @@ func (ev *evaluator) announceProviders(first map[*node]bool) bool {
 			return false
 		}
 	}
-	ev.l.opts.OnProviders(ev.providerConfigs())
+	if !ev.l.announced {
+		ev.l.announced = true
+		ev.l.opts.OnProviders(ev.providerConfigs())
+	}
 	return true
 }
 

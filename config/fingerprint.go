@@ -346,6 +346,11 @@ func (l *loader) recall() bool {
 	if l.opts.Recall == nil || l.diags.HasErrors() {
 		return false
 	}
+	if l.recallDone {
+		// An evaluation started again (load): the answer stands.
+		return l.recalled != nil
+	}
+	l.recallDone = true
 	var (
 		held  *Fingerprint
 		found *delta

@@ -147,7 +147,7 @@ func (ev *evaluator) resolveRef(t hcl.Traversal, eachOK bool) (string, *hcl.Diag
 			return "", errorAt(rng, "Invalid reference", "A reference to a %s is written %s.<name>.", root, root)
 		}
 		addr := root + "." + name
-		if _, ok := d.objects[addr]; !ok {
+		if _, ok := d.objects[addr]; !ok && !ev.l.deferredAddrs[addr] {
 			var same []string
 			for a, o := range d.objects {
 				if o.typ == root {

@@ -187,6 +187,22 @@ type loader struct {
 	blocks       map[string]string
 	rest         string
 	blocksFailed bool
+	// blockCache is set when Options.Recall is (see blockcache.go);
+	// deferred holds the configuration files it let parseDir leave
+	// unparsed, by name, with their blocks, until parseDeferred parses
+	// them; onlyBlocks holds, for the cache's next run, every file that
+	// holds blocks only, by the digest of its bytes.
+	blockCache *blockCache
+	deferred   map[string][]cachedBlock
+	// deferredAddrs are the addresses of the deferred files' blocks: a
+	// reference to one is not an error (the evaluation with the deferred
+	// files left out goes no further than the providers).
+	deferredAddrs map[string]bool
+	onlyBlocks    map[[sha256.Size]byte][]cachedBlock
+	// announced and recallDone are set once Options.OnProviders and
+	// Options.Recall were called: an evaluation that starts again, with
+	// the deferred files parsed, calls neither again.
+	announced, recallDone bool
 }
 
 // Load reads and evaluates the configuration in opts.Dir. On error the
@@ -207,9 +223,15 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 		inputs: newInputs(dir),
 	}
 	l.inputs.cache = openDigestCache(opts.CacheDir, dir)
+	if opts.Recall != nil {
+		l.blockCache = openBlockCache(opts.CacheDir, dir)
+	}
 	cfg := l.load()
 	l.inputs.stop()
 	l.inputs.cache.save()
+	if !l.diags.HasErrors() {
+		l.blockCache.save(l.onlyBlocks)
+	}
 	if l.delta != nil && (cfg == nil || cfg.Scope == nil) {
 		// What changed could not be evaluated on its own (see scope.go):
 		// evaluate everything, the backends already announced.
@@ -280,17 +302,21 @@ func (l *loader) load() *Config {
 	if l.diags.HasErrors() {
 		return nil
 	}
-	l.declare()
-	if l.diags.HasErrors() {
-		return nil
+	base := len(l.diags)
+	ev := l.evaluate()
+	if l.deferred != nil && l.recalled == nil {
+		// Without the deferred files the evaluation went as far as the
+		// memo's answer, which was no (or the files it had could not
+		// tell): parse them and evaluate the whole configuration, without
+		// asking again.
+		l.diags = l.diags[:base]
+		l.parseDeferred()
+		if l.diags.HasErrors() {
+			return nil
+		}
+		ev = l.evaluate()
 	}
-	l.setVariables()
-	if l.diags.HasErrors() {
-		return nil
-	}
-	ev := newEvaluator(l)
-	ev.run()
-	if l.diags.HasErrors() {
+	if ev == nil {
 		return nil
 	}
 	if l.recalled != nil {
@@ -358,6 +384,25 @@ func (l *loader) load() *Config {
 	return cfg
 }
 
+// evaluate declares the parsed files' blocks, sets the variables and
+// evaluates; nil when that had errors.
+func (l *loader) evaluate() *evaluator {
+	l.declare()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	l.setVariables()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	ev := newEvaluator(l)
+	ev.run()
+	if l.diags.HasErrors() {
+		return nil
+	}
+	return ev
+}
+
 // parseDir parses every *.hcl file in the directory except variable files.
 func (l *loader) parseDir() {
 	entries, err := os.ReadDir(l.dir)
@@ -383,11 +428,61 @@ func (l *loader) parseDir() {
 	// side by side, then record them in name order.
 	parsed := make([]parsedFile, len(names))
 	parallel.Each(len(names), runtime.GOMAXPROCS(0), func(i int) {
-		parsed[i] = l.readAndParse(names[i])
+		parsed[i] = l.readAndParseCached(names[i])
 	})
 	for _, p := range parsed {
 		l.record(p)
 	}
+}
+
+// readAndParseCached is readAndParse of a configuration file, which it
+// leaves unparsed when the block cache knows its bytes hold blocks only.
+func (l *loader) readAndParseCached(name string) parsedFile {
+	if l.blockCache == nil {
+		return l.readAndParse(name)
+	}
+	src, err := readFile(filepath.Join(l.dir, name))
+	if err != nil {
+		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Cannot read file", "%s", err)}}
+	}
+	sum := sha256.Sum256(src)
+	if blocks, ok := l.blockCache.lookup(sum); ok {
+		return parsedFile{name: name, src: src, read: true, sum: sum, deferred: true, blocks: blocks}
+	}
+	return l.parse(name, src, sum)
+}
+
+// parseDeferred parses the files parseDir deferred.
+func (l *loader) parseDeferred() {
+	names := make([]string, 0, len(l.deferred))
+	for name := range l.deferred {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	parsed := make([]parsedFile, len(names))
+	parallel.Each(len(names), runtime.GOMAXPROCS(0), func(i int) {
+		src := l.digest[names[i]]
+		parsed[i] = l.parse(names[i], src, sha256.Sum256(src))
+	})
+	l.deferred, l.deferredAddrs = nil, nil
+	l.blocks, l.rest, l.blocksFailed = nil, "", false
+	for _, p := range parsed {
+		l.record(p)
+	}
+}
+
+// parse parses a configuration file read, whose bytes digest to sum,
+// and, when the block cache is in use, says whether it holds blocks only.
+func (l *loader) parse(name string, src []byte, sum [sha256.Size]byte) parsedFile {
+	if err := checkNesting(src); err != nil {
+		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Configuration too deeply nested", "%s: %s", name, err)}}
+	}
+	f, diags := parseHCL(src, name)
+	p := parsedFile{name: name, src: src, file: f, diags: diags, read: true, sum: sum}
+	if l.blockCache != nil && len(diags) == 0 && f != nil {
+		p.blocks, p.only = onlyBlocks(src, f)
+	}
+	return p
 }
 
 // parsedFile is one configuration file, read and parsed.
@@ -397,6 +492,13 @@ type parsedFile struct {
 	file  *hcl.File
 	diags hcl.Diagnostics
 	read  bool // false when the file could not be read (diags say why)
+	// With the block cache: sum digests src; deferred is set when the
+	// file was left unparsed, and only when a parse found blocks only;
+	// blocks are then the file's.
+	sum      [sha256.Size]byte
+	deferred bool
+	only     bool
+	blocks   []cachedBlock
 }
 
 // parseFile parses one HCL file, named relative to the configuration
@@ -417,18 +519,32 @@ func (l *loader) readAndParse(name string) parsedFile {
 	if err != nil {
 		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Cannot read file", "%s", err)}}
 	}
-	if err := checkNesting(src); err != nil {
-		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Configuration too deeply nested", "%s: %s", name, err)}}
-	}
-	f, diags := parseHCL(src, name)
-	return parsedFile{name: name, src: src, file: f, diags: diags, read: true}
+	p := l.parse(name, src, [sha256.Size]byte{})
+	p.only, p.blocks = false, nil // a variable file is never deferred
+	return p
 }
 
 // record adds a parsed file to the configuration.
 func (l *loader) record(p parsedFile) {
 	if p.read {
 		l.digest[p.name] = p.src
-		l.files[p.name] = p.file
+		if p.deferred {
+			if l.deferred == nil {
+				l.deferred, l.deferredAddrs = map[string][]cachedBlock{}, map[string]bool{}
+			}
+			l.deferred[p.name] = p.blocks
+			for _, b := range p.blocks {
+				l.deferredAddrs[b.addr] = true
+			}
+		} else {
+			l.files[p.name] = p.file
+		}
+	}
+	if p.deferred || p.only {
+		if l.onlyBlocks == nil {
+			l.onlyBlocks = map[[sha256.Size]byte][]cachedBlock{}
+		}
+		l.onlyBlocks[p.sum] = p.blocks
 	}
 	l.diags = append(l.diags, p.diags...)
 }

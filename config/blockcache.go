@@ -1,0 +1,206 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// Most configuration files of a large library declare scripts and their
+// embeddings and nothing else: a season's file, say. Before it can ask
+// whether the last apply's memo still holds, a plan needs the provider
+// blocks and what they refer to, never those files; yet parsing them is
+// most of the cost of a plan that finds nothing changed (2,000 files at
+// W(1,000,000), 3 CPU-seconds). The block cache remembers, by the SHA-256
+// of a file's bytes, that a parse found in it only blocks of the types a
+// scope may reach (scopedTypes), each with its one label, and each
+// block's digest (see blocks.go). Load leaves such a file unparsed (it is
+// deferred) until the evaluation needs more than the memo's answer: when
+// the memo holds, a deferred file has the bytes of one that the apply
+// recording it evaluated cleanly, and declares nothing the providers can
+// refer to. Like the digest cache, it lives outside the configuration
+// (Options.CacheDir), only a run that asks for a memo uses it, and a run
+// without it parses every file.
+
+// cachedBlock is one block of a deferred file: its address (script.pilot)
+// and the hex SHA-256 of its text, as blockDigests makes them.
+type cachedBlock struct {
+	addr, digest string
+}
+
+// blockCache is the block cache of one configuration directory.
+type blockCache struct {
+	path string
+	old  map[[sha256.Size]byte][]cachedBlock
+}
+
+// blockCacheMagic starts the cache file; another version is ignored.
+const blockCacheMagic = "scriptsync block cache 1\n"
+
+// openBlockCache reads the block cache of the configuration in dir from
+// cacheDir: nil when cacheDir is empty, an empty cache when the file is
+// missing, foreign or damaged.
+func openBlockCache(cacheDir, dir string) *blockCache {
+	if cacheDir == "" {
+		return nil
+	}
+	key := sha256.Sum256([]byte(dir))
+	c := &blockCache{path: filepath.Join(cacheDir, hex.EncodeToString(key[:16])+".blocks")}
+	if data, err := os.ReadFile(c.path); err == nil {
+		c.old, _ = parseBlockCache(data)
+	}
+	return c
+}
+
+var errBlockCache = errors.New("damaged block cache")
+
+// parseBlockCache reads the records of a cache file: each file's SHA-256,
+// its number of blocks, and each block's address (length first) and raw
+// digest.
+func parseBlockCache(data []byte) (map[[sha256.Size]byte][]cachedBlock, error) {
+	rest, ok := bytes.CutPrefix(data, []byte(blockCacheMagic))
+	if !ok {
+		return nil, errBlockCache
+	}
+	out := map[[sha256.Size]byte][]cachedBlock{}
+	for len(rest) > 0 {
+		if len(rest) < sha256.Size {
+			return nil, errBlockCache
+		}
+		sum := [sha256.Size]byte(rest[:sha256.Size])
+		rest = rest[sha256.Size:]
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || n > uint64(len(rest)) {
+			return nil, errBlockCache
+		}
+		rest = rest[k:]
+		blocks := make([]cachedBlock, 0, n)
+		for range n {
+			l, k := binary.Uvarint(rest)
+			if k <= 0 || l > uint64(len(rest)-k) || uint64(len(rest)-k)-l < sha256.Size {
+				return nil, errBlockCache
+			}
+			rest = rest[k:]
+			addr := string(rest[:l])
+			rest = rest[l:]
+			blocks = append(blocks, cachedBlock{addr: addr, digest: hex.EncodeToString(rest[:sha256.Size])})
+			rest = rest[sha256.Size:]
+		}
+		if _, dup := out[sum]; dup {
+			return nil, errBlockCache
+		}
+		out[sum] = blocks
+	}
+	return out, nil
+}
+
+// lookup returns the blocks of a file whose bytes digest to sum, if the
+// cache knows it holds nothing else. A nil cache knows nothing.
+func (c *blockCache) lookup(sum [sha256.Size]byte) ([]cachedBlock, bool) {
+	if c == nil {
+		return nil, false
+	}
+	b, ok := c.old[sum]
+	return b, ok
+}
+
+// save replaces the cache with entries: the files of this configuration
+// that hold blocks only. It writes nothing when they are the entries it
+// read, and gives up silently on any error: it is only a cache.
+func (c *blockCache) save(entries map[[sha256.Size]byte][]cachedBlock) {
+	if c == nil || sameBlockEntries(c.old, entries) {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(filepath.Dir(c.path), ".blocks-*")
+	if err != nil {
+		return
+	}
+	w := bufio.NewWriter(f)
+	w.WriteString(blockCacheMagic)
+	sums := make([][sha256.Size]byte, 0, len(entries))
+	for sum := range entries {
+		sums = append(sums, sum)
+	}
+	slices.SortFunc(sums, func(a, b [sha256.Size]byte) int { return bytes.Compare(a[:], b[:]) })
+	for _, sum := range sums {
+		w.Write(sum[:])
+		w.Write(binary.AppendUvarint(nil, uint64(len(entries[sum]))))
+		for _, b := range entries[sum] {
+			raw, err := hex.DecodeString(b.digest)
+			if err != nil || len(raw) != sha256.Size {
+				f.Close()
+				os.Remove(f.Name())
+				return
+			}
+			w.Write(binary.AppendUvarint(nil, uint64(len(b.addr))))
+			w.WriteString(b.addr)
+			w.Write(raw)
+		}
+	}
+	err = w.Flush()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), c.path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+}
+
+func sameBlockEntries(a, b map[[sha256.Size]byte][]cachedBlock) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for sum, x := range a {
+		if y, ok := b[sum]; !ok || !slices.Equal(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+// onlyBlocks returns the blocks of a parsed file, as the block cache
+// keeps them, when the file holds nothing but blocks of scopedTypes with
+// one label each, at distinct addresses: nothing of Fingerprint.Rest,
+// nothing a provider, variable, local, output or moved block is. It
+// returns false for anything else, and for a file that is not native
+// syntax.
+func onlyBlocks(src []byte, f *hcl.File) ([]cachedBlock, bool) {
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok || len(body.Attributes) > 0 {
+		return nil, false
+	}
+	out := make([]cachedBlock, 0, len(body.Blocks))
+	seen := make(map[string]bool, len(body.Blocks))
+	for _, b := range body.Blocks {
+		if !scopedTypes[b.Type] || len(b.Labels) != 1 {
+			return nil, false
+		}
+		r := b.Range()
+		if r.Start.Byte < 0 || r.End.Byte > len(src) || r.Start.Byte > r.End.Byte {
+			return nil, false
+		}
+		addr := b.Type + "." + b.Labels[0]
+		if seen[addr] {
+			return nil, false
+		}
+		seen[addr] = true
+		sum := sha256.Sum256(src[r.Start.Byte:r.End.Byte])
+		out = append(out, cachedBlock{addr: addr, digest: hex.EncodeToString(sum[:])})
+	}
+	return out, true
+}
