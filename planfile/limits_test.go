@@ -89,3 +89,33 @@ func TestExpansionLimitGrowsWithTheFile(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteRefusesWhatReadRefuses: plan -out never leaves a file that
+// show and apply would refuse as expanding too far, and leaves nothing
+// at the path when it refuses.
+func TestWriteRefusesWhatReadRefuses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tfplan")
+	sp := &SavedPlan{Digest: strings.Repeat("0", 1<<16)}
+	if err := WriteFile(path, sp); err != nil {
+		t.Fatalf("WriteFile within the limit: %v", err)
+	}
+	if _, err := ReadFile(path); errors.Is(err, ErrNotPlanFile) && strings.Contains(err.Error(), "decompressed") {
+		t.Fatalf("ReadFile of what WriteFile wrote: %v", err)
+	}
+	os.Remove(path)
+
+	// A limit of twice the file's size: 64 KiB of zeros compresses far
+	// better than that.
+	defer func(old func(int64) int64) { expansionLimit = old }(expansionLimit)
+	expansionLimit = func(size int64) int64 { return 2 * size }
+	err := WriteFile(path, sp)
+	if err == nil || !strings.Contains(err.Error(), "once decompressed") || !strings.Contains(err.Error(), "-target") {
+		t.Fatalf("WriteFile past the limit: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused plan left %s: %v", path, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".scriptsync-plan-*")); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+}

@@ -67,7 +67,8 @@ func WriteFile(path string, sp *SavedPlan) error {
 	// Most of a large plan is hex digests, which no level compresses much
 	// better than the fastest.
 	zw, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
-	enc := json.NewEncoder(zw)
+	plain := &counter{w: zw}
+	enc := json.NewEncoder(plain)
 	if err := enc.Encode(sp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write plan file: %w", err)
@@ -80,8 +81,18 @@ func WriteFile(path string, sp *SavedPlan) error {
 		tmp.Close()
 		return fmt.Errorf("write plan file: %w", err)
 	}
+	st, err := tmp.Stat()
+	if err != nil {
+		tmp.Close()
+		return fmt.Errorf("write plan file: %w", err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write plan file: %w", err)
+	}
+	// Never leave a file that show and apply would refuse as a gzip bomb.
+	if limit := expansionLimit(st.Size()); plain.n > limit {
+		return fmt.Errorf("write plan file: the plan is %d MiB once decompressed, more than show and apply read from a file of %d MiB (%d MiB); plan fewer changes at a time (-target)",
+			plain.n>>20, st.Size()>>20, limit>>20)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write plan file: %w", err)
@@ -101,8 +112,20 @@ const (
 
 // expansionLimit is how large a plan file of size bytes may be once
 // decompressed.
-func expansionLimit(size int64) int64 {
+var expansionLimit = func(size int64) int64 {
 	return max(MaxSize, size*MaxRatio)
+}
+
+// counter counts the bytes written through it.
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // capped reads at most left bytes and then fails, noting that it did.
