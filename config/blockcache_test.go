@@ -303,3 +303,53 @@ func equalMaps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// The variable files are read by the evaluation (setVariables), not
+// parsed with the configuration: an evaluation started again, with the
+// deferred files parsed, must not declare them as configuration.
+func TestBlockCacheVariableFilesOnReevaluation(t *testing.T) {
+	main := blockCacheMain + "variable \"season\" {\n  type    = number\n  default = 0\n}\nvariable \"extra\" {\n  default = \"\"\n}\n"
+	dir := blockCacheLibrary(t, main)
+	if err := os.WriteFile(filepath.Join(dir, "scriptsync.vars.hcl"), []byte("season = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "more.vars.hcl"), []byte("extra = \"x\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	load := func(fp *Fingerprint, answer bool) recallRun {
+		t.Helper()
+		var r recallRun
+		r.cfg, r.diags = Load(Options{
+			Dir:         dir,
+			CacheDir:    cache,
+			Vars:        []VarArg{{File: "more.vars.hcl"}},
+			OnProviders: func(map[string]*providers.Config) { r.announced++ },
+			Recall: func(holds func(*Fingerprint) bool) (bool, bool) {
+				r.recalled++
+				if fp == nil {
+					return false, false
+				}
+				r.heldByHolds = holds(fp)
+				return answer && r.heldByHolds, true
+			},
+		})
+		if r.diags.HasErrors() {
+			t.Fatalf("Load: %s", r.diags.Error())
+		}
+		return r
+	}
+	first := load(nil, false)
+	if len(openBlockCache(cache, dir).old) != 2 {
+		t.Fatal("the seasons are not in the block cache")
+	}
+	// The memo does not hold (the backends moved, say): the deferred files
+	// are parsed and everything is evaluated again, as without the cache.
+	full := load(first.cfg.Fingerprint, false)
+	if full.cfg.Unchanged || len(full.cfg.Library.Scripts) != 2 {
+		t.Fatalf("Unchanged %v, %d scripts", full.cfg.Unchanged, len(full.cfg.Library.Scripts))
+	}
+	if full.cfg.Fingerprint == nil || full.cfg.Fingerprint.Config != first.cfg.Fingerprint.Config {
+		t.Fatalf("fingerprint %+v, want %+v", full.cfg.Fingerprint, first.cfg.Fingerprint)
+	}
+}
