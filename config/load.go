@@ -303,6 +303,10 @@ func (l *loader) load() *Config {
 		return nil
 	}
 	base := len(l.diags)
+	configFiles := make(map[string]bool, len(l.digest))
+	for name := range l.digest {
+		configFiles[name] = true
+	}
 	ev := l.evaluate()
 	if l.deferred != nil && l.recalled == nil {
 		// Without the deferred files the evaluation went as far as the
@@ -310,6 +314,14 @@ func (l *loader) load() *Config {
 		// tell): parse them and evaluate the whole configuration, without
 		// asking again.
 		l.diags = l.diags[:base]
+		// The variable files the evaluation read are its to read again,
+		// not configuration for declare.
+		for name := range l.digest {
+			if !configFiles[name] {
+				delete(l.files, name)
+				delete(l.digest, name)
+			}
+		}
 		l.parseDeferred()
 		if l.diags.HasErrors() {
 			return nil
