@@ -55,7 +55,8 @@ func openBlockCache(cacheDir, dir string) *blockCache {
 	}
 	key := sha256.Sum256([]byte(dir))
 	c := &blockCache{path: filepath.Join(cacheDir, hex.EncodeToString(key[:16])+".blocks")}
-	if data, err := os.ReadFile(c.path); err == nil {
+	// readFile: a FIFO or device in its place is refused, not waited on.
+	if data, err := readFile(c.path); err == nil {
 		c.old, _ = parseBlockCache(data)
 	}
 	return c

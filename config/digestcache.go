@@ -218,7 +218,7 @@ func (c *digestCache) save() {
 // readDigestCache reads a cache file; a missing, foreign or damaged one
 // reads as empty.
 func readDigestCache(path string) cacheRows {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path) // not waiting on a FIFO in its place
 	if err != nil {
 		return cacheRows{}
 	}
