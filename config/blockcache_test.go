@@ -1,8 +1,11 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -351,5 +354,26 @@ func TestBlockCacheVariableFilesOnReevaluation(t *testing.T) {
 	}
 	if full.cfg.Fingerprint == nil || full.cfg.Fingerprint.Config != first.cfg.Fingerprint.Config {
 		t.Fatalf("fingerprint %+v, want %+v", full.cfg.Fingerprint, first.cfg.Fingerprint)
+	}
+}
+
+// A damaged or hostile cache file cannot make parseBlockCache allocate
+// much more than its size: a count of blocks is bounded by the bytes that
+// could hold them.
+func TestParseBlockCacheBoundsCounts(t *testing.T) {
+	const size = 1 << 20
+	data := []byte(blockCacheMagic)
+	data = append(data, make([]byte, sha256.Size)...)
+	data = binary.AppendUvarint(data, size)
+	data = append(data, make([]byte, size)...) // zero-length addresses, cut short
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if _, err := parseBlockCache(data); err == nil {
+		t.Fatal("a cache cut short read as whole")
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4*size {
+		t.Fatalf("parsing %d bytes allocated %d", len(data), got)
 	}
 }
