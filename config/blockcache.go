@@ -80,7 +80,8 @@ func parseBlockCache(data []byte) (map[[sha256.Size]byte][]cachedBlock, error) {
 		sum := [sha256.Size]byte(rest[:sha256.Size])
 		rest = rest[sha256.Size:]
 		n, k := binary.Uvarint(rest)
-		if k <= 0 || n > uint64(len(rest)) {
+		// Each block takes a length and a digest: no more fit than that.
+		if k <= 0 || n > uint64(len(rest)-k)/(1+sha256.Size) {
 			return nil, errBlockCache
 		}
 		rest = rest[k:]
