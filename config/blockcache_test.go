@@ -377,3 +377,36 @@ func TestParseBlockCacheBoundsCounts(t *testing.T) {
 		t.Fatalf("parsing %d bytes allocated %d", len(data), got)
 	}
 }
+
+// A block cache damaged in a way its layout cannot tell (a digest's byte
+// changed) reads as empty: the memo's answer is the one without the cache.
+func TestBlockCacheDamagedDigest(t *testing.T) {
+	dir := blockCacheLibrary(t, blockCacheMain)
+	cache := t.TempDir()
+	fp := loadRecalling(t, dir, cache, nil, nil, false).cfg.Fingerprint
+	// A comment changes the configuration's digest, not its blocks: the
+	// memo holds by their digests.
+	f, err := os.OpenFile(filepath.Join(dir, "main.hcl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("# a comment\n")
+	f.Close()
+	path := openBlockCache(cache, dir).path
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := strings.Index(string(data), "script.one")
+	if at < 0 {
+		t.Fatal("script.one is not in the cache")
+	}
+	data[at+len("script.one")+3] ^= 0x40 // a byte of its digest
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := loadRecalling(t, dir, cache, fp, nil, true)
+	if !r.heldByHolds || !r.cfg.Unchanged {
+		t.Fatalf("damaged cache: holds %v, Unchanged %v, scope %+v", r.heldByHolds, r.cfg.Unchanged, r.cfg.Scope)
+	}
+}
