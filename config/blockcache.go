@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,8 +44,10 @@ type blockCache struct {
 	old  map[[sha256.Size]byte][]cachedBlock
 }
 
-// blockCacheMagic starts the cache file; another version is ignored.
-const blockCacheMagic = "scriptsync block cache 1\n"
+// blockCacheMagic starts the cache file; another version is ignored. The
+// file ends with the SHA-256 of what comes before: a damaged one (a
+// digest's byte changed, which its layout cannot tell) reads as empty.
+const blockCacheMagic = "scriptsync block cache 2\n"
 
 // openBlockCache reads the block cache of the configuration in dir from
 // cacheDir: nil when cacheDir is empty, an empty cache when the file is
@@ -68,7 +71,14 @@ var errBlockCache = errors.New("damaged block cache")
 // its number of blocks, and each block's address (length first) and raw
 // digest.
 func parseBlockCache(data []byte) (map[[sha256.Size]byte][]cachedBlock, error) {
-	rest, ok := bytes.CutPrefix(data, []byte(blockCacheMagic))
+	if len(data) < len(blockCacheMagic)+sha256.Size {
+		return nil, errBlockCache
+	}
+	body, tail := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
+	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], tail) {
+		return nil, errBlockCache
+	}
+	rest, ok := bytes.CutPrefix(body, []byte(blockCacheMagic))
 	if !ok {
 		return nil, errBlockCache
 	}
@@ -129,7 +139,8 @@ func (c *blockCache) save(entries map[[sha256.Size]byte][]cachedBlock) {
 	if err != nil {
 		return
 	}
-	w := bufio.NewWriter(f)
+	h := sha256.New() // of everything written, which the file ends with
+	w := bufio.NewWriter(io.MultiWriter(f, h))
 	w.WriteString(blockCacheMagic)
 	sums := make([][sha256.Size]byte, 0, len(entries))
 	for sum := range entries {
@@ -152,6 +163,9 @@ func (c *blockCache) save(entries map[[sha256.Size]byte][]cachedBlock) {
 		}
 	}
 	err = w.Flush()
+	if err == nil {
+		_, err = f.Write(h.Sum(nil))
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
