@@ -366,7 +366,7 @@ func TestParseBlockCacheBoundsCounts(t *testing.T) {
 	data = append(data, make([]byte, sha256.Size)...)
 	data = binary.AppendUvarint(data, size)
 	data = append(data, make([]byte, size)...) // zero-length addresses, cut short
-	sum := sha256.Sum256(data) // a file that is whole, as far as its checksum says
+	sum := sha256.Sum256(data)                 // a file that is whole, as far as its checksum says
 	data = append(data, sum[:]...)
 	var before, after runtime.MemStats
 	runtime.GC()
