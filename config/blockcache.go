@@ -8,9 +8,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -47,7 +49,9 @@ type blockCache struct {
 // blockCacheMagic starts the cache file; another version is ignored. The
 // file ends with the SHA-256 of what comes before: a damaged one (a
 // digest's byte changed, which its layout cannot tell) reads as empty.
-const blockCacheMagic = "scriptsync block cache 2\n"
+// It names the block types a file of blocks only may hold: a build that
+// defers other types reads another build's cache as foreign.
+var blockCacheMagic = "scriptsync block cache 2 " + strings.Join(slices.Sorted(maps.Keys(scopedTypes)), ",") + "\n"
 
 // openBlockCache reads the block cache of the configuration in dir from
 // cacheDir: nil when cacheDir is empty, an empty cache when the file is

@@ -412,3 +412,20 @@ func TestBlockCacheDamagedDigest(t *testing.T) {
 		t.Fatalf("damaged cache: holds %v, Unchanged %v, scope %+v", r.heldByHolds, r.cfg.Unchanged, r.cfg.Scope)
 	}
 }
+
+// A cache written by a build that defers other block types is foreign.
+func TestBlockCacheNamesItsBlockTypes(t *testing.T) {
+	sealed := func(body string) []byte {
+		sum := sha256.Sum256([]byte(body))
+		return append([]byte(body), sum[:]...)
+	}
+	if got, err := parseBlockCache(sealed(blockCacheMagic)); err != nil || len(got) != 0 {
+		t.Fatalf("an empty cache of this build: %v, %v", got, err)
+	}
+	if !strings.Contains(blockCacheMagic, "embedding,") || !strings.Contains(blockCacheMagic, "script") {
+		t.Fatalf("the header %q does not name the block types", blockCacheMagic)
+	}
+	if got, err := parseBlockCache(sealed("scriptsync block cache 2 script\n")); err == nil {
+		t.Fatalf("another build's cache (script blocks only) read as %v", got)
+	}
+}
