@@ -9,7 +9,6 @@ import (
 	"errors"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -136,61 +135,35 @@ func (c *blockCache) save(entries map[[sha256.Size]byte][]cachedBlock) {
 	if c == nil || sameBlockEntries(c.old, entries) {
 		return
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(filepath.Dir(c.path), ".blocks-*")
-	if err != nil {
-		return
-	}
-	h := sha256.New() // of everything written, which the file ends with
-	w := bufio.NewWriter(io.MultiWriter(f, h))
-	w.WriteString(blockCacheMagic)
-	sums := make([][sha256.Size]byte, 0, len(entries))
-	for sum := range entries {
-		sums = append(sums, sum)
-	}
-	slices.SortFunc(sums, func(a, b [sha256.Size]byte) int { return bytes.Compare(a[:], b[:]) })
-	for _, sum := range sums {
-		w.Write(sum[:])
-		w.Write(binary.AppendUvarint(nil, uint64(len(entries[sum]))))
-		for _, b := range entries[sum] {
-			raw, err := hex.DecodeString(b.digest)
-			if err != nil || len(raw) != sha256.Size {
-				f.Close()
-				os.Remove(f.Name())
-				return
-			}
-			w.Write(binary.AppendUvarint(nil, uint64(len(b.addr))))
-			w.WriteString(b.addr)
-			w.Write(raw)
+	replaceCacheFile(c.path, func(out *bufio.Writer) error {
+		h := sha256.New() // of everything written, which the file ends with
+		w := io.MultiWriter(out, h)
+		io.WriteString(w, blockCacheMagic)
+		sums := make([][sha256.Size]byte, 0, len(entries))
+		for sum := range entries {
+			sums = append(sums, sum)
 		}
-	}
-	err = w.Flush()
-	if err == nil {
-		_, err = f.Write(h.Sum(nil))
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), c.path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
+		slices.SortFunc(sums, func(a, b [sha256.Size]byte) int { return bytes.Compare(a[:], b[:]) })
+		for _, sum := range sums {
+			w.Write(sum[:])
+			w.Write(binary.AppendUvarint(nil, uint64(len(entries[sum]))))
+			for _, b := range entries[sum] {
+				raw, err := hex.DecodeString(b.digest)
+				if err != nil || len(raw) != sha256.Size {
+					return errBlockCache
+				}
+				w.Write(binary.AppendUvarint(nil, uint64(len(b.addr))))
+				io.WriteString(w, b.addr)
+				w.Write(raw)
+			}
+		}
+		_, err := out.Write(h.Sum(nil))
+		return err
+	})
 }
 
 func sameBlockEntries(a, b map[[sha256.Size]byte][]cachedBlock) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for sum, x := range a {
-		if y, ok := b[sum]; !ok || !slices.Equal(x, y) {
-			return false
-		}
-	}
-	return true
+	return maps.EqualFunc(a, b, slices.Equal)
 }
 
 // onlyBlocks returns the blocks of a parsed file, as the block cache

@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -128,7 +129,7 @@ func TestBlockCacheDefersFilesOfBlocksOnly(t *testing.T) {
 		t.Fatalf("OnProviders called %d times, Recall %d; want 1 and 1", held.announced, held.recalled)
 	}
 	if _, ok := held.cfg.Files["season_one.hcl"]; ok {
-		t.Fatalf("season_one.hcl was parsed though the block cache knew it: %v", slices.Sorted(mapsKeys(held.cfg.Files)))
+		t.Fatalf("season_one.hcl was parsed though the block cache knew it: %v", slices.Sorted(maps.Keys(held.cfg.Files)))
 	}
 	if _, ok := held.cfg.Files["main.hcl"]; !ok {
 		t.Fatal("main.hcl was not parsed")
@@ -151,7 +152,7 @@ func TestBlockCacheDefersFilesOfBlocksOnly(t *testing.T) {
 	if len(full.cfg.Library.Scripts) != 2 || len(full.cfg.Files) != len(first.cfg.Files) {
 		t.Fatalf("memo refused: %d scripts, %d files; want 2 and %d", len(full.cfg.Library.Scripts), len(full.cfg.Files), len(first.cfg.Files))
 	}
-	if got, want := full.cfg.Fingerprint.Blocks, fp.Blocks; !equalMaps(got, want) || full.cfg.Fingerprint.Rest != fp.Rest {
+	if got, want := full.cfg.Fingerprint.Blocks, fp.Blocks; !maps.Equal(got, want) || full.cfg.Fingerprint.Rest != fp.Rest {
 		t.Fatalf("memo refused: fingerprint blocks %v rest %s, want %v %s", got, full.cfg.Fingerprint.Rest, want, fp.Rest)
 	}
 
@@ -283,28 +284,6 @@ func TestBlockCacheFile(t *testing.T) {
 	if c := openBlockCache("", "/some/config"); c != nil {
 		t.Fatal("no cache directory, yet a cache")
 	}
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // The variable files are read by the evaluation (setVariables), not

@@ -162,14 +162,14 @@ func (c *digestCache) save() {
 	if !c.dirty && (c.keptAll || len(c.now) == c.old.Len()) {
 		return
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(filepath.Dir(c.path), ".digests-*")
-	if err != nil {
-		return
-	}
-	w := bufio.NewWriterSize(f, 256<<10)
+	replaceCacheFile(c.path, func(w *bufio.Writer) error {
+		c.write(w)
+		return nil
+	})
+}
+
+// write writes the cache file's contents.
+func (c *digestCache) write(w *bufio.Writer) {
 	w.WriteString(digestCacheMagic)
 	var buf [binary.MaxVarintLen64 + 8*8 + sha256.Size]byte
 	write := func(path string, e digestEntry) {
@@ -203,12 +203,30 @@ func (c *digestCache) save() {
 			j++
 		}
 	}
-	err = w.Flush()
+}
+
+// replaceCacheFile writes a cache file through fill and puts it in place
+// atomically, its directory made if need be. It gives up silently, fill's
+// error included, leaving the old file: a cache that cannot be written is
+// no error, the next run reads the files.
+func replaceCacheFile(path string, fill func(*bufio.Writer) error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	err = fill(w)
+	if err == nil {
+		err = w.Flush()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), c.path)
+		err = os.Rename(f.Name(), path)
 	}
 	if err != nil {
 		os.Remove(f.Name())
