@@ -31,24 +31,27 @@ type recallRun struct {
 // backends held.
 func loadRecalling(t *testing.T, dir, cache string, fp *Fingerprint, answer *bool, scope bool) recallRun {
 	t.Helper()
+	return loadRecallingWith(t, Options{Dir: dir, CacheDir: cache, Scope: scope}, fp, answer)
+}
+
+// loadRecallingWith is loadRecalling with more options (opts' Dir,
+// CacheDir, Scope and Vars).
+func loadRecallingWith(t *testing.T, opts Options, fp *Fingerprint, answer *bool) recallRun {
+	t.Helper()
 	var r recallRun
-	r.cfg, r.diags = Load(Options{
-		Dir:         dir,
-		CacheDir:    cache,
-		Scope:       scope,
-		OnProviders: func(map[string]*providers.Config) { r.announced++ },
-		Recall: func(holds func(*Fingerprint) bool) (bool, bool) {
-			r.recalled++
-			if fp == nil {
-				return false, false
-			}
-			r.heldByHolds = holds(fp)
-			if answer != nil {
-				return *answer, true
-			}
-			return r.heldByHolds, true
-		},
-	})
+	opts.OnProviders = func(map[string]*providers.Config) { r.announced++ }
+	opts.Recall = func(holds func(*Fingerprint) bool) (bool, bool) {
+		r.recalled++
+		if fp == nil {
+			return false, false
+		}
+		r.heldByHolds = holds(fp)
+		if answer != nil {
+			return *answer, true
+		}
+		return r.heldByHolds, true
+	}
+	r.cfg, r.diags = Load(opts)
 	if r.diags.HasErrors() {
 		t.Fatalf("Load: %s", r.diags.Error())
 	}
@@ -299,35 +302,16 @@ func TestBlockCacheVariableFilesOnReevaluation(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := t.TempDir()
-	load := func(fp *Fingerprint, answer bool) recallRun {
-		t.Helper()
-		var r recallRun
-		r.cfg, r.diags = Load(Options{
-			Dir:         dir,
-			CacheDir:    cache,
-			Vars:        []VarArg{{File: "more.vars.hcl"}},
-			OnProviders: func(map[string]*providers.Config) { r.announced++ },
-			Recall: func(holds func(*Fingerprint) bool) (bool, bool) {
-				r.recalled++
-				if fp == nil {
-					return false, false
-				}
-				r.heldByHolds = holds(fp)
-				return answer && r.heldByHolds, true
-			},
-		})
-		if r.diags.HasErrors() {
-			t.Fatalf("Load: %s", r.diags.Error())
-		}
-		return r
-	}
-	first := load(nil, false)
+	opts := Options{Dir: dir, CacheDir: cache, Vars: []VarArg{{File: "more.vars.hcl"}}}
+	no := false
+	load := func(fp *Fingerprint) recallRun { t.Helper(); return loadRecallingWith(t, opts, fp, &no) }
+	first := load(nil)
 	if len(openBlockCache(cache, dir).old) != 2 {
 		t.Fatal("the seasons are not in the block cache")
 	}
 	// The memo does not hold (the backends moved, say): the deferred files
 	// are parsed and everything is evaluated again, as without the cache.
-	full := load(first.cfg.Fingerprint, false)
+	full := load(first.cfg.Fingerprint)
 	if full.cfg.Unchanged || len(full.cfg.Library.Scripts) != 2 {
 		t.Fatalf("Unchanged %v, %d scripts", full.cfg.Unchanged, len(full.cfg.Library.Scripts))
 	}

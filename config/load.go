@@ -303,9 +303,12 @@ func (l *loader) load() *Config {
 		return nil
 	}
 	base := len(l.diags)
-	configFiles := make(map[string]bool, len(l.digest))
-	for name := range l.digest {
-		configFiles[name] = true
+	var configFiles map[string]bool // what parseDir read, when it deferred some
+	if l.deferred != nil {
+		configFiles = make(map[string]bool, len(l.digest))
+		for name := range l.digest {
+			configFiles[name] = true
+		}
 	}
 	ev := l.evaluate()
 	if l.deferred != nil && l.recalled == nil {
@@ -461,10 +464,16 @@ func (l *loader) readAndParseCached(name string) parsedFile {
 	if blocks, ok := l.blockCache.lookup(sum); ok {
 		return parsedFile{name: name, src: src, read: true, sum: sum, deferred: true, blocks: blocks}
 	}
-	return l.parse(name, src, sum)
+	p := l.parse(name, src)
+	if len(p.diags) == 0 && p.file != nil {
+		p.sum = sum
+		p.blocks, p.only = onlyBlocks(src, p.file)
+	}
+	return p
 }
 
-// parseDeferred parses the files parseDir deferred.
+// parseDeferred parses the files parseDir deferred (the block cache's
+// next run already has them: record keeps them in onlyBlocks).
 func (l *loader) parseDeferred() {
 	names := make([]string, 0, len(l.deferred))
 	for name := range l.deferred {
@@ -473,8 +482,7 @@ func (l *loader) parseDeferred() {
 	sort.Strings(names)
 	parsed := make([]parsedFile, len(names))
 	parallel.Each(len(names), runtime.GOMAXPROCS(0), func(i int) {
-		src := l.digest[names[i]]
-		parsed[i] = l.parse(names[i], src, sha256.Sum256(src))
+		parsed[i] = l.parse(names[i], l.digest[names[i]])
 	})
 	l.deferred, l.deferredAddrs = nil, nil
 	l.blocks, l.rest, l.blocksFailed = nil, "", false
@@ -483,18 +491,13 @@ func (l *loader) parseDeferred() {
 	}
 }
 
-// parse parses a configuration file read, whose bytes digest to sum,
-// and, when the block cache is in use, says whether it holds blocks only.
-func (l *loader) parse(name string, src []byte, sum [sha256.Size]byte) parsedFile {
+// parse parses a file read.
+func (l *loader) parse(name string, src []byte) parsedFile {
 	if err := checkNesting(src); err != nil {
 		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Configuration too deeply nested", "%s: %s", name, err)}}
 	}
 	f, diags := parseHCL(src, name)
-	p := parsedFile{name: name, src: src, file: f, diags: diags, read: true, sum: sum}
-	if l.blockCache != nil && len(diags) == 0 && f != nil {
-		p.blocks, p.only = onlyBlocks(src, f)
-	}
-	return p
+	return parsedFile{name: name, src: src, file: f, diags: diags, read: true}
 }
 
 // parsedFile is one configuration file, read and parsed.
@@ -504,9 +507,9 @@ type parsedFile struct {
 	file  *hcl.File
 	diags hcl.Diagnostics
 	read  bool // false when the file could not be read (diags say why)
-	// With the block cache: sum digests src; deferred is set when the
-	// file was left unparsed, and only when a parse found blocks only;
-	// blocks are then the file's.
+	// With the block cache: deferred is set when the file was left
+	// unparsed, and only when a parse found blocks only; sum (of src)
+	// and blocks are then the file's.
 	sum      [sha256.Size]byte
 	deferred bool
 	only     bool
@@ -531,9 +534,7 @@ func (l *loader) readAndParse(name string) parsedFile {
 	if err != nil {
 		return parsedFile{name: name, diags: hcl.Diagnostics{errorf("Cannot read file", "%s", err)}}
 	}
-	p := l.parse(name, src, [sha256.Size]byte{})
-	p.only, p.blocks = false, nil // a variable file is never deferred
-	return p
+	return l.parse(name, src)
 }
 
 // record adds a parsed file to the configuration.
