@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -82,7 +83,24 @@ var binaryOnce = sync.OnceValue(func() string {
 	if err != nil {
 		return ""
 	}
-	f, err := os.Open(exe)
+	return binaryIdentity(exe)
+})
+
+// binaryDigest names the running executable's build, "" when it cannot be
+// read (then no memo is written or trusted).
+func binaryDigest() string { return binaryOnce() }
+
+// binaryIdentity names the build in the file at path: the Go build ID
+// when the file is an ELF executable that carries one, else the SHA-256
+// of its bytes; "" when it cannot be read. The build ID's last part is
+// the toolchain's hash of the linked program, so it tells builds apart
+// as well as the SHA-256 does, and reading it costs a few small reads
+// where hashing a 36 MB executable cost 0.05 CPU-seconds a command.
+func binaryIdentity(path string) string {
+	if id := goBuildID(path); id != "" {
+		return "go-buildid:" + id
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return ""
 	}
@@ -91,12 +109,35 @@ var binaryOnce = sync.OnceValue(func() string {
 	if _, err := io.Copy(h, f); err != nil {
 		return ""
 	}
-	return hex.EncodeToString(h.Sum(nil))
-})
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
 
-// binaryDigest is the SHA-256 of the running executable, "" when it cannot
-// be read (then no memo is written or trusted).
-func binaryDigest() string { return binaryOnce() }
+// goBuildID returns the build ID in an ELF file's .note.go.buildid, ""
+// when there is none (another format, or a build linked with an empty
+// -buildid).
+func goBuildID(path string) string {
+	f, err := elf.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sec := f.Section(".note.go.buildid")
+	if sec == nil || sec.Type != elf.SHT_NOTE || sec.Size > 1<<10 {
+		return ""
+	}
+	note, err := sec.Data()
+	if err != nil || len(note) < 16 {
+		return ""
+	}
+	// One note: name size, description size, type (4, the Go build ID),
+	// the name "Go" padded to four bytes, then the ID.
+	bo := f.ByteOrder
+	nameSize, descSize, typ := bo.Uint32(note[0:]), bo.Uint32(note[4:]), bo.Uint32(note[8:])
+	if nameSize != 4 || typ != 4 || string(note[12:16]) != "Go\x00\x00" || uint64(descSize) > uint64(len(note)-16) {
+		return ""
+	}
+	return string(note[16 : 16+descSize])
+}
 
 // memoKeeper returns the backend that keeps memos: the only one that
 // commits last, if it reads memos. -1 when there is none.
