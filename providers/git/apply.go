@@ -241,6 +241,35 @@ func (b *builder) writeManifest() error {
 			return err
 		}
 	}
+	return b.markLayout()
+}
+
+// markLayout keeps the layout marker beside this layout's shards: there
+// while one is, gone with the last.
+func (b *builder) markLayout() error {
+	d, err := b.tree.dir(ManifestDir)
+	if err != nil || d == nil {
+		return err
+	}
+	shardsLeft := false
+	for name, te := range d.entries {
+		if id, ok := manifestShard(name, te); ok && !legacyShard(id) && !te.isTree() {
+			shardsLeft = true
+			break
+		}
+	}
+	path := ManifestDir + "/" + layoutMarkerName
+	te := d.entries[layoutMarkerName]
+	switch {
+	case shardsLeft && (te == nil || te.hash != layoutMarkerBlob):
+		h, err := b.w.add(plumbing.BlobObject, layoutMarker)
+		if err != nil {
+			return err
+		}
+		return b.tree.set(path, modeFile, h)
+	case !shardsLeft && te != nil && te.hash == layoutMarkerBlob:
+		return b.tree.remove(path)
+	}
 	return nil
 }
 

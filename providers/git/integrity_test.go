@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"scriptsync/internal/gittest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -88,6 +89,8 @@ func TestHandEditedManifestEntriesAreIgnored(t *testing.T) {
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("no manifest shard: %v", err)
 	}
+	// A shard, not the layout marker beside them.
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == layoutMarkerName })
 	shardFile := filepath.Join(shard, entries[0].Name())
 	data, _ := os.ReadFile(shardFile)
 	bad := []string{

@@ -3,7 +3,6 @@ package git
 import (
 	"bytes"
 	"crypto/sha1"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"scriptsync/providers"
@@ -22,13 +21,25 @@ const ManifestDir = ".scriptsync/manifest"
 // manifestFormat is the manifest's format_version.
 const manifestFormat = 1
 
-// shards is the number of files the manifest is split into. An entry
-// lives in ManifestDir/<xx>.json, xx being the top six bits of the first
-// byte of the SHA-1 of its address, in two hex digits (00 to 3f), so that
-// an apply rewrites only the shards of the files it changes (a 10,000-file
-// library has about 160 entries, 20 KB, a shard) instead of one file
-// listing them all, and a read still reads few objects.
-const shards = 64
+// shards is the number of files the manifest is split into. The entries
+// of one configuration block (script.pilot, every instance of
+// embedding.pilot) live together in ManifestDir/<xxx>.json, xxx being the
+// first twelve bits of the SHA-1 of the block's address in three hex
+// digits (000 to fff), so that an apply rewrites only the shards of the
+// blocks it changes, and a plan of what changed reads only theirs: a
+// scene edited is its script's shard and its embeddings' (a few KB each
+// at W(100,000)). An earlier layout, 64 shards by each file's address
+// (legacyShards), spread a block's fifty embedding files over most of the
+// manifest, which such a plan then inflated and an apply rewrote. A
+// block's instances share a shard by design: a scope that reaches a block
+// reads all of them anyway.
+const shards = 4096
+
+// legacyShards are the shards of the earlier layout, named by two hex
+// digits (00 to 3f). They are read as ever, under the ids after this
+// layout's (shards + n), and their entries, all in the wrong shard now,
+// move to their own at the next commit, which removes the old files.
+const legacyShards = 64
 
 // manifest is the set of files scriptsync manages, committed with them.
 // Each shard is JSON, one file per line, sorted by address, so that it
@@ -91,34 +102,85 @@ func newManifestSize(n int) *manifest {
 	}
 }
 
-func shardOf(address string) int {
-	sum := sha1.Sum([]byte(address))
-	return int(sum[0]) * shards / 256
+// layoutMarker is ManifestDir/00.json beside this layout's shards: the
+// earlier layout's first shard's name, with a format_version that an
+// earlier scriptsync does not read, so that it refuses the manifest
+// (".scriptsync/manifest/00.json has format_version 2; this scriptsync
+// reads format 1") instead of seeing none of the shards it cannot name,
+// and every file they list as a file it does not manage. This layout's
+// readers know it by its blob and skip it (manifestShard).
+var layoutMarker = []byte("{\n  \"format_version\": 2,\n  \"generator\": \"scriptsync\",\n" +
+	"  \"layout\": \"the manifest is in <xxx>.json, 4096 shards by block; this file stops a scriptsync that reads <xx>.json shards\",\n" +
+	"  \"files\": []\n}\n")
+
+var layoutMarkerBlob = hashObject(plumbing.BlobObject, layoutMarker)
+
+const layoutMarkerName = "00.json"
+
+// manifestShard is shardName for an entry of the manifest directory, which
+// skips the layout marker.
+func manifestShard(name string, te *treeEntry) (int, bool) {
+	if name == layoutMarkerName && te.hash == layoutMarkerBlob {
+		return 0, false
+	}
+	return shardName(name)
 }
+
+// shardOf is the shard of the entries of resource's block: embedding.pilot
+// for embedding.pilot["3"].
+func shardOf(resource string) int {
+	if i := strings.IndexByte(resource, '['); i >= 0 {
+		resource = resource[:i]
+	}
+	sum := sha1.Sum([]byte(resource))
+	return (int(sum[0])<<8 | int(sum[1])) >> 4
+}
+
+// resourceOf is the resource an entry belongs to: its own address when
+// it names none.
+func (e *manifestEntry) resourceOf() string {
+	if e.Resource != "" {
+		return e.Resource
+	}
+	return e.Address
+}
+
+// legacyShard reports whether shard is one of the earlier layout's.
+func legacyShard(shard int) bool { return shard >= shards }
 
 // shardPath is the path of a shard in the tree.
 func shardPath(shard int) string {
-	return ManifestDir + "/" + hex.EncodeToString([]byte{byte(shard)}) + ".json"
+	if legacyShard(shard) {
+		return fmt.Sprintf("%s/%02x.json", ManifestDir, shard-shards)
+	}
+	return fmt.Sprintf("%s/%03x.json", ManifestDir, shard)
 }
 
-// shardName parses a shard's file name, "00.json" to "ff.json".
+// shardName parses a shard's file name: "000.json" to "fff.json", and the
+// earlier layout's "00.json" to "3f.json".
 func shardName(name string) (int, bool) {
 	hexPart, ok := strings.CutSuffix(name, ".json")
-	if !ok || len(hexPart) != 2 || strings.ToLower(hexPart) != hexPart {
+	if !ok || (len(hexPart) != 3 && len(hexPart) != 2) || strings.ToLower(hexPart) != hexPart {
 		return 0, false
 	}
-	b, err := hex.DecodeString(hexPart)
-	if err != nil || int(b[0]) >= shards {
+	n, err := strconv.ParseUint(hexPart, 16, 16)
+	switch {
+	case err != nil:
 		return 0, false
+	case len(hexPart) == 2 && n < legacyShards:
+		return shards + int(n), true
+	case len(hexPart) == 3:
+		return int(n), true
 	}
-	return int(b[0]), true
+	return 0, false
 }
 
 // put adds or replaces an entry and marks its shard changed.
 func (m *manifest) put(e *manifestEntry) {
-	e.shard = shardOf(e.Address)
+	e.shard = shardOf(e.resourceOf())
 	if old := m.byAddress[e.Address]; old != nil {
 		delete(m.byPath, old.Path)
+		m.dirty[old.shard] = true // another resource's block, now
 	}
 	m.byAddress[e.Address] = e
 	m.byPath[e.Path] = e
@@ -261,7 +323,7 @@ func checkShard(entries []*manifestEntry, file int) error {
 		if e.Resource == "" {
 			e.Resource = e.Address
 		}
-		e.shard = shardOf(e.Address)
+		e.shard = shardOf(e.Resource)
 	}
 	return nil
 }
@@ -398,4 +460,12 @@ func (e *manifestEntry) object(blob string, size int64) *providers.Object {
 		o.Sensitive = sensitivePath
 	}
 	return o
+}
+
+// resourceOf is the resource a desired object belongs to, for shardOf.
+func resourceOf(o *providers.Object) string {
+	if o.Resource != "" {
+		return o.Resource
+	}
+	return o.Address
 }

@@ -39,7 +39,7 @@ func TestShardRoundTrip(t *testing.T) {
 		if want.Resource == "" {
 			want.Resource = want.Address
 		}
-		want.shard = shardOf(want.Address)
+		want.shard = shardOf(want.Resource)
 		if !reflect.DeepEqual(*got[i], want) || !reflect.DeepEqual(*slow[i], want) {
 			t.Errorf("entry %d: fast %+v, slow %+v, want %+v", i, *got[i], *slow[i], want)
 		}
@@ -70,7 +70,7 @@ func TestShardErrors(t *testing.T) {
 		{entry(`{"address":"a","path":"p","blob":"` + blobA + `","size":-1}`), "negative size"},
 	}
 	for _, tt := range tests {
-		if _, err := decodeShard([]byte(tt.in), 5); err == nil || !strings.Contains(err.Error(), tt.msg) || !strings.Contains(err.Error(), ".scriptsync/manifest/05.json") {
+		if _, err := decodeShard([]byte(tt.in), 5); err == nil || !strings.Contains(err.Error(), tt.msg) || !strings.Contains(err.Error(), ".scriptsync/manifest/005.json") {
 			t.Errorf("decodeShard(%s) = %v, want %q", tt.in, err, tt.msg)
 		}
 	}
@@ -98,15 +98,23 @@ func TestManifestAdd(t *testing.T) {
 }
 
 func TestShardNames(t *testing.T) {
-	for name, want := range map[string]int{"00.json": 0, "3f.json": 63, "40.json": -1, "0A.json": -1, "0a.json": 10, "a.json": -1, "00.txt": -1, "zz.json": -1} {
+	for name, want := range map[string]int{
+		"000.json": 0, "03f.json": 63, "fff.json": 4095, "00.json": shards, "3f.json": shards + 63,
+		"40.json": -1, "ff.json": -1, "1000.json": -1, "0A.json": -1, "0aB.json": -1, "0a.json": shards + 10,
+		"a.json": -1, "000.txt": -1, "zzz.json": -1, "+01.json": -1, "-01.json": -1,
+	} {
 		id, ok := shardName(name)
 		if (want < 0 && ok) || (want >= 0 && (!ok || id != want)) {
-			t.Errorf("shardName(%q) = %d, %v", name, id, ok)
+			t.Errorf("shardName(%q) = %d, %v, want %d", name, id, ok, want)
 		}
 	}
-	for i := 0; i < shards; i++ {
+	for i := 0; i < shards+legacyShards; i++ {
 		if id, ok := shardName(strings.TrimPrefix(shardPath(i), ManifestDir+"/")); !ok || id != i {
 			t.Errorf("shard %d: path %s", i, shardPath(i))
 		}
+	}
+	// Every instance of a block is in the block's shard.
+	if a, b, c := shardOf(`embedding.pilot["1"]`), shardOf(`embedding.pilot["2"]`), shardOf("embedding.pilot"); a != b || b != c {
+		t.Errorf("embedding.pilot's instances in shards %d, %d, %d", a, b, c)
 	}
 }

@@ -16,9 +16,10 @@ import (
 // names a resource of its own. false when data is not laid out as
 // encodeShard writes it, or an address is escaped otherwise (its encoding
 // would not be the one keys hold): decodeShard reads it whole then.
-func scanShard(data []byte, keys map[string]bool) ([]*manifestEntry, bool) {
-	var entries []*manifestEntry
-	ok := shardLines(data, func(line []byte) bool {
+// pointer reports whether an entry it left is an embedding's *.npy
+// pointer file (one that stays, when keys are a scope's).
+func scanShard(data []byte, keys map[string]bool) (entries []*manifestEntry, pointer, ok bool) {
+	ok = shardLines(data, func(line []byte) bool {
 		key, ok := encodedAddress(line)
 		if !ok {
 			return false
@@ -26,13 +27,17 @@ func scanShard(data []byte, keys map[string]bool) ([]*manifestEntry, bool) {
 		// A raw `,"resource":` is a field: inside a string its quotes
 		// would be escaped.
 		if !keys[string(key)] && !bytes.Contains(line, []byte(`,"resource":`)) {
+			if !pointer && bytes.HasPrefix(key, []byte(`"embedding.`)) && bytes.Contains(line, []byte(`.npy"`)) {
+				e, ok := parseEntryFast(line)
+				pointer = ok && npyPointer(e.Address, e.Path)
+			}
 			return true
 		}
 		e, ok := parseEntryFast(line)
 		entries = append(entries, e)
 		return ok
 	})
-	return entries, ok
+	return entries, pointer, ok
 }
 
 // encodedAddress returns the address of an entry's line as it is encoded,

@@ -11,27 +11,48 @@ import (
 // their own, and a shard merged back after a change is the shard a whole
 // read would have written.
 func TestScanShardAndMerge(t *testing.T) {
-	// Forty entries of shard 0, every tenth with a resource of its own.
-	var entries []*manifestEntry
-	for i := 0; len(entries) < 40; i++ {
-		addr := fmt.Sprintf(`embedding.e["%03d"]`, i)
-		if shardOf(addr) != 0 {
-			continue
+	// Forty entries of shard 0, every tenth with a resource of its own (of
+	// a block of shard 0 too).
+	blocks := func(prefix string, n int) []string {
+		var out []string
+		for i := 0; len(out) < n && i < 1<<20; i++ {
+			if b := fmt.Sprintf("%s%d", prefix, i); shardOf(b) == 0 {
+				out = append(out, b)
+			}
 		}
+		if len(out) < n {
+			t.Fatalf("found %d blocks of shard 0", len(out))
+		}
+		return out
+	}
+	own := blocks("embedding.own", 4)
+	var entries []*manifestEntry
+	for i, b := range blocks("embedding.e", 40) {
+		addr := fmt.Sprintf(`%s["%03d"]`, b, i)
 		entries = append(entries, &manifestEntry{Address: addr, Path: fmt.Sprintf(`vectors/%03d "q" \.npy`, i), Blob: blobA, Size: int64(i)})
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Address < entries[j].Address })
 	for i := 7; i < len(entries); i += 10 {
-		entries[i].Resource = fmt.Sprintf(`embedding.own["%d"]`, i)
+		entries[i].Resource = fmt.Sprintf(`%s["%d"]`, own[i/10], i)
 	}
 	data := encodeShard(entries)
 	keys := map[string]bool{}
 	for _, a := range []string{entries[3].Address, entries[20].Address, `embedding.absent`} {
 		keys[string(appendJSONString(nil, a))] = true
 	}
-	got, ok := scanShard(data, keys)
+	got, pointer, ok := scanShard(data, keys)
 	if !ok {
 		t.Fatal("a shard as encodeShard writes it was not scanned")
+	}
+	if !pointer {
+		t.Error("the entries left are *.npy pointer files of embeddings: pointer is false")
+	}
+	every := map[string]bool{}
+	for _, e := range entries {
+		every[string(appendJSONString(nil, e.Address))] = true
+	}
+	if _, pointer, _ := scanShard(data, every); pointer {
+		t.Error("every entry taken, yet one left is a pointer file")
 	}
 	mustf(t, checkShard(got, 0), "check")
 	var addrs []string
@@ -71,10 +92,10 @@ func TestScanShardAndMerge(t *testing.T) {
 
 	// Another escape leaves the shard to decodeShard.
 	odd := []byte(manifestHeader + "\n    {\"address\":\"script.\\u0041\",\"path\":\"a\",\"blob\":\"" + blobA + "\",\"size\":1}\n  ]\n}\n")
-	if _, ok := scanShard(odd, keys); ok {
+	if _, _, ok := scanShard(odd, keys); ok {
 		t.Fatal(`an address escaped with \u was scanned`)
 	}
-	if _, ok := scanShard([]byte(`{"files": []}`), keys); ok {
+	if _, _, ok := scanShard([]byte(`{"files": []}`), keys); ok {
 		t.Fatal("another layout was scanned")
 	}
 }

@@ -243,9 +243,9 @@ func (p *Provider) readManifest(snap *snapshot) error {
 	var read []shard
 	total := 0
 	for _, name := range names {
-		id, ok := shardName(name)
+		id, ok := manifestShard(name, d.entries[name])
 		if !ok {
-			continue // not ours; left as it is
+			continue // not ours (or the layout marker); left as it is
 		}
 		blob := d.entries[name].hash
 		entries, ok := cached[blob]

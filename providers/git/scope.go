@@ -95,7 +95,7 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 	wanted := make(map[string]*providers.Object, len(want))
 	keys := map[string]bool{} // the addresses to take, as shards encode them
 	for _, o := range want {
-		need[shardOf(o.Address)] = true
+		need[shardOf(resourceOf(o))] = true
 		wanted[o.Address] = o
 		keys[string(appendJSONString(nil, o.Address))] = true
 	}
@@ -108,8 +108,13 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 	snap := &snapshot{head: head, tree: tree, manifest: newManifest(), drift: map[string]*manifestEntry{},
 		state: &providers.State{Version: head.String()}}
 	names := make([]string, 0, len(need))
-	for name := range d.entries {
-		if id, ok := shardName(name); ok && need[id] {
+	for name, te := range d.entries {
+		id, ok := manifestShard(name, te)
+		if ok && legacyShard(id) {
+			// The earlier layout: a block's entries may be in any shard.
+			return nil, providers.ErrScope
+		}
+		if ok && need[id] {
 			names = append(names, name)
 		}
 	}
@@ -129,8 +134,11 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 		if err != nil {
 			return nil, err
 		}
-		entries, partial := scanShard(data, keys)
+		entries, pointer, partial := scanShard(data, keys)
 		if partial {
+			// The entries it left are out of the scope: one of them a
+			// pointer file that stays.
+			kept = kept || pointer
 			err = checkShard(entries, id)
 		} else {
 			entries, err = decodeShard(data, id)
@@ -228,7 +236,7 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 func pointerOutside(ctx context.Context, r *repo, d *treeDir, read map[int]bool, resources map[string]bool) (bool, error) {
 	names := make([]string, 0, len(d.entries))
 	for name := range d.entries {
-		if id, ok := shardName(name); ok && !read[id] && !d.entries[name].isTree() {
+		if id, ok := manifestShard(name, d.entries[name]); ok && !read[id] && !d.entries[name].isTree() {
 			names = append(names, name)
 		}
 	}

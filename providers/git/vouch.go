@@ -293,7 +293,7 @@ func shardBlobs(r *repo, root plumbing.Hash) (map[string]plumbing.Hash, error) {
 		return out, err
 	}
 	for name, e := range d.entries {
-		if _, ok := shardName(name); ok && !e.isTree() {
+		if _, ok := manifestShard(name, e); ok && !e.isTree() {
 			out[name] = e.hash
 		}
 	}
