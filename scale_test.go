@@ -190,7 +190,7 @@ func TestWorkloadEditWritesOnlyWhatChanged(t *testing.T) {
 	if strings.Join(content, "\n") != strings.Join(want, "\n") {
 		t.Errorf("git paths written: %q, want %q (plus the manifest)", paths, want)
 	}
-	// The manifest is sharded by path: at most one shard per changed path.
+	// The manifest is sharded by block: at most one shard per changed block.
 	if shards := len(paths) - len(content); shards > len(want) {
 		t.Errorf("%d manifest shards rewritten for %d changed paths: %q", shards, len(want), paths)
 	}

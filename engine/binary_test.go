@@ -88,6 +88,17 @@ func TestBinaryIdentityWithoutABuildID(t *testing.T) {
 		t.Fatalf("a changed build ID gave %q (this build: %q)", got, mine)
 	}
 
+	// A fixed build ID (-ldflags=-buildid=redacted) names no build: the
+	// file's digest.
+	for _, fixed := range []string{"redacted", "x/y", strings.Repeat("a", 20)} {
+		if goBuildIDShape(fixed) {
+			t.Errorf("%q is taken for a go build ID", fixed)
+		}
+	}
+	if id := goBuildID(exe); !goBuildIDShape(id) {
+		t.Errorf("this build's ID %q is not shaped as one", id)
+	}
+
 	// No Go note: the file's digest.
 	noID := bytes.Clone(data)
 	noID[name+1] = 'x'

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"runtime"
+	"strings"
 	"sync"
 
 	"scriptsync/config"
@@ -79,6 +81,12 @@ func decodeMemo(b []byte) *memo {
 }
 
 var binaryOnce = sync.OnceValue(func() string {
+	// The running image, even when its file was replaced since.
+	if runtime.GOOS == "linux" {
+		if id := binaryIdentity("/proc/self/exe"); id != "" {
+			return id
+		}
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -136,7 +144,32 @@ func goBuildID(path string) string {
 	if nameSize != 4 || typ != 4 || string(note[12:16]) != "Go\x00\x00" || uint64(descSize) > uint64(len(note)-16) {
 		return ""
 	}
-	return string(note[16 : 16+descSize])
+	id := string(note[16 : 16+descSize])
+	if !goBuildIDShape(id) {
+		return "" // a fixed -buildid= (Bazel's "redacted"): not a build's own
+	}
+	return id
+}
+
+// goBuildIDShape reports whether id is shaped as the go command makes
+// build IDs: two to four parts separated by slashes, each a base64url
+// hash of at least 20 characters.
+func goBuildIDShape(id string) bool {
+	parts := strings.Split(id, "/")
+	if len(parts) < 2 || len(parts) > 4 {
+		return false
+	}
+	for _, p := range parts {
+		if len(p) < 20 {
+			return false
+		}
+		for _, c := range p {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // memoKeeper returns the backend that keeps memos: the only one that

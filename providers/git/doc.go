@@ -48,11 +48,12 @@
 //
 // The set of files scriptsync manages travels with every commit, in the
 // tree, as the manifest under .scriptsync/manifest/ (paths under
-// .scriptsync/ are reserved). It is split into up to 256 shards, so that
-// an apply rewrites, and a plan of what changed reads, only the shards of
-// the blocks it changes: the entries of one configuration block (every
-// instance of embedding.pilot) live in <xx>.json, xx being the first byte
-// of the SHA-1 of the block's address in two hex digits (00 to ff). An
+// .scriptsync/ are reserved). It is split into up to 4,096 shards, so
+// that an apply rewrites, and a plan of what changed reads, only the
+// shards of the blocks it changes: the entries of one configuration block
+// (every instance of embedding.pilot) live in <xxx>.json, xxx being the
+// first twelve bits of the SHA-1 of the block's address in three hex
+// digits (000 to fff), beside a layout marker, 00.json. An
 // entry found in another shard (a manifest an earlier scriptsync wrote,
 // which sharded by each file's address) is read all the same, and moved
 // to its own shard by the next commit. Each shard is JSON, one

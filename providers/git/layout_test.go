@@ -46,6 +46,14 @@ func TestManifestOfTheEarlierLayout(t *testing.T) {
 		id := shards + int(sum[0])*legacyShards/256
 		old[id] = append(old[id], e)
 	}
+	// And a shard of the earlier layout that lists only an entry no
+	// scriptsync writes: it goes too.
+	for id := shards; ; id++ {
+		if old[id] == nil {
+			old[id] = []*manifestEntry{{Address: "script.up", Path: "../outside", Blob: blobA, Size: 3}}
+			break
+		}
+	}
 	for id, list := range old {
 		path := filepath.Join(work, filepath.FromSlash(shardPath(id)))
 		mustf(t, os.MkdirAll(filepath.Dir(path), 0o755), "mkdir")

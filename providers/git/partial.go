@@ -29,7 +29,7 @@ func scanShard(data []byte, keys map[string]bool) (entries []*manifestEntry, poi
 		if !keys[string(key)] && !bytes.Contains(line, []byte(`,"resource":`)) {
 			if !pointer && bytes.HasPrefix(key, []byte(`"embedding.`)) && bytes.Contains(line, []byte(`.npy"`)) {
 				e, ok := parseEntryFast(line)
-				pointer = ok && npyPointer(e.Address, e.Path)
+				pointer = ok && checkEntry(e) == nil && npyPointer(e.Address, e.Path)
 			}
 			return true
 		}

@@ -264,6 +264,11 @@ func (p *Provider) readManifest(snap *snapshot) error {
 	}
 	snap.manifest = newManifestSize(total)
 	for _, sh := range read {
+		if legacyShard(sh.id) {
+			// The next commit rewrites the earlier layout, entries it
+			// ignores included (they go with their file).
+			snap.manifest.dirty[sh.id] = true
+		}
 		for _, e := range sh.entries {
 			if err := checkEntry(e); err != nil {
 				// Not an entry scriptsync writes: it is ignored, and the file

@@ -147,6 +147,23 @@ func (p *Provider) vouch(r *repo, root plumbing.Hash, st *providers.State, want 
 		}
 		known = true
 	}
+	// Shards are matched by name. Where either commit has the earlier
+	// layout's, entries moved between shards, and every entry of the
+	// recorded commit vouches for its own.
+	var everyRecorded map[string]string
+	if hasLegacyShards(headShards) || hasLegacyShards(recShards) {
+		everyRecorded = map[string]string{}
+		for name, rb := range recShards {
+			id, _ := shardName(name)
+			rec, err := p.shard(r, rb, id)
+			if err != nil {
+				return err
+			}
+			for _, e := range rec {
+				everyRecorded[e.Address] = e.Path
+			}
+		}
+	}
 	var suspects []*manifestEntry
 	for name, blob := range headShards {
 		if recShards[name] == blob {
@@ -157,8 +174,9 @@ func (p *Provider) vouch(r *repo, root plumbing.Hash, st *providers.State, want 
 		if err != nil {
 			return err
 		}
-		trusted := map[string]string{}
-		if rb, ok := recShards[name]; ok {
+		trusted := everyRecorded
+		if rb, ok := recShards[name]; ok && trusted == nil {
+			trusted = map[string]string{}
 			rec, err := p.shard(r, rb, id)
 			if err != nil {
 				return err
@@ -280,6 +298,17 @@ func (p *Provider) shard(r *repo, blob plumbing.Hash, id int) ([]*manifestEntry,
 		return nil, err
 	}
 	return decodeShard(data, id)
+}
+
+// hasLegacyShards reports whether shards, by name, holds one of the
+// earlier layout's.
+func hasLegacyShards(byName map[string]plumbing.Hash) bool {
+	for name := range byName {
+		if id, ok := shardName(name); ok && legacyShard(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // shardBlobs returns the blob of each manifest shard in the tree root.
