@@ -44,14 +44,24 @@ func TestScanShardAndMerge(t *testing.T) {
 	if !ok {
 		t.Fatal("a shard as encodeShard writes it was not scanned")
 	}
-	if !pointer {
-		t.Error("the entries left are *.npy pointer files of embeddings: pointer is false")
+	if pointer {
+		t.Error("the entries left have paths scriptsync never writes, yet one counts as a pointer file that stays")
+	}
+	// Pointer files at paths scriptsync writes: one left is one that stays.
+	valid := make([]*manifestEntry, len(entries))
+	for i, e := range entries {
+		c := *e
+		c.Path = fmt.Sprintf("vectors/%03d.npy", i)
+		valid[i] = &c
+	}
+	if _, pointer, ok := scanShard(encodeShard(valid), keys); !ok || !pointer {
+		t.Errorf("the entries left are *.npy pointer files of embeddings: pointer %v, ok %v", pointer, ok)
 	}
 	every := map[string]bool{}
 	for _, e := range entries {
 		every[string(appendJSONString(nil, e.Address))] = true
 	}
-	if _, pointer, _ := scanShard(data, every); pointer {
+	if _, pointer, _ := scanShard(encodeShard(valid), every); pointer {
 		t.Error("every entry taken, yet one left is a pointer file")
 	}
 	mustf(t, checkShard(got, 0), "check")
