@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
@@ -136,15 +137,6 @@ func shardOf(resource string) int {
 	return (int(sum[0])<<8 | int(sum[1])) >> 4
 }
 
-// resourceOf is the resource an entry belongs to: its own address when
-// it names none.
-func (e *manifestEntry) resourceOf() string {
-	if e.Resource != "" {
-		return e.Resource
-	}
-	return e.Address
-}
-
 // legacyShard reports whether shard is one of the earlier layout's.
 func legacyShard(shard int) bool { return shard >= shards }
 
@@ -177,7 +169,7 @@ func shardName(name string) (int, bool) {
 
 // put adds or replaces an entry and marks its shard changed.
 func (m *manifest) put(e *manifestEntry) {
-	e.shard = shardOf(e.resourceOf())
+	e.shard = shardOf(cmp.Or(e.Resource, e.Address)) // an entry without a resource is its own
 	if old := m.byAddress[e.Address]; old != nil {
 		delete(m.byPath, old.Path)
 		m.dirty[old.shard] = true // another resource's block, now
@@ -460,12 +452,4 @@ func (e *manifestEntry) object(blob string, size int64) *providers.Object {
 		o.Sensitive = sensitivePath
 	}
 	return o
-}
-
-// resourceOf is the resource a desired object belongs to, for shardOf.
-func resourceOf(o *providers.Object) string {
-	if o.Resource != "" {
-		return o.Resource
-	}
-	return o.Address
 }

@@ -2,6 +2,7 @@ package git
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"sort"
@@ -95,7 +96,7 @@ func (p *Provider) scopeSnapshot(ctx context.Context, r *repo, want []*providers
 	wanted := make(map[string]*providers.Object, len(want))
 	keys := map[string]bool{} // the addresses to take, as shards encode them
 	for _, o := range want {
-		need[shardOf(resourceOf(o))] = true
+		need[shardOf(cmp.Or(o.Resource, o.Address))] = true
 		wanted[o.Address] = o
 		keys[string(appendJSONString(nil, o.Address))] = true
 	}
