@@ -34,9 +34,18 @@ import (
 // without it parses every file.
 
 // cachedBlock is one block of a deferred file: its address (script.pilot)
-// and the hex SHA-256 of its text, as blockDigests makes them.
+// and the hex SHA-256 of its text, as blockDigests makes them, and what
+// the evaluation's graph needs of a block it leaves unparsed (see
+// buildGraph): whether it sets for_each and script, and what its
+// attributes refer to (var.x, local.y, script.z), sorted.
 type cachedBlock struct {
-	addr, digest string
+	addr, digest    string
+	forEach, script bool
+	refs            []string
+}
+
+func (b cachedBlock) equal(c cachedBlock) bool {
+	return b.addr == c.addr && b.digest == c.digest && b.forEach == c.forEach && b.script == c.script && slices.Equal(b.refs, c.refs)
 }
 
 // blockCache is the block cache of one configuration directory.
@@ -50,7 +59,7 @@ type blockCache struct {
 // digest's byte changed, which its layout cannot tell) reads as empty.
 // It names the block types a file of blocks only may hold: a build that
 // defers other types reads another build's cache as foreign.
-var blockCacheMagic = "scriptsync block cache 2 " + strings.Join(slices.Sorted(maps.Keys(scopedTypes)), ",") + "\n"
+var blockCacheMagic = "scriptsync block cache 3 " + strings.Join(slices.Sorted(maps.Keys(scopedTypes)), ",") + "\n"
 
 // openBlockCache reads the block cache of the configuration in dir from
 // cacheDir: nil when cacheDir is empty, an empty cache when the file is
@@ -93,22 +102,40 @@ func parseBlockCache(data []byte) (map[[sha256.Size]byte][]cachedBlock, error) {
 		sum := [sha256.Size]byte(rest[:sha256.Size])
 		rest = rest[sha256.Size:]
 		n, k := binary.Uvarint(rest)
-		// Each block takes a length and a digest: no more fit than that.
-		if k <= 0 || n > uint64(len(rest)-k)/(1+sha256.Size) {
+		// Each block takes at least a length, a digest, its flags and its
+		// number of references: no more fit than that.
+		if k <= 0 || n > uint64(len(rest)-k)/(3+sha256.Size) {
 			return nil, errBlockCache
 		}
 		rest = rest[k:]
 		blocks := make([]cachedBlock, 0, n)
 		for range n {
-			l, k := binary.Uvarint(rest)
-			if k <= 0 || l > uint64(len(rest)-k) || uint64(len(rest)-k)-l < sha256.Size {
+			var b cachedBlock
+			var ok bool
+			if b.addr, rest, ok = cutString(rest); !ok || len(rest) < sha256.Size+1 {
+				return nil, errBlockCache
+			}
+			b.digest = hex.EncodeToString(rest[:sha256.Size])
+			flags := rest[sha256.Size]
+			rest = rest[sha256.Size+1:]
+			if flags&^3 != 0 {
+				return nil, errBlockCache
+			}
+			b.forEach, b.script = flags&1 != 0, flags&2 != 0
+			refs, k := binary.Uvarint(rest)
+			// Each reference takes a length at least.
+			if k <= 0 || refs > uint64(len(rest)-k) {
 				return nil, errBlockCache
 			}
 			rest = rest[k:]
-			addr := string(rest[:l])
-			rest = rest[l:]
-			blocks = append(blocks, cachedBlock{addr: addr, digest: hex.EncodeToString(rest[:sha256.Size])})
-			rest = rest[sha256.Size:]
+			for range refs {
+				var ref string
+				if ref, rest, ok = cutString(rest); !ok {
+					return nil, errBlockCache
+				}
+				b.refs = append(b.refs, ref)
+			}
+			blocks = append(blocks, b)
 		}
 		if _, dup := out[sum]; dup {
 			return nil, errBlockCache
@@ -116,6 +143,22 @@ func parseBlockCache(data []byte) (map[[sha256.Size]byte][]cachedBlock, error) {
 		out[sum] = blocks
 	}
 	return out, nil
+}
+
+// cutString cuts a string written as its length, then its bytes, off
+// the front of b.
+func cutString(b []byte) (string, []byte, bool) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return "", nil, false
+	}
+	b = b[k:]
+	return string(b[:n]), b[n:], true
+}
+
+// appendString is what cutString reads.
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 // lookup returns the blocks of a file whose bytes digest to sum, if the
@@ -152,9 +195,19 @@ func (c *blockCache) save(entries map[[sha256.Size]byte][]cachedBlock) {
 				if err != nil || len(raw) != sha256.Size {
 					return errBlockCache
 				}
-				w.Write(binary.AppendUvarint(nil, uint64(len(b.addr))))
-				io.WriteString(w, b.addr)
-				w.Write(raw)
+				rec := append(appendString(nil, b.addr), raw...)
+				var flags byte
+				if b.forEach {
+					flags |= 1
+				}
+				if b.script {
+					flags |= 2
+				}
+				rec = binary.AppendUvarint(append(rec, flags), uint64(len(b.refs)))
+				for _, ref := range b.refs {
+					rec = appendString(rec, ref)
+				}
+				w.Write(rec)
 			}
 		}
 		_, err := out.Write(h.Sum(nil))
@@ -163,7 +216,7 @@ func (c *blockCache) save(entries map[[sha256.Size]byte][]cachedBlock) {
 }
 
 func sameBlockEntries(a, b map[[sha256.Size]byte][]cachedBlock) bool {
-	return maps.EqualFunc(a, b, slices.Equal)
+	return maps.EqualFunc(a, b, func(x, y []cachedBlock) bool { return slices.EqualFunc(x, y, cachedBlock.equal) })
 }
 
 // onlyBlocks returns the blocks of a parsed file, as the block cache
@@ -193,7 +246,37 @@ func onlyBlocks(src []byte, f *hcl.File) ([]cachedBlock, bool) {
 		}
 		seen[addr] = true
 		sum := sha256.Sum256(src[r.Start.Byte:r.End.Byte])
-		out = append(out, cachedBlock{addr: addr, digest: hex.EncodeToString(sum[:])})
+		c := cachedBlock{addr: addr, digest: hex.EncodeToString(sum[:])}
+		refs := map[string]bool{}
+		for name, a := range b.Body.Attributes {
+			c.forEach = c.forEach || name == "for_each"
+			c.script = c.script || name == "script"
+			for _, t := range a.Expr.Variables() {
+				if ref, ok := refName(t); ok {
+					refs[ref] = true
+				}
+			}
+		}
+		c.refs = slices.Sorted(maps.Keys(refs))
+		out = append(out, c)
 	}
 	return out, true
+}
+
+// refName is what a traversal refers to, as a cachedBlock keeps it:
+// var.x, local.y or script.z; false for each, and for a traversal that
+// names nothing (which the evaluation that parsed the file found).
+func refName(t hcl.Traversal) (string, bool) {
+	root := t.RootName()
+	if root != "var" && root != "local" && !isObjectType(root) {
+		return "", false
+	}
+	if len(t) < 2 {
+		return "", false
+	}
+	a, ok := t[1].(hcl.TraverseAttr)
+	if !ok {
+		return "", false
+	}
+	return root + "." + a.Name, true
 }

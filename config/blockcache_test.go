@@ -176,6 +176,12 @@ func TestBlockCacheDefersFilesOfBlocksOnly(t *testing.T) {
 	if scoped.announced != 1 || scoped.recalled != 1 {
 		t.Fatalf("rewritten block: OnProviders %d, Recall %d", scoped.announced, scoped.recalled)
 	}
+	// The output names both scripts: evaluating it needs season_one.hcl
+	// too (TestStubsGiveTheScopeOfEveryFileParsed has files left
+	// unparsed).
+	if scoped.cfg.Files["season_one.hcl"] == nil || scoped.cfg.Files["season_two.hcl"] == nil {
+		t.Fatalf("rewritten block: parsed %v, want both seasons", slices.Sorted(maps.Keys(scoped.cfg.Files)))
+	}
 	bc = openBlockCache(cache, dir)
 	if len(bc.old) != 2 {
 		t.Fatalf("after the rewrite the block cache holds %d files, want 2 (the new season_two.hcl replaces the old)", len(bc.old))

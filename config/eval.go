@@ -49,6 +49,12 @@ type evaluator struct {
 	only, dirty map[*node]bool
 	// removed are the blocks a change removed (see reach), by address.
 	removed map[string]bool
+	// unsure is set when the graph's stubs (see stubs) may not be what
+	// the files they stand for declare: load parses every file.
+	unsure bool
+	// stubbed is set when the graph has stubs: only an evaluation of
+	// what changed builds them, once recall has found what did.
+	stubbed bool
 }
 
 // instance is one evaluated instance of an object block.
@@ -91,7 +97,7 @@ func (ev *evaluator) diag(d *hcl.Diagnostic) { ev.l.diags = append(ev.l.diags, d
 
 func (ev *evaluator) run() {
 	nodes := ev.buildGraph()
-	if ev.l.diags.HasErrors() {
+	if ev.l.diags.HasErrors() || ev.unsure {
 		return
 	}
 	ordered := ev.order(nodes)
@@ -144,9 +150,15 @@ func (ev *evaluator) run() {
 		if ev.announceProviders(first) && ev.l.recall() {
 			return false
 		}
-		if ev.l.deferred != nil {
+		if ev.l.deferred != nil && ev.l.delta == nil {
 			// The rest needs the deferred files: load parses them and
 			// evaluates again.
+			return false
+		}
+		if ev.l.deferred != nil && !ev.stubbed {
+			// What changed is known: load evaluates again, with the
+			// deferred files' blocks as stubs.
+			ev.l.partial = map[string]bool{}
 			return false
 		}
 		if ev.l.delta != nil {
@@ -155,6 +167,24 @@ func (ev *evaluator) run() {
 				if ev.l.opts.Whole != nil {
 					ev.l.opts.Whole()
 				}
+				if ev.l.deferred != nil {
+					return false // the whole configuration, every file parsed
+				}
+			} else if ev.l.deferred != nil {
+				// The scope needs the files of the stubs it reaches:
+				// load parses them and evaluates again.
+				for n := range ev.only {
+					if n.stub != nil {
+						if ev.l.partial == nil {
+							ev.l.partial = map[string]bool{}
+						}
+						ev.l.partial[ev.l.deferredFile[n.addr]] = true
+					}
+				}
+				if ev.l.partial != nil {
+					return false
+				}
+				ev.l.settled = true
 			}
 		}
 		ev.prefetchLiteralSources(ev.within(inOrder))

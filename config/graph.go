@@ -1,6 +1,8 @@
 package config
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,6 +34,10 @@ type node struct {
 	// refs are the references found in exprs, by the node they name, with
 	// the first range that names it (for cycle diagnostics).
 	refs map[string]hcl.Range
+	// stub is set on the node of a block in a file the block cache let
+	// load leave unparsed (see stubs): its refs are the cache's, it has
+	// no exprs, and it is never evaluated.
+	stub *cachedBlock
 	done bool
 	// leaf is set when no other node refers to this one.
 	leaf bool
@@ -70,10 +76,23 @@ func (ev *evaluator) buildGraph() []*node {
 		}
 		add(n)
 	}
+	if ev.l.delta != nil && ev.l.deferred != nil {
+		if !ev.stubs(add, byAddr) {
+			return nil
+		}
+		ev.stubbed = true
+	}
 	sort.Slice(nodes, func(i, j int) bool { return nodes[i].addr < nodes[j].addr })
 
 	for _, n := range nodes {
-		n.refs = map[string]hcl.Range{}
+		if n.stub != nil {
+			if !stubRefs(n, d, byAddr) {
+				ev.l.partial, ev.unsure = nil, true
+				return nil
+			}
+		} else {
+			n.refs = map[string]hcl.Range{}
+		}
 		for i, expr := range n.exprs {
 			// for_each is evaluated before each exists.
 			eachOK := n.kind == objectNode && n.object.forEach != nil && !(i == 0 && expr == n.object.forEach)
@@ -99,6 +118,63 @@ func (ev *evaluator) buildGraph() []*node {
 		sort.Slice(n.deps, func(i, j int) bool { return n.deps[i].addr < n.deps[j].addr })
 	}
 	return nodes
+}
+
+// A plan of what changed, in a configuration whose block cache left
+// files unparsed (blockcache.go), needs to know which blocks a change
+// reaches (see reach) before it knows which of those files it must
+// parse. So the graph holds a stub for each block of such a file, with
+// the references the cache recorded of it: what refers to a changed
+// block, and what that refers to, is found as in a graph of every file;
+// load then parses the files of the stubs the scope reaches, and
+// evaluates again. The graph is only as the whole configuration's when
+// every stub's references name what is declared, and no address is
+// declared twice: otherwise the evaluation is unsure, and load parses
+// every file for the diagnostics a full evaluation gives.
+
+// stubs adds a node for every block of the deferred files; false (and
+// unsure) when one shares an address with another block.
+func (ev *evaluator) stubs(add func(*node), byAddr map[string]*node) bool {
+	for _, name := range slices.Sorted(maps.Keys(ev.l.deferred)) {
+		blocks := ev.l.deferred[name]
+		for i := range blocks {
+			b := &blocks[i]
+			if byAddr[b.addr] != nil {
+				ev.l.partial, ev.unsure = nil, true
+				return false
+			}
+			typ, label, _ := strings.Cut(b.addr, ".")
+			add(&node{kind: objectNode, addr: b.addr, object: &objectDecl{typ: typ, name: label, addr: b.addr}, stub: b})
+		}
+	}
+	return true
+}
+
+// stubRefs sets a stub's refs from the cache; false when one names a
+// variable, local or object that is not declared.
+func stubRefs(n *node, d *declarations, byAddr map[string]*node) bool {
+	n.refs = make(map[string]hcl.Range, len(n.stub.refs))
+	for _, ref := range n.stub.refs {
+		if name, ok := strings.CutPrefix(ref, "var."); ok {
+			if _, ok := d.variables[name]; !ok {
+				return false
+			}
+			continue
+		}
+		if byAddr[ref] == nil {
+			return false
+		}
+		n.refs[ref] = hcl.Range{}
+	}
+	return true
+}
+
+// forEach reports whether n's block sets for_each.
+func (n *node) forEach() bool {
+	if n.stub != nil {
+		return n.stub.forEach
+	}
+	return n.object != nil && n.object.forEach != nil
 }
 
 // resolveRef names the node a traversal refers to ("" for var and each,

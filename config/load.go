@@ -198,7 +198,15 @@ type loader struct {
 	// reference to one is not an error (the evaluation with the deferred
 	// files left out goes no further than the providers).
 	deferredAddrs map[string]bool
-	onlyBlocks    map[[sha256.Size]byte][]cachedBlock
+	// deferredFile names the deferred file of each of deferredAddrs.
+	deferredFile map[string]string
+	// partial, when set, are the deferred files an evaluation of what
+	// changed stopped to have parsed (the files of the stubs its scope
+	// reaches); when it stopped and partial is nil, load parses them
+	// all. settled is set when it went on with files still deferred.
+	partial    map[string]bool
+	settled    bool
+	onlyBlocks map[[sha256.Size]byte][]cachedBlock
 	// announced and recallDone are set once Options.OnProviders and
 	// Options.Recall were called: an evaluation that starts again, with
 	// the deferred files parsed, calls neither again.
@@ -311,11 +319,12 @@ func (l *loader) load() *Config {
 		}
 	}
 	ev := l.evaluate()
-	if l.deferred != nil && l.recalled == nil {
+	for l.deferred != nil && l.recalled == nil && !l.settled {
 		// Without the deferred files the evaluation went as far as the
 		// memo's answer, which was no (or the files it had could not
-		// tell): parse them and evaluate the whole configuration, without
-		// asking again.
+		// tell), or as far as the scope of what changed: parse the files
+		// it needs (all of them, unless it named some) and evaluate
+		// again, without asking again.
 		l.diags = l.diags[:base]
 		// The variable files the evaluation read are its to read again,
 		// not configuration for declare.
@@ -325,7 +334,9 @@ func (l *loader) load() *Config {
 				delete(l.digest, name)
 			}
 		}
-		l.parseDeferred()
+		want := l.partial
+		l.partial = nil
+		l.parseDeferred(want)
 		if l.diags.HasErrors() {
 			return nil
 		}
@@ -472,19 +483,34 @@ func (l *loader) readAndParseCached(name string) parsedFile {
 	return p
 }
 
-// parseDeferred parses the files parseDir deferred (the block cache's
-// next run already has them: record keeps them in onlyBlocks).
-func (l *loader) parseDeferred() {
+// parseDeferred parses the files parseDir deferred that are in want, or
+// all of them when want is nil (the block cache's next run already has
+// them: record keeps them in onlyBlocks).
+func (l *loader) parseDeferred(want map[string]bool) {
 	names := make([]string, 0, len(l.deferred))
 	for name := range l.deferred {
-		names = append(names, name)
+		if want == nil || want[name] {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return
 	}
 	sort.Strings(names)
 	parsed := make([]parsedFile, len(names))
 	parallel.Each(len(names), runtime.GOMAXPROCS(0), func(i int) {
 		parsed[i] = l.parse(names[i], l.digest[names[i]])
 	})
-	l.deferred, l.deferredAddrs = nil, nil
+	for _, name := range names {
+		for _, b := range l.deferred[name] {
+			delete(l.deferredAddrs, b.addr)
+			delete(l.deferredFile, b.addr)
+		}
+		delete(l.deferred, name)
+	}
+	if len(l.deferred) == 0 {
+		l.deferred, l.deferredAddrs, l.deferredFile = nil, nil, nil
+	}
 	l.blocks, l.rest, l.blocksFailed = nil, "", false
 	for _, p := range parsed {
 		l.record(p)
@@ -543,11 +569,12 @@ func (l *loader) record(p parsedFile) {
 		l.digest[p.name] = p.src
 		if p.deferred {
 			if l.deferred == nil {
-				l.deferred, l.deferredAddrs = map[string][]cachedBlock{}, map[string]bool{}
+				l.deferred, l.deferredAddrs, l.deferredFile = map[string][]cachedBlock{}, map[string]bool{}, map[string]string{}
 			}
 			l.deferred[p.name] = p.blocks
 			for _, b := range p.blocks {
 				l.deferredAddrs[b.addr] = true
+				l.deferredFile[b.addr] = p.name
 			}
 		} else {
 			l.files[p.name] = p.file

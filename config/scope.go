@@ -72,7 +72,7 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 		case localNode, outputNode:
 			// No objects of their own; what refers to them is reached.
 		case objectNode:
-			if !scopedTypes[n.object.typ] || (n.object.typ == "character" && n.object.forEach != nil) {
+			if !scopedTypes[n.object.typ] || (n.object.typ == "character" && n.forEach()) {
 				return false
 			}
 		default:
@@ -130,6 +130,12 @@ func (ev *evaluator) reach(ordered []*node, d *delta) map[*node]bool {
 		for _, o := range decl.objects {
 			if _, named := o.attrs["script"]; o.typ == "bible" && !named {
 				ev.refuse("a script block changed, and " + o.addr + " names no script")
+				return nil
+			}
+		}
+		for _, n := range ordered {
+			if n.stub != nil && n.object.typ == "bible" && !n.stub.script {
+				ev.refuse("a script block changed, and " + n.addr + " names no script")
 				return nil
 			}
 		}
