@@ -29,7 +29,11 @@ import (
 // deferred) until the evaluation needs more than the memo's answer: when
 // the memo holds, a deferred file has the bytes of one that the apply
 // recording it evaluated cleanly, and declares nothing the providers can
-// refer to. Like the digest cache, it lives outside the configuration
+// refer to. When the memo's answer is that a few inputs or blocks
+// changed, the evaluation of what changed needs only the files of the
+// blocks the change reaches: it finds them on a graph where the deferred
+// blocks are stubs made of what the cache recorded of each (see stubs in
+// graph.go). Like the digest cache, it lives outside the configuration
 // (Options.CacheDir), only a run that asks for a memo uses it, and a run
 // without it parses every file.
 

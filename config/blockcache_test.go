@@ -260,13 +260,41 @@ func TestOnlyBlocks(t *testing.T) {
 			t.Errorf("%q: blocks %v, want %v", tc.src, addrs, tc.want)
 		}
 	}
+	// What a stub needs of each block: its references, for_each, script.
+	src := seasonTwo + `
+embedding "e" {
+  for_each = script.two.scenes
+  scene    = each.value
+  model    = var.model == "" ? local.model : var.model
+  source   = "v/${each.key}.npy"
+}
+`
+	f, diags := parseHCL([]byte(src), "t.hcl")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	blocks, ok := onlyBlocks([]byte(src), f)
+	if !ok || len(blocks) != 3 {
+		t.Fatalf("blocks %v, %v", blocks, ok)
+	}
+	for i, want := range []cachedBlock{
+		{addr: "script.two", refs: []string{"series.s"}},
+		{addr: "character.kim", script: true, refs: []string{"script.two"}},
+		{addr: "embedding.e", forEach: true, refs: []string{"local.model", "script.two", "var.model"}},
+	} {
+		want.digest = blocks[i].digest
+		if !blocks[i].equal(want) {
+			t.Errorf("block %d: %+v, want %+v", i, blocks[i], want)
+		}
+	}
 }
 
 func TestBlockCacheFile(t *testing.T) {
 	dir := t.TempDir()
 	c := openBlockCache(dir, "/some/config")
 	entries := map[[32]byte][]cachedBlock{
-		{1}: {{addr: "script.a", digest: strings.Repeat("ab", 32)}, {addr: "embedding.a", digest: strings.Repeat("01", 32)}},
+		{1}: {{addr: "script.a", digest: strings.Repeat("ab", 32), script: true, refs: []string{"series.s", "var.x"}},
+			{addr: "embedding.a", digest: strings.Repeat("01", 32), forEach: true, refs: []string{"local.model", "script.a"}}},
 		{2}: {},
 	}
 	c.save(entries)

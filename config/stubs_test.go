@@ -98,35 +98,50 @@ func TestStubsGiveTheScopeOfEveryFileParsed(t *testing.T) {
 		// nil when it gives way to the whole configuration.
 		parsed []string
 		errors bool
+		base   func(dir string) error // before the apply the memo records
+		whole  bool                   // both give way to the whole configuration
 	}{
+		{name: "a script block rewritten, and a bible names no script", base: func(dir string) error {
+			if err := os.WriteFile(filepath.Join(dir, "season_b.hcl"), nil, 0o644); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "season_c.hcl"), []byte("bible \"all\" {\n  source = \"bible.md\"\n}\n"), 0o644)
+		}, change: func(dir string) error {
+			return replaceIn(dir, "season_a.hcl", "episode = 1", "episode = 4")
+		}, whole: true},
 		{"a screenplay rewritten", func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "a1.fountain"), []byte(strings.Replace(pilot, "Rain.", "Snow.", 1)), 0o644)
-		}, []string{"season_a.hcl", "season_c.hcl"}, false},
+		}, []string{"season_a.hcl", "season_c.hcl"}, false, nil, false},
 		{"a vector rewritten", func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "vectors/b1/2.npy"), npy.Encode([]float32{3, 4}), 0o644)
-		}, []string{"season_b.hcl"}, false},
+		}, []string{"season_b.hcl"}, false, nil, false},
 		{"an agent's source rewritten", func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "agent.md"), []byte(agentText("another")), 0o644)
-		}, []string{"season_d.hcl"}, false},
+		}, []string{"season_d.hcl"}, false, nil, false},
 		{"a script block rewritten", func(dir string) error {
 			return replaceIn(dir, "season_b.hcl", "episode = 2", "episode = 3")
-		}, []string{"season_b.hcl", "season_c.hcl"}, false},
+		}, []string{"season_b.hcl", "season_c.hcl"}, false, nil, false},
 		{"a block added to a season", func(dir string) error {
 			if err := os.WriteFile(filepath.Join(dir, "more.md"), []byte(agentText("more")), 0o644); err != nil {
 				return err
 			}
 			return appendTo(dir, "season_d.hcl", "\nagent \"more\" {\n  source = \"more.md\"\n}\n")
-		}, []string{"season_d.hcl"}, false},
+		}, []string{"season_d.hcl"}, false, nil, false},
 		{"a block removed that another file names", func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "season_b.hcl"), nil, 0o644)
-		}, nil, true},
+		}, nil, true, nil, false},
 		{"a block added twice", func(dir string) error {
 			return appendTo(dir, "season_d.hcl", "\nscript \"a1\" {\n  source = \"a1.fountain\"\n}\n")
-		}, nil, true},
+		}, nil, true, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := stubLibrary(t)
 			cache := t.TempDir()
+			if tc.base != nil {
+				if err := tc.base(dir); err != nil {
+					t.Fatal(err)
+				}
+			}
 			fp := loadRecalling(t, dir, cache, nil, nil, false).cfg.Fingerprint
 			if fp == nil {
 				t.Fatal("no fingerprint")
@@ -148,6 +163,12 @@ func TestStubsGiveTheScopeOfEveryFileParsed(t *testing.T) {
 			}
 			if (full.Scope == nil) != (stubbed.Scope == nil) || full.Whole != stubbed.Whole {
 				t.Fatalf("scoped %v (%q) with stubs, %v (%q) with every file parsed", stubbed.Scope != nil, stubbed.Whole, full.Scope != nil, full.Whole)
+			}
+			if tc.whole {
+				if full.Scope != nil || full.Whole == "" {
+					t.Fatalf("scoped, want the whole configuration")
+				}
+				return
 			}
 			if full.Scope == nil {
 				t.Fatalf("not scoped: %s", full.Whole)
