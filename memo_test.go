@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"scriptsync/cli"
+	"scriptsync/formats/npy"
 	"scriptsync/internal/needs"
 	"scriptsync/internal/workload"
 )
@@ -556,4 +557,76 @@ func sqlExec(dir, stmt string) error {
 	defer db.Close()
 	_, err = db.Exec(stmt)
 	return err
+}
+
+// TestMemoDisplacedEmbeddingsPlanInFull: two screenplays of one text have
+// scenes ScriptRAG hashes alike, so the second's embeddings cannot have
+// the paths ScriptRAG names those scenes by (the first took them). A plan
+// of the second's change only does not see the first, and would put them
+// there; the plan must still be the full plan's, and the apply converge.
+func TestMemoDisplacedEmbeddingsPlanInFull(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		needs.Missing(t, "git", "install git: the library's branch is read with stock git's layout", err)
+	}
+	dir := t.TempDir()
+	const text = "Title: Twice\n\nINT. ER - NIGHT\n\nRain.\n\nKIM\nHere we go again.\n\nEXT. ROOF - DAWN\n\nOKAFOR\nCall me back.\n"
+	season := func(name string, episode int) string {
+		return fmt.Sprintf("script %q {\n  source  = \"%[1]s.fountain\"\n  series  = series.s\n  episode = %d\n}\n\n"+
+			"embedding %[1]q {\n  for_each = script.%[1]s.scenes\n  scene    = each.value\n  model    = \"m\"\n  source   = \"vectors/%[1]s/${each.key}.npy\"\n}\n", name, episode)
+	}
+	files := map[string]string{
+		"main.hcl":     "series \"s\" {\n  title = \"S\"\n}\n\nprovider \"git\" {\n  branch = \"main\"\n}\n",
+		"season_a.hcl": season("a1", 1),
+		"season_b.hcl": season("b1", 2),
+		"a1.fountain":  text,
+		"b1.fountain":  text,
+	}
+	for i, name := range []string{"a1/1", "a1/2", "b1/1", "b1/2"} {
+		files["vectors/"+name+".npy"] = string(npy.Encode([]float32{float32(i), 1}))
+	}
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply := func(step string) {
+		t.Helper()
+		if code, out, _ := runMemo(t, dir, "", "apply", "-auto-approve"); code != 0 {
+			t.Fatalf("%s: apply: exit %d\n%s", step, code, out)
+		}
+		if code, recalled := samePlans(t, dir, step+", after apply"); code != 0 || !recalled {
+			t.Fatalf("%s: after apply: plan exit %d, memo answered %v; want 0 and true", step, code, recalled)
+		}
+	}
+	apply("cold apply")
+	_, out, _ := runMemo(t, dir, "off", "plan", "-no-color")
+	if !strings.Contains(out, "No changes") {
+		t.Fatalf("plan after the cold apply:\n%s", out)
+	}
+	for _, step := range []struct {
+		name string
+		do   func() error
+	}{
+		{"the second's vector rewritten", func() error {
+			return os.WriteFile(filepath.Join(dir, "vectors/b1/2.npy"), npy.Encode([]float32{9, 9}), 0o644)
+		}},
+		{"the second renumbered", func() error {
+			return os.WriteFile(filepath.Join(dir, "season_b.hcl"), []byte(season("b1", 3)), 0o644)
+		}},
+		{"the first removed", func() error {
+			return os.WriteFile(filepath.Join(dir, "season_a.hcl"), nil, 0o644)
+		}},
+	} {
+		if err := step.do(); err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := samePlans(t, dir, step.name); code != 2 {
+			t.Fatalf("%s: plan exit %d, want 2", step.name, code)
+		}
+		apply(step.name)
+	}
 }

@@ -161,6 +161,13 @@ func (l *loader) fingerprint(lib *library.Library, displaced map[string]bool) *F
 	return fp
 }
 
+// inputAt is the position of path in fp.Inputs, which are sorted by
+// path, each once: fingerprint and fingerprintNow make them so, and
+// UnmarshalBinary refuses others.
+func (fp *Fingerprint) inputAt(path string) (int, bool) {
+	return slices.BinarySearchFunc(fp.Inputs, path, func(in InputDigest, p string) int { return strings.Compare(in.Path, p) })
+}
+
 // secretInputs are the paths of inputs that secret holds, sorted.
 func secretInputs(inputs []InputDigest, secret map[string]bool) []string {
 	var out []string
@@ -473,6 +480,9 @@ func (fp *Fingerprint) UnmarshalBinary(data []byte) error {
 		owner, ok := shared(prevOwner)
 		if !ok {
 			return errFingerprint
+		}
+		if i > 0 && path <= prev {
+			return errFingerprint // the inputs are sorted by path (inputAt)
 		}
 		fp.Inputs[i].Path, fp.Inputs[i].Owner = path, owner
 		prev, prevOwner = path, owner

@@ -394,9 +394,7 @@ func (ev *evaluator) fingerprintNow(lib *library.Library, d *delta, dirty map[st
 	for _, i := range d.changed {
 		changed = append(changed, d.fp.Inputs[i].Path)
 	}
-	had := make(map[string]bool, len(d.fp.Inputs))
 	for _, in := range d.fp.Inputs {
-		had[in.Path] = true
 		sum, read := digests[in.Path]
 		if !read {
 			if in.Owner != "" && dirty[nodeOf(in.Owner)] {
@@ -411,17 +409,32 @@ func (ev *evaluator) fingerprintNow(lib *library.Library, d *delta, dirty map[st
 		}
 		fp.Inputs = append(fp.Inputs, now)
 	}
+	// The files read now and not then join, in path order: the others
+	// are in order already, and a library has a million of them.
+	var joined []InputDigest
 	for path, sum := range digests {
-		if had[path] {
+		if _, had := d.fp.inputAt(path); had {
 			continue
 		}
 		in, ok := inputDigest(path, sum, ev.l.inputs.owner(path))
 		if !ok {
 			return nil, nil, false
 		}
-		fp.Inputs = append(fp.Inputs, in)
+		joined = append(joined, in)
 	}
-	sort.Slice(fp.Inputs, func(i, j int) bool { return fp.Inputs[i].Path < fp.Inputs[j].Path })
+	if len(joined) > 0 {
+		byPath := func(a, b InputDigest) int { return strings.Compare(a.Path, b.Path) }
+		slices.SortFunc(joined, byPath)
+		kept := fp.Inputs
+		fp.Inputs = make([]InputDigest, 0, len(kept)+len(joined))
+		for len(kept) > 0 || len(joined) > 0 {
+			if len(joined) == 0 || (len(kept) > 0 && kept[0].Path < joined[0].Path) {
+				fp.Inputs, kept = append(fp.Inputs, kept[0]), kept[1:]
+			} else {
+				fp.Inputs, joined = append(fp.Inputs, joined[0]), joined[1:]
+			}
+		}
+	}
 	sort.Strings(changed)
 	// A file the scope read is as secret as its path is now, unless it has
 	// no one owner, whose other readers may be out of the scope; one the
@@ -474,17 +487,17 @@ func (ev *evaluator) readsDiffer(fp *Fingerprint, dirty map[string]bool) string 
 	if l.inputs.failed() {
 		return "a file could not be read"
 	}
-	then := make(map[string]string, len(fp.Inputs))
-	for _, in := range fp.Inputs {
-		then[in.Path] = in.Owner
-	}
 	// An instance of a changed block reads what it reads: a new one its
 	// source, the file another instance of such a block read before it.
 	// Out of the scope, blocks read what they read then, and none of
 	// these files.
 	changing := func(owner string) bool { return owner != "" && dirty[nodeOf(owner)] }
 	for path := range l.inputs.digests() {
-		owner, ok := then[path]
+		i, ok := fp.inputAt(path)
+		owner := ""
+		if ok {
+			owner = fp.Inputs[i].Owner
+		}
 		now := l.inputs.owner(path)
 		if changing(now) && (!ok || changing(owner)) {
 			continue

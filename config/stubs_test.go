@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -20,14 +21,20 @@ import (
 // character and a bible in season_c name scripts of seasons a and b, and
 // season_b's embedding reads a local of main.hcl.
 func stubLibrary(t *testing.T) string {
-	vec := string(npy.Encode([]float32{1, 2}))
+	// Two screenplays of one text would have scenes ScriptRAG hashes
+	// alike, whose embeddings only one takes the paths of
+	// (Fingerprint.Displaced); a scope evaluates the other alone, and its
+	// fingerprint differs from the full one's (the plan of what changed
+	// gives way then: TestMemoDisplacedEmbeddingsPlanInFull).
+	other := strings.NewReplacer("INT. ER", "INT. WARD", "EXT. ROOF", "EXT. YARD", "Rain.", "Hail.").Replace(pilot)
+	vec := func(x float32) string { return string(npy.Encode([]float32{x, 2})) }
 	return writeFiles(t, map[string]string{
 		"a1.fountain":      pilot,
-		"b1.fountain":      pilot,
+		"b1.fountain":      other,
 		"bible.md":         "# The bible\n",
 		"agent.md":         agentText("d"),
-		"vectors/a1/1.npy": vec, "vectors/a1/2.npy": vec,
-		"vectors/b1/1.npy": vec, "vectors/b1/2.npy": vec,
+		"vectors/a1/1.npy": vec(1), "vectors/a1/2.npy": vec(2),
+		"vectors/b1/1.npy": vec(3), "vectors/b1/2.npy": vec(4),
 		"main.hcl": `
 series "s" {
   title = "S"
@@ -182,6 +189,15 @@ func TestStubsGiveTheScopeOfEveryFileParsed(t *testing.T) {
 			if !reflect.DeepEqual(stubbed.Outputs, full.Outputs) || stubbed.Digest != full.Digest || !maps.Equal(stubbed.Inputs, full.Inputs) {
 				t.Fatalf("outputs, digest or inputs differ:\n%v %s\n%v %s", stubbed.Outputs, stubbed.Digest, full.Outputs, full.Digest)
 			}
+			// The scope's fingerprint is the one a full evaluation of the
+			// changed configuration records (the memo of the apply).
+			whole, diags := Load(Options{Dir: dir})
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			if !reflect.DeepEqual(stubbed.Scope.Fingerprint, whole.Fingerprint) {
+				t.Fatalf("the scope's fingerprint differs from the full evaluation's in %s", fingerprintDiff(stubbed.Scope.Fingerprint, whole.Fingerprint))
+			}
 			var parsed []string
 			for name := range stubbed.Files {
 				if strings.HasPrefix(name, "season_") {
@@ -223,4 +239,17 @@ func appendTo(dir, name, text string) error {
 	}
 	_, err = f.WriteString(text)
 	return errors.Join(err, f.Close())
+}
+
+// fingerprintDiff names the fields in which a and b differ, with both
+// values.
+func fingerprintDiff(a, b *Fingerprint) string {
+	var out []string
+	va, vb := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	for i := range va.NumField() {
+		if x, y := va.Field(i).Interface(), vb.Field(i).Interface(); !reflect.DeepEqual(x, y) {
+			out = append(out, fmt.Sprintf("%s: %v against %v", va.Type().Field(i).Name, x, y))
+		}
+	}
+	return strings.Join(out, "; ")
 }
