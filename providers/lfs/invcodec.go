@@ -2,6 +2,7 @@ package lfs
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"maps"
 	"sort"
@@ -212,6 +213,30 @@ type invMemo struct {
 	stamp string
 	inv   inventory
 	data  []byte
+
+	// file is the file's bytes as this process last read them (see
+	// Store.inventoryFile).
+	file invFile
+}
+
+// invFile is the inventory file as one read found it: what stat said of
+// it before the read (and still said after), when its inode last changed
+// and when the read began (nanoseconds since the epoch), its bytes and
+// their SHA-256.
+type invFile struct {
+	stamp           string
+	changed, readAt int64
+	data            []byte
+	sum             [sha256.Size]byte
+}
+
+// trusted reports whether f still holds the bytes of a file whose stamp
+// is stamp: the same stamp, of a file that had last changed well before
+// the read (racyMargin), so that a change since (in the same clock tick,
+// to the same size, and even to a reused inode) cannot have kept its
+// stamp.
+func (f *invFile) trusted(stamp string) bool {
+	return f.stamp != "" && f.stamp == stamp && f.changed < f.readAt-int64(racyMargin)
 }
 
 // load returns a copy of the entries of the file at path when its stamp

@@ -1,11 +1,13 @@
 package lfs
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"scriptsync/providers"
 )
@@ -32,6 +34,48 @@ type entry struct {
 type inventory map[string]entry
 
 func (s *Store) inventoryPath() string { return filepath.Join(s.dir, inventoryFile) }
+
+// racyMargin is how long before a read of the inventory file the file
+// must have last changed for this process to trust what it read while
+// the file's stamp holds (as config's digest cache and git's index treat
+// racily clean files).
+const racyMargin = time.Second
+
+// inventoryFile returns the inventory file's bytes and their SHA-256.
+// An apply checks the file before its lock, under it, for its stamp and
+// in its Finish, and a plan before and in its scoped read: 18 MB at
+// W(100,000), read and hashed at every step. The bytes are read again
+// only when the file's stamp changed since this process last read it,
+// or it had changed just before that read. The bytes are shared: callers
+// must not modify them.
+func (s *Store) inventoryFile() ([]byte, [sha256.Size]byte, error) {
+	path := s.inventoryPath()
+	readAt := time.Now().UnixNano()
+	stamp, changed, err := statStamp(path)
+	if err != nil {
+		return nil, [sha256.Size]byte{}, err
+	}
+	if stamp == "" {
+		return nil, [sha256.Size]byte{}, fmt.Errorf("lfs: %s is not a regular file", path)
+	}
+	s.inv.mu.Lock()
+	f := s.inv.file
+	s.inv.mu.Unlock()
+	if f.trusted(stamp) {
+		return f.data, f.sum, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, [sha256.Size]byte{}, err
+	}
+	sum := sha256.Sum256(data)
+	if after, _, err := statStamp(path); err == nil && after == stamp {
+		s.inv.mu.Lock()
+		s.inv.file = invFile{stamp: stamp, changed: changed, readAt: readAt, data: data, sum: sum}
+		s.inv.mu.Unlock()
+	}
+	return data, sum, nil
+}
 
 // loadInventory reads the inventory; a store without one manages nothing
 // yet.

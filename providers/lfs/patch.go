@@ -217,11 +217,8 @@ func (p *Provider) patchedStamp(desired []*providers.Object, resources map[strin
 	if len(base) < 2*sha256.Size || len(base)%sha256.Size != 0 {
 		return nil, false
 	}
-	data, err := os.ReadFile(p.store.inventoryPath())
-	if err != nil {
-		return nil, false
-	}
-	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], base[:sha256.Size]) {
+	data, sum, err := p.store.inventoryFile()
+	if err != nil || !bytes.Equal(sum[:], base[:sha256.Size]) {
 		return nil, false
 	}
 	scope, ok := inventoryOf(data, resources)
@@ -305,11 +302,8 @@ func decodeID(oid string) ([sha256.Size]byte, bool) {
 // (see patchLayout) when it is still the file whose SHA-256 is sum, the
 // one the scope read. false, with nothing done, when it cannot.
 func (s *Store) finishPatched(seen []*providers.Object, changes []*providers.Change, written map[string]bool, sum []byte) (bool, error) {
-	data, err := os.ReadFile(s.inventoryPath())
-	if err != nil {
-		return false, nil
-	}
-	if now := sha256.Sum256(data); !bytes.Equal(now[:], sum) {
+	data, now, err := s.inventoryFile()
+	if err != nil || !bytes.Equal(now[:], sum) {
 		return false, nil
 	}
 	// The entries as finish changes them, in its order: the last word on

@@ -57,14 +57,14 @@ func (p *Provider) readScope(ctx context.Context, want []*providers.Object, reso
 			return nil, nil, providers.ErrScope
 		}
 	}
-	data, err := os.ReadFile(p.store.inventoryPath())
+	data, sum, err := p.store.inventoryFile()
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil, providers.ErrScope
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if sum := sha256.Sum256(data); !bytes.Equal(sum[:], stamp[:sha256.Size]) {
+	if !bytes.Equal(sum[:], stamp[:sha256.Size]) {
 		return nil, nil, providers.ErrScope
 	}
 	inv, ok := inventoryOf(data, resources)

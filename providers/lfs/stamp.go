@@ -199,14 +199,14 @@ func (p *Provider) UnchangedBeforeLock(ctx context.Context, stamp []byte) (bool,
 	if p.remote != nil || len(stamp) < 2*sha256.Size || len(stamp)%sha256.Size != 0 {
 		return false, nil
 	}
-	data, err := os.ReadFile(p.store.inventoryPath())
+	_, invSum, err := p.store.inventoryFile()
 	if errors.Is(err, os.ErrNotExist) {
-		data, err = encodeInventory(inventory{})
+		invSum = sha256.Sum256([]byte(emptyInventory))
+		err = nil
 	}
 	if err != nil {
 		return false, err
 	}
-	invSum := sha256.Sum256(data)
 	return bytes.Equal(invSum[:], stamp[:sha256.Size]), nil
 }
 

@@ -112,14 +112,21 @@ func (p prober) probe(oid string, size int64) (ok bool, stamp string, err error)
 // stampOf is the stamp of the file at path, "" when it is not a regular
 // file.
 func stampOf(path string) (string, error) {
+	stamp, _, err := statStamp(path)
+	return stamp, err
+}
+
+// statStamp is stampOf that also returns when the file's inode last
+// changed (its ctime, which no tool can set), in nanoseconds.
+func statStamp(path string) (string, int64, error) {
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return "", nil
+		return "", 0, nil
 	}
-	return formatStamp(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino), nil
+	return formatStamp(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino), st.Ctim.Nano(), nil
 }
 
 func (p prober) close() {

@@ -30,14 +30,22 @@ func (p prober) probe(oid string, size int64) (ok bool, stamp string, err error)
 // stampOf is the stamp of the file at path from what every system has:
 // size and modification time.
 func stampOf(path string) (string, error) {
+	stamp, _, err := statStamp(path)
+	return stamp, err
+}
+
+// statStamp is stampOf that also returns when the file last changed, as
+// far as every system says: its modification time, in nanoseconds.
+func statStamp(path string) (string, int64, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", nil
+		return "", 0, nil
 	}
-	return formatStamp(fi.Size(), fi.ModTime().UnixNano(), 0, 0), nil
+	mtime := fi.ModTime().UnixNano()
+	return formatStamp(fi.Size(), mtime, 0, 0), mtime, nil
 }
 
 func (p prober) close() {}
