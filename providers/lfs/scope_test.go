@@ -3,6 +3,9 @@ package lfs
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -93,5 +96,63 @@ func TestReadScopeNewAndGone(t *testing.T) {
 		if !slices.Equal(got, wantAddrs) {
 			t.Errorf("%s: the scoped read reports %q, the full one %q", c.name, got, wantAddrs)
 		}
+	}
+}
+
+// inventoryOf's binary search finds a block's entries as a decode of the
+// whole file does, among blocks whose names are prefixes of each other
+// and keys that need escaping.
+func TestInventoryOfFindsWhatDecodingFinds(t *testing.T) {
+	blocks := []string{"embedding.e", "embedding.e0", "embedding.e[", "embedding.eX", "embedding.é", "script.e", "embedding.a<b", "embedding.q\"uote"}
+	keys := []string{"", `["1"]`, `["2"]`, `["10"]`, `["a\"b"]`, `["é"]`, `["<"]`, "[\"\u2028\"]", `[0]`, "0", "x"}
+	r := rand.New(rand.NewPCG(5, 6))
+	oid := func() string { return fmt.Sprintf("%064x", r.Uint64()) }
+	searched, lost := 0, 0
+	for n := range 300 {
+		inv := inventory{}
+		for range r.IntN(40) {
+			inv[blocks[r.IntN(len(blocks))]+keys[r.IntN(len(keys))]] = entry{OID: oid(), Size: r.Int64N(9), Source: "v.npy"}
+		}
+		if n%7 == 0 {
+			// Entries read leaves out: they are not returned either.
+			inv[blocks[r.IntN(len(blocks))]+`["bad"]`] = entry{OID: "not an oid", Size: 1}
+		}
+		data, err := encodeInventory(inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resources := map[string]bool{}
+		for range 1 + r.IntN(4) {
+			resources[blocks[r.IntN(len(blocks))]+keys[r.IntN(len(keys))]] = true
+		}
+		for a := range inv {
+			if r.IntN(3) == 0 {
+				resources[a] = true
+			}
+		}
+		got, ok := inventoryOf(data, resources)
+		if !ok {
+			if !slices.ContainsFunc(slices.Collect(maps.Keys(inv)), lossyKey) {
+				t.Fatalf("case %d: not searched, and no key may be lost: %q", n, slices.Sorted(maps.Keys(inv)))
+			}
+			lost++
+			continue
+		}
+		searched++
+		want := inventory{}
+		for a, e := range inv {
+			if resources[a] && validOID(e.OID) {
+				want[a] = e
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("case %d: resources %q\ngot  %v\nwant %v", n, slices.Sorted(maps.Keys(resources)), got, want)
+		}
+	}
+	if searched < 100 || lost == 0 {
+		t.Errorf("%d cases searched and %d refused: want both kinds, and at least 100 searched", searched, lost)
+	}
+	if _, ok := inventoryOf([]byte("{\n  \"objects\": {\n    \"embedding.e\": {}\n  }\n}\n"), map[string]bool{"embedding.e": true}); ok {
+		t.Fatal("an entry not in encodeInventory's layout was read")
 	}
 }
