@@ -56,7 +56,7 @@ func (s *Store) inventoryFile() ([]byte, [sha256.Size]byte, error) {
 		return nil, [sha256.Size]byte{}, err
 	}
 	if stamp == "" {
-		return nil, [sha256.Size]byte{}, fmt.Errorf("lfs: %s is not a regular file", path)
+		return nil, [sha256.Size]byte{}, notRegular(path)
 	}
 	s.inv.mu.Lock()
 	f := s.inv.file
@@ -77,18 +77,37 @@ func (s *Store) inventoryFile() ([]byte, [sha256.Size]byte, error) {
 	return data, sum, nil
 }
 
+// notRegular is the error for a bookkeeping file that is not a regular
+// file: it is not read (a FIFO would wait for a writer).
+func notRegular(path string) error {
+	return &os.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
+}
+
+// readRegular is os.ReadFile of a regular file; anything else is
+// notRegular.
+func readRegular(path string) ([]byte, error) {
+	stamp, err := stampOf(path)
+	if err != nil {
+		return nil, err
+	}
+	if stamp == "" {
+		return nil, notRegular(path)
+	}
+	return os.ReadFile(path)
+}
+
 // loadInventory reads the inventory; a store without one manages nothing
 // yet.
 func (s *Store) loadInventory() (inventory, error) {
 	if inv, ok := s.inv.load(s.inventoryPath()); ok {
 		return inv, nil
 	}
-	data, err := os.ReadFile(s.inventoryPath())
+	data, _, err := s.inventoryFile()
 	if errors.Is(err, os.ErrNotExist) {
 		return inventory{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("lfs: read %s: %w", s.inventoryPath(), err)
+		return nil, fmt.Errorf("lfs: %w", err)
 	}
 	objects, canonical, err := decodeInventoryLayout(data)
 	if err != nil {

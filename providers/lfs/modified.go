@@ -69,12 +69,12 @@ func contentOf(path string) (string, error) {
 // loadStamps reads the recorded stamps by oid; none when there is no
 // file. A line it cannot read is left out: that object is hashed again.
 func (s *Store) loadStamps() (map[string]string, error) {
-	data, err := os.ReadFile(filepath.Join(s.dir, stampsFile))
+	data, err := readRegular(filepath.Join(s.dir, stampsFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return map[string]string{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("lfs: read %s: %w", filepath.Join(s.dir, stampsFile), err)
+		return nil, fmt.Errorf("lfs: %w", err)
 	}
 	out := make(map[string]string, bytes.Count(data, []byte{'\n'}))
 	for len(data) > 0 {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -368,7 +367,7 @@ func (s *Store) finishPatched(seen []*providers.Object, changes []*providers.Cha
 // inventory: the stamps file as recorded, less the lines of the objects
 // gone, with the objects of only stamped again.
 func (s *Store) restampPatched(only, gone, written map[string]bool) error {
-	data, err := os.ReadFile(filepath.Join(s.dir, stampsFile))
+	data, err := readRegular(filepath.Join(s.dir, stampsFile))
 	if err != nil {
 		data = nil // every object of only is stamped; the others, hashed by the next read
 	}
