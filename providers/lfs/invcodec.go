@@ -254,9 +254,19 @@ func (m *invMemo) load(path string) (inventory, bool) {
 // remember records the file at path as holding inv, encoded as data.
 func (m *invMemo) remember(path string, inv inventory, data []byte) {
 	stamp, err := stampOf(path)
+	if err != nil {
+		stamp = ""
+	}
+	m.rememberAt(stamp, inv, data)
+}
+
+// rememberAt records the file whose stamp is stamp as holding inv,
+// encoded as data: the stamp of the file as it was read, not as it is
+// now, which another apply may have replaced meanwhile.
+func (m *invMemo) rememberAt(stamp string, inv inventory, data []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err != nil || stamp == "" {
+	if stamp == "" {
 		m.stamp, m.inv, m.data = "", nil, nil
 		return
 	}

@@ -1,6 +1,7 @@
 package lfs
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -42,58 +43,81 @@ func (s *Store) inventoryPath() string { return filepath.Join(s.dir, inventoryFi
 const racyMargin = time.Second
 
 // inventoryFile returns the inventory file's bytes and their SHA-256.
-// An apply checks the file before its lock, under it, for its stamp and
-// in its Finish, and a plan before and in its scoped read: 18 MB at
-// W(100,000), read and hashed at every step. The bytes are read again
-// only when the file's stamp changed since this process last read it,
-// or it had changed just before that read. The bytes are shared: callers
-// must not modify them.
+// An apply checks the file before its lock, under it and for its stamp,
+// and a plan before and in its scoped read: 18 MB at W(100,000), read
+// and hashed at every step. The bytes are read again only when the
+// file's stamp changed since this process last read it, or it had
+// changed just before that read. What is read before a write (Finish,
+// loadInventory) is read afresh (readInventory): a stat may answer from
+// a network filesystem's cache, an open does not. The bytes are shared:
+// callers must not modify them.
 func (s *Store) inventoryFile() ([]byte, [sha256.Size]byte, error) {
-	path := s.inventoryPath()
 	readAt := time.Now().UnixNano()
-	stamp, changed, err := statStamp(path)
-	if err != nil {
-		return nil, [sha256.Size]byte{}, err
-	}
-	if stamp == "" {
-		return nil, [sha256.Size]byte{}, notRegular(path)
-	}
-	s.inv.mu.Lock()
-	f := s.inv.file
-	s.inv.mu.Unlock()
-	if f.trusted(stamp) {
-		return f.data, f.sum, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, [sha256.Size]byte{}, err
-	}
-	sum := sha256.Sum256(data)
-	if after, _, err := statStamp(path); err == nil && after == stamp {
+	if stamp, _, err := statStamp(s.inventoryPath()); err == nil {
 		s.inv.mu.Lock()
-		s.inv.file = invFile{stamp: stamp, changed: changed, readAt: readAt, data: data, sum: sum}
+		f := s.inv.file
 		s.inv.mu.Unlock()
+		if f.trusted(stamp) {
+			return f.data, f.sum, nil
+		}
 	}
-	return data, sum, nil
+	data, sum, _, err := s.readInventory(readAt)
+	return data, sum, err
 }
 
-// notRegular is the error for a bookkeeping file that is not a regular
-// file: it is not read (a FIFO would wait for a writer).
-func notRegular(path string) error {
-	return &os.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
-}
-
-// readRegular is os.ReadFile of a regular file; anything else is
-// notRegular.
-func readRegular(path string) ([]byte, error) {
-	stamp, err := stampOf(path)
+// readInventory reads the inventory file afresh, and keeps what it read
+// for inventoryFile. stamp is the file's as fstat gave it before the
+// read, "" when it changed during the read.
+func (s *Store) readInventory(readAt int64) (data []byte, sum [sha256.Size]byte, stamp string, err error) {
+	data, stamp, changed, err := readStamped(s.inventoryPath())
 	if err != nil {
-		return nil, err
+		return nil, sum, "", err
 	}
-	if stamp == "" {
-		return nil, notRegular(path)
+	sum = sha256.Sum256(data)
+	s.inv.mu.Lock()
+	s.inv.file = invFile{stamp: stamp, changed: changed, readAt: readAt, data: data, sum: sum}
+	s.inv.mu.Unlock()
+	return data, sum, stamp, nil
+}
+
+// readStamped reads the regular file at path, and returns its stamp and
+// when its inode last changed, as fstat of the open file says before the
+// read; the stamp is "" when fstat says otherwise after it. Anything but
+// a regular file is refused, not read: opened without waiting, a FIFO
+// would wait for a writer at the first read.
+func readStamped(path string) (data []byte, stamp string, changed int64, err error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, "", 0, err
 	}
-	return os.ReadFile(path)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, "", 0, &os.PathError{Op: "read", Path: path, Err: errors.New("not a regular file")}
+	}
+	stamp, changed = infoStamp(fi)
+	// Room for one byte more than the size: a file that grew meanwhile
+	// is read to its end, not cut.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+1))
+	if _, err := buf.ReadFrom(f); err != nil {
+		return nil, "", 0, err
+	}
+	if after, err := f.Stat(); err != nil {
+		stamp = ""
+	} else if now, _ := infoStamp(after); now != stamp {
+		stamp = ""
+	}
+	return buf.Bytes(), stamp, changed, nil
+}
+
+// readRegular reads the regular file at path; anything else is refused
+// (see readStamped).
+func readRegular(path string) ([]byte, error) {
+	data, _, _, err := readStamped(path)
+	return data, err
 }
 
 // loadInventory reads the inventory; a store without one manages nothing
@@ -102,7 +126,7 @@ func (s *Store) loadInventory() (inventory, error) {
 	if inv, ok := s.inv.load(s.inventoryPath()); ok {
 		return inv, nil
 	}
-	data, _, err := s.inventoryFile()
+	data, _, stamp, err := s.readInventory(time.Now().UnixNano())
 	if errors.Is(err, os.ErrNotExist) {
 		return inventory{}, nil
 	}
@@ -122,7 +146,7 @@ func (s *Store) loadInventory() (inventory, error) {
 	if !canonical || len(inv) != len(objects) {
 		data = nil // not what encodeInventory makes of inv
 	}
-	s.inv.remember(s.inventoryPath(), inv, data)
+	s.inv.rememberAt(stamp, inv, data)
 	return inv, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"scriptsync/providers"
 )
@@ -301,7 +302,7 @@ func decodeID(oid string) ([sha256.Size]byte, bool) {
 // (see patchLayout) when it is still the file whose SHA-256 is sum, the
 // one the scope read. false, with nothing done, when it cannot.
 func (s *Store) finishPatched(seen []*providers.Object, changes []*providers.Change, written map[string]bool, sum []byte) (bool, error) {
-	data, now, err := s.inventoryFile()
+	data, now, _, err := s.readInventory(time.Now().UnixNano())
 	if err != nil || !bytes.Equal(now[:], sum) {
 		return false, nil
 	}

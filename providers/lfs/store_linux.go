@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -121,12 +122,24 @@ func stampOf(path string) (string, error) {
 func statStamp(path string) (string, int64, error) {
 	var st unix.Stat_t
 	if err := unix.Stat(path, &st); err != nil {
-		return "", 0, err
+		return "", 0, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return "", 0, nil
 	}
 	return formatStamp(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino), st.Ctim.Nano(), nil
+}
+
+// openNonblock opens a file without waiting for a FIFO's writer.
+const openNonblock = unix.O_NONBLOCK
+
+// infoStamp is statStamp of a regular file's FileInfo.
+func infoStamp(fi os.FileInfo) (string, int64) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "", 0
+	}
+	return formatStamp(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino), st.Ctim.Nano()
 }
 
 func (p prober) close() {

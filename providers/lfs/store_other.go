@@ -44,8 +44,18 @@ func statStamp(path string) (string, int64, error) {
 	if !fi.Mode().IsRegular() {
 		return "", 0, nil
 	}
+	stamp, mtime := infoStamp(fi)
+	return stamp, mtime, nil
+}
+
+// openNonblock is nothing where a FIFO cannot be opened without waiting
+// by a flag every system has.
+const openNonblock = 0
+
+// infoStamp is statStamp of a regular file's FileInfo.
+func infoStamp(fi os.FileInfo) (string, int64) {
 	mtime := fi.ModTime().UnixNano()
-	return formatStamp(fi.Size(), mtime, 0, 0), mtime, nil
+	return formatStamp(fi.Size(), mtime, 0, 0), mtime
 }
 
 func (p prober) close() {}
