@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"scriptsync/providers"
 )
@@ -31,8 +34,7 @@ const emptyInventory = "{\n  \"objects\": {}\n}\n"
 // in its place when data has none, or removed where put's is nil, and the
 // entries it replaced or removed. false when data is not in
 // encodeInventory's layout, or an insertion's place cannot be told (past
-// a key escaped other than \" and \\, which may not decode to its
-// address).
+// a key that may not decode to its address: see compareKey).
 func patchLayout(data []byte, put map[string]*entry) ([]byte, []entry, bool) {
 	type change struct {
 		addr string
@@ -156,37 +158,76 @@ func patchLayout(data []byte, put map[string]*entry) ([]byte, []entry, bool) {
 
 // compareKey compares the address a key of an inventory file encodes
 // (quotes included) with a, as strings compare; false when the key holds
-// an escape other than \" and \\.
+// an escape that may not stand for the address's bytes (see unescape).
 func compareKey(key []byte, a string) (int, bool) {
 	if len(key) < 2 || key[0] != '"' || key[len(key)-1] != '"' {
 		return 0, false
 	}
 	key = key[1 : len(key)-1]
+	var buf [utf8.UTFMax]byte
 	j := 0
 	for i := 0; i < len(key); i++ {
-		c := key[i]
-		if c == '\\' {
-			if i+1 >= len(key) || (key[i+1] != '"' && key[i+1] != '\\') {
+		b := key[i : i+1]
+		if key[i] == '\\' {
+			var n int
+			var ok bool
+			if b, n, ok = unescape(key[i:], buf[:0]); !ok {
 				return 0, false
 			}
-			i++
-			c = key[i]
+			i += n - 1
 		}
-		switch {
-		case j >= len(a):
-			return 1, true
-		case c != a[j]:
-			if c < a[j] {
-				return -1, true
+		for _, c := range b {
+			switch {
+			case j >= len(a):
+				return 1, true
+			case c != a[j]:
+				if c < a[j] {
+					return -1, true
+				}
+				return 1, true
 			}
-			return 1, true
+			j++
 		}
-		j++
 	}
 	if j < len(a) {
 		return -1, true
 	}
 	return 0, true
+}
+
+// unescape decodes the JSON escape at the start of s (a backslash) into
+// buf, and returns the bytes it stands for and its length. false for one
+// that may not stand for an address's bytes: \ufffd, which encoding/json
+// writes for bytes that are not UTF-8, and a surrogate, which it never
+// writes.
+func unescape(s []byte, buf []byte) ([]byte, int, bool) {
+	if len(s) < 2 {
+		return nil, 0, false
+	}
+	switch s[1] {
+	case '"', '\\', '/':
+		return append(buf, s[1]), 2, true
+	case 'b':
+		return append(buf, '\b'), 2, true
+	case 'f':
+		return append(buf, '\f'), 2, true
+	case 'n':
+		return append(buf, '\n'), 2, true
+	case 'r':
+		return append(buf, '\r'), 2, true
+	case 't':
+		return append(buf, '\t'), 2, true
+	case 'u':
+		if len(s) < 6 {
+			return nil, 0, false
+		}
+		r, err := strconv.ParseUint(string(s[2:6]), 16, 16)
+		if err != nil || rune(r) == utf8.RuneError || utf16.IsSurrogate(rune(r)) {
+			return nil, 0, false
+		}
+		return utf8.AppendRune(buf, rune(r)), 6, true
+	}
+	return nil, 0, false
 }
 
 // referenced returns the oids of among that an entry of data (an inventory

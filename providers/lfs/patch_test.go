@@ -91,11 +91,47 @@ func TestPatchLayout(t *testing.T) {
 	}
 }
 
-// lossyKey reports whether a's key in an inventory file holds an escape
-// other than \" and \\.
+// compareKey orders an encoded key as strings.Compare orders the address
+// it encodes, through every escape encoding/json writes, and refuses only
+// keys that may not decode to their address.
+func TestCompareKey(t *testing.T) {
+	parts := []string{"", "a", "b", "[", `"`, `\`, "/", "<", ">", "&", "\n", "\t", "\r", "\b", "\f", "\x01", "\x1f", "\x7f", "é", "\u2028", "\u2029", "\ufffd", "\xff", "€", "𝄞"}
+	r := rand.New(rand.NewPCG(7, 8))
+	word := func() string {
+		var b strings.Builder
+		for range r.IntN(4) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		return b.String()
+	}
+	compared, refused := 0, 0
+	for range 20000 {
+		a, b := word(), word()
+		if r.IntN(4) == 0 {
+			b = a + word()
+		}
+		got, ok := compareKey(appendString(nil, a), b)
+		if !ok {
+			if !lossyKey(a) {
+				t.Fatalf("the key of %q, %s, was refused", a, appendString(nil, a))
+			}
+			refused++
+			continue
+		}
+		compared++
+		if want := strings.Compare(a, b); got != want {
+			t.Fatalf("compareKey(%s, %q) = %d, want %d", appendString(nil, a), b, got, want)
+		}
+	}
+	if compared < 10000 || refused == 0 {
+		t.Errorf("%d compared and %d refused: want both", compared, refused)
+	}
+}
+
+// lossyKey reports whether a's key in an inventory file may not decode to
+// a: encoding/json writes bytes that are not UTF-8 as \ufffd.
 func lossyKey(a string) bool {
-	k := strings.NewReplacer(`\"`, "", `\\`, "").Replace(string(appendString(nil, a)))
-	return strings.Contains(k, `\`)
+	return strings.Contains(string(appendString(nil, a)), `\ufffd`)
 }
 
 // A scoped apply that edits the inventory and the stamps in place leaves
