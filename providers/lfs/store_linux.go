@@ -130,9 +130,6 @@ func statStamp(path string) (string, int64, error) {
 	return formatStamp(st.Size, st.Mtim.Nano(), st.Ctim.Nano(), st.Ino), st.Ctim.Nano(), nil
 }
 
-// openNonblock opens a file without waiting for a FIFO's writer.
-const openNonblock = unix.O_NONBLOCK
-
 // infoStamp is statStamp of a regular file's FileInfo.
 func infoStamp(fi os.FileInfo) (string, int64) {
 	st, ok := fi.Sys().(*syscall.Stat_t)

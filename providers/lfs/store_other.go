@@ -48,10 +48,6 @@ func statStamp(path string) (string, int64, error) {
 	return stamp, mtime, nil
 }
 
-// openNonblock is nothing where a FIFO cannot be opened without waiting
-// by a flag every system has.
-const openNonblock = 0
-
 // infoStamp is statStamp of a regular file's FileInfo.
 func infoStamp(fi os.FileInfo) (string, int64) {
 	mtime := fi.ModTime().UnixNano()
