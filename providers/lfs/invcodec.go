@@ -219,10 +219,10 @@ type invMemo struct {
 	file invFile
 }
 
-// invFile is the inventory file as one read found it: what stat said of
-// it before the read (and still said after), when its inode last changed
-// and when the read began (nanoseconds since the epoch), its bytes and
-// their SHA-256.
+// invFile is the inventory file as one read found it: its stamp, as
+// fstat of the open file said before the read ("" when it said otherwise
+// after), when its inode last changed and when the read began
+// (nanoseconds since the epoch), its bytes and their SHA-256.
 type invFile struct {
 	stamp           string
 	changed, readAt int64
@@ -234,7 +234,9 @@ type invFile struct {
 // is stamp: the same stamp, of a file that had last changed well before
 // the read (racyMargin), so that a change since (in the same clock tick,
 // to the same size, and even to a reused inode) cannot have kept its
-// stamp.
+// stamp. That holds where the stamp has the ctime and inode (Linux);
+// elsewhere it is the size and mtime, which only the scoped paths, not
+// run there, would trust.
 func (f *invFile) trusted(stamp string) bool {
 	return f.stamp != "" && f.stamp == stamp && f.changed < f.readAt-int64(racyMargin)
 }

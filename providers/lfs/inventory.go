@@ -83,8 +83,8 @@ func (s *Store) readInventory(readAt int64) (data []byte, sum [sha256.Size]byte,
 // readStamped reads the regular file at path, and returns its stamp and
 // when its inode last changed, as fstat of the open file says before the
 // read; the stamp is "" when fstat says otherwise after it. Anything but
-// a regular file is refused, not read: opened without waiting, a FIFO
-// would wait for a writer at the first read.
+// a regular file is refused, not read, and the open does not wait
+// (O_NONBLOCK), as it would for a FIFO without a writer.
 func readStamped(path string) (data []byte, stamp string, changed int64, err error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
