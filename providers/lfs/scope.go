@@ -161,14 +161,16 @@ func inventoryOf(data []byte, resources map[string]bool) (inventory, bool) {
 				if !ok {
 					return nil, false
 				}
-				if addr == b && from == b {
-					take(addr, e)
+				if from == b { // the entry at the block's own address, if any
+					if addr == b {
+						take(addr, e)
+					}
+					break
 				}
-				if from == b || !strings.HasPrefix(addr, from) {
+				if !strings.HasPrefix(addr, from) {
 					break
 				}
 				take(addr, e)
-				start = len(data) - len(rest)
 				if rest, ok = bytes.CutPrefix(rest, []byte(",\n    ")); !ok {
 					break // the last entry
 				}
