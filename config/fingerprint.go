@@ -281,6 +281,10 @@ func sameStrings(a, b map[string]string) bool {
 	return true
 }
 
+// statRun is how many neighbouring inputs a worker of inputsDiffer takes
+// at a time.
+const statRun = 64
+
 // inputsDiffer returns the positions of the files in want whose digest
 // changed, sorted; false when more than maxDelta did, or a file cannot be
 // read (it stops there). want is sorted by path, so that workers read
@@ -294,21 +298,28 @@ func (l *loader) inputsDiffer(want []InputDigest) ([]int, bool) {
 	cache := l.inputs.cache
 	workers := 2 * runtime.GOMAXPROCS(0) // reading waits on the disk as much as it hashes
 	bufs := make([][]byte, workers)
-	parallel.EachWorker(len(want), workers, func(w, i int) {
-		if give.Load() {
-			return
-		}
-		sum, err := l.currentDigest(cache, l.inputs.abs(want[i].Path), &bufs[w])
-		if err == nil && sum == want[i].Sum {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		changed = append(changed, i)
-		// A file gone is a change (a scene's vector deleted with it); one
-		// that cannot be read is the whole evaluation's to report.
-		if (err != nil && !errors.Is(err, fs.ErrNotExist)) || len(changed) > maxDelta {
-			give.Store(true)
+	// Runs of neighbouring files, so that a worker stats a directory's
+	// files through one handle (dirHandle).
+	runs := (len(want) + statRun - 1) / statRun
+	parallel.EachWorker(runs, workers, func(w, r int) {
+		var dir dirHandle
+		defer dir.close()
+		for i := r * statRun; i < min(len(want), (r+1)*statRun); i++ {
+			if give.Load() {
+				return
+			}
+			sum, err := l.currentDigest(cache, l.inputs.abs(want[i].Path), &dir, &bufs[w])
+			if err == nil && sum == want[i].Sum {
+				continue
+			}
+			mu.Lock()
+			changed = append(changed, i)
+			// A file gone is a change (a scene's vector deleted with it); one
+			// that cannot be read is the whole evaluation's to report.
+			if (err != nil && !errors.Is(err, fs.ErrNotExist)) || len(changed) > maxDelta {
+				give.Store(true)
+			}
+			mu.Unlock()
 		}
 	})
 	if give.Load() {
@@ -323,10 +334,11 @@ func (l *loader) inputsDiffer(want []InputDigest) ([]int, bool) {
 }
 
 // currentDigest is the SHA-256 of the file at abs: the digest cache's
-// when it vouches for the file, else read and hashed (and remembered).
-func (l *loader) currentDigest(cache *digestCache, abs string, buf *[]byte) ([sha256.Size]byte, error) {
+// when it vouches for the file (dir stats it), else read and hashed (and
+// remembered).
+func (l *loader) currentDigest(cache *digestCache, abs string, dir *dirHandle, buf *[]byte) ([sha256.Size]byte, error) {
 	if e, ok := cache.known(abs); ok {
-		if st, ok := statFile(abs); ok && st == e.stamp && e.trusted() {
+		if st, ok := dir.stat(abs); ok && st == e.stamp && e.trusted() {
 			return e.sum, nil
 		}
 	}

@@ -24,3 +24,11 @@ func readFileInto(path string, _ []byte) ([]byte, fileStamp, error) {
 }
 
 func statFile(string) (fileStamp, bool) { return fileStamp{}, false }
+
+// dirHandle is the Linux one's stand-in: without stamps there is nothing
+// to stat.
+type dirHandle struct{}
+
+func (*dirHandle) stat(abs string) (fileStamp, bool) { return statFile(abs) }
+
+func (*dirHandle) close() {}
