@@ -89,6 +89,24 @@ func (r *cacheRows) find(path string) (digestEntry, bool) {
 	return r.entries[i], true
 }
 
+// findAfter is find for a caller that looks paths up in their order: at
+// is where the last one was found (-1 at first), and the entries just
+// after it are tried before a search. It finds what find finds, whatever
+// the order of the calls.
+func (r *cacheRows) findAfter(path string, at *int) (digestEntry, bool) {
+	i := *at + 1
+	for end := min(i+4, len(r.paths)); i < end && r.paths[i] < path; i++ {
+	}
+	if i >= len(r.paths) || r.paths[i] != path {
+		var ok bool
+		if i, ok = slices.BinarySearch(r.paths, path); !ok {
+			return digestEntry{}, false
+		}
+	}
+	*at = i
+	return r.entries[i], true
+}
+
 // digestCacheMagic starts the cache file; another version is ignored.
 const digestCacheMagic = "scriptsync digest cache 1\n"
 
@@ -121,6 +139,16 @@ func (c *digestCache) known(path string) (digestEntry, bool) {
 	}
 	<-c.loaded
 	return c.old.find(path)
+}
+
+// knownAfter is known for a caller that looks paths up in their order
+// (see cacheRows.findAfter).
+func (c *digestCache) knownAfter(path string, at *int) (digestEntry, bool) {
+	if c == nil {
+		return digestEntry{}, false
+	}
+	<-c.loaded
+	return c.old.findAfter(path, at)
 }
 
 // use keeps an entry that was still good for the next run.

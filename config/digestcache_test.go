@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -197,5 +198,38 @@ func TestDigestCacheReadsAnyOrderButNoPathTwice(t *testing.T) {
 	}
 	if _, err := parseDigestCache(file("/x/a", "/x/b", "/x/a")); err == nil {
 		t.Error("a path twice parsed")
+	}
+}
+
+// findAfter finds what find finds, for lookups in order, out of order,
+// of paths the cache does not hold and from any starting point.
+func TestDigestCacheFindAfterFindsWhatFindFinds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var rows cacheRows
+		n := rng.IntN(40)
+		for i := range n {
+			if rng.IntN(3) > 0 { // gaps: paths the cache does not hold
+				rows.paths = append(rows.paths, fmt.Sprintf("/lib/vectors/s%03d.npy", i))
+				rows.entries = append(rows.entries, digestEntry{dims: int64(i)})
+			}
+		}
+		at := rng.IntN(len(rows.paths)+2) - 1
+		for range 60 {
+			k := rng.IntN(n + 2)
+			if rng.IntN(4) > 0 && at >= 0 && at+1 < len(rows.paths) { // mostly the next ones
+				k = int(rows.entries[at].dims) + 1 + rng.IntN(3)
+			}
+			path := fmt.Sprintf("/lib/vectors/s%03d.npy", k)
+			want, wantOK := rows.find(path)
+			before := at
+			got, gotOK := rows.findAfter(path, &at)
+			if got != want || gotOK != wantOK {
+				t.Fatalf("round %d: findAfter(%s, %d) = %+v, %v; find says %+v, %v", round, path, before, got, gotOK, want, wantOK)
+			}
+			if gotOK && rows.paths[at] != path {
+				t.Fatalf("round %d: findAfter(%s) left at on %s", round, path, rows.paths[at])
+			}
+		}
 	}
 }

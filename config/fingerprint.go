@@ -304,11 +304,12 @@ func (l *loader) inputsDiffer(want []InputDigest) ([]int, bool) {
 	parallel.EachWorker(runs, workers, func(w, r int) {
 		var dir dirHandle
 		defer dir.close()
+		at := -1 // where the digest cache found the last
 		for i := r * statRun; i < min(len(want), (r+1)*statRun); i++ {
 			if give.Load() {
 				return
 			}
-			sum, err := l.currentDigest(cache, l.inputs.abs(want[i].Path), &dir, &bufs[w])
+			sum, err := l.currentDigest(cache, l.inputs.abs(want[i].Path), &dir, &at, &bufs[w])
 			if err == nil && sum == want[i].Sum {
 				continue
 			}
@@ -334,10 +335,10 @@ func (l *loader) inputsDiffer(want []InputDigest) ([]int, bool) {
 }
 
 // currentDigest is the SHA-256 of the file at abs: the digest cache's
-// when it vouches for the file (dir stats it), else read and hashed (and
-// remembered).
-func (l *loader) currentDigest(cache *digestCache, abs string, dir *dirHandle, buf *[]byte) ([sha256.Size]byte, error) {
-	if e, ok := cache.known(abs); ok {
+// when it vouches for the file (dir stats it; at is for knownAfter),
+// else read and hashed (and remembered).
+func (l *loader) currentDigest(cache *digestCache, abs string, dir *dirHandle, at *int, buf *[]byte) ([sha256.Size]byte, error) {
+	if e, ok := cache.knownAfter(abs, at); ok {
 		if st, ok := dir.stat(abs); ok && st == e.stamp && e.trusted() {
 			return e.sum, nil
 		}
