@@ -43,6 +43,11 @@ type Request struct {
 	// OutputsChange says the outputs recorded will.
 	Confirm       func(*planner.Plan) (bool, error)
 	OutputsChange bool
+	// Shown, when set, is called after the providers' Applies and before
+	// the first commit: a Confirm that approved without waiting for the
+	// plan to be shown (-auto-approve) waits for it there. An error rolls
+	// the apply back, so nothing commits that was not shown.
+	Shown func() error
 	// Progress, when set, is called as objects complete.
 	Progress func(Progress)
 	// Outputs, when set, is the JSON of the output values, recorded by
@@ -260,6 +265,9 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 				return nil, ErrCancelled
 			}
 		}
+		if err := r.shown(); err != nil {
+			return nil, err
+		}
 		if err := r.recordOnly(ctx); err != nil {
 			return nil, err
 		}
@@ -282,6 +290,9 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	if err := r.applyAll(ctx); err != nil {
 		return nil, r.fail(ctx, err)
 	}
+	if err := r.shown(); err != nil {
+		return nil, r.fail(ctx, err)
+	}
 	versions, err := r.commit(ctx)
 	if err != nil {
 		return nil, err
@@ -291,6 +302,14 @@ func Apply(ctx context.Context, req Request) (*Result, error) {
 	res.Recorded = !res.Applied
 	res.Versions = versions
 	return res, nil
+}
+
+// shown waits for Request.Shown.
+func (r *run) shown() error {
+	if r.req.Shown == nil {
+		return nil
+	}
+	return r.req.Shown()
 }
 
 // readScope reads, in every transaction, the objects of Request.Scope.

@@ -127,7 +127,7 @@ func (s *session) importOne(c *ucli.Context, imp providers.Import) error {
 			return s.confirm("Do you want to import "+imp.To+"?", "scriptsync will perform the actions described above.")
 		},
 	}
-	if err := s.run(req, ws, ropts); err != nil {
+	if err := s.run(req, ws, ropts, false); err != nil {
 		return err
 	}
 	s.ui.printf("\n%s\n\n%s is managed by scriptsync now; import %q found it.\n", s.ui.paint(bold+green, "Import successful!"), imp.To, imp.ID)
@@ -218,7 +218,7 @@ func (s *session) generate(c *ucli.Context, out string) error {
 				"scriptsync will perform the actions described above; if you say no, "+out+" stays, and scriptsync apply imports it later.")
 		},
 	}
-	if err := s.run(req, ws, ropts); err != nil {
+	if err := s.run(req, ws, ropts, false); err != nil {
 		return err
 	}
 	s.ui.printf("\n%s\n\nThe objects in %s are managed by scriptsync now.\n", s.ui.paint(bold+green, "Import successful!"), out)

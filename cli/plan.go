@@ -267,7 +267,7 @@ func (s *session) apply(c *ucli.Context, destroy bool) error {
 			return s.confirm(question, detail)
 		},
 	}
-	return s.run(req, ws, ropts)
+	return s.run(req, ws, ropts, c.Bool("auto-approve") && s.ui.stream == nil)
 }
 
 // memoOn reports whether the last apply's memo may be used:
@@ -329,7 +329,7 @@ func (s *session) applySaved(c *ucli.Context, file string) error {
 			return ws.StaleValues(sp)
 		},
 	}
-	return s.run(req, ws, ropts)
+	return s.run(req, ws, ropts, false)
 }
 
 // outputsToRecord is what an apply with opts records of the outputs: nil
@@ -345,7 +345,11 @@ func outputsToRecord(ws *engine.Workspace, opts planner.Options) []byte {
 }
 
 // run applies and reports.
-func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options) error {
+//
+// beside says that Confirm would only show the plan and approve it
+// (-auto-approve): the plan is then shown while the providers apply it,
+// and committed once it has been (planShow).
+func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Options, beside bool) error {
 	prog := s.newProgress()
 	// Warnings an apply of what changed found only once it had to evaluate
 	// everything come before its plan.
@@ -358,19 +362,28 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 		}
 	}
 	shown := false
+	var showing *planShow
 	if confirm := req.Confirm; confirm != nil {
 		req.Confirm = func(p *planner.Plan) (bool, error) {
 			rewarn()
 			prog.plan, shown = p, true
+			if beside {
+				showing.wait() // a plan shown before, by an apply that gave way
+				showing = showPlan(s.env.Stdout, p, ropts)
+				prog.holdUntil(showing.done)
+				return true, nil
+			}
 			return confirm(p)
 		}
 	}
+	req.Shown = func() error { return showing.wait() }
 	req.Progress = func(p applier.Progress) {
 		s.log.logf(logTrace, "apply: %s: %d/%d objects, %d bytes", p.Provider, p.Done, p.Total, p.Bytes)
 		prog.update(p)
 	}
 	done := s.log.phase("apply: lock, plan, write and commit")
 	res, err := ws.Apply(s.ctx, req)
+	showing.wait() // an apply that failed before its commit: the plan first
 	rewarn()
 	prog.finish(err == nil)
 	if err != nil {

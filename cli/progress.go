@@ -34,6 +34,7 @@ type progress struct {
 	stop             chan struct{}
 	stopped          sync.WaitGroup
 	printedAnyUpdate bool
+	heldUntil        <-chan struct{} // see holdUntil
 }
 
 func (s *session) newProgress() *progress {
@@ -61,7 +62,7 @@ func (p *progress) tick() {
 			return
 		case <-t.C:
 			p.mu.Lock()
-			if p.provider != "" {
+			if p.provider != "" && !p.held() {
 				p.report()
 			}
 			p.mu.Unlock()
@@ -96,7 +97,7 @@ func (p *progress) update(u applier.Progress) {
 		}
 	}
 	p.done, p.total, p.bytes = u.Done, u.Total, u.Bytes
-	if !p.terminal {
+	if !p.terminal || p.held() {
 		return
 	}
 	if u.Done < u.Total && time.Since(p.last) < 100*time.Millisecond {
@@ -127,4 +128,55 @@ func (p *progress) finish(ok bool) {
 			p.stream.ApplyErrored(p.provider, time.Since(p.providerStart))
 		}
 	}
+}
+
+// holdUntil keeps the progress reports back until done is closed: the
+// plan is being shown on the same output meanwhile (planShow).
+func (p *progress) holdUntil(done <-chan struct{}) {
+	p.mu.Lock()
+	p.heldUntil = done
+	p.mu.Unlock()
+}
+
+// held reports whether a report must wait; p.mu is held.
+func (p *progress) held() bool {
+	if p.heldUntil == nil {
+		return false
+	}
+	select {
+	case <-p.heldUntil:
+		p.heldUntil = nil
+		return false
+	default:
+		return true
+	}
+}
+
+// planShow is a plan being written while the apply it approved goes on:
+// with -auto-approve nothing waits on the reader, and a large plan's text
+// took a tenth of a cold apply's time before the first write began. The
+// apply commits only once it is written (applier.Request.Shown).
+type planShow struct {
+	done chan struct{}
+	err  error
+}
+
+// showPlan starts writing plan to w.
+func showPlan(w io.Writer, plan *planner.Plan, opts render.Options) *planShow {
+	ps := &planShow{done: make(chan struct{})}
+	go func() {
+		defer close(ps.done)
+		ps.err = render.Plan(w, plan, opts)
+	}()
+	return ps
+}
+
+// wait returns once the plan is written, with the error that stopped it;
+// nil for no planShow.
+func (ps *planShow) wait() error {
+	if ps == nil {
+		return nil
+	}
+	<-ps.done
+	return ps.err
 }

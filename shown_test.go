@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"scriptsync/cli"
+)
+
+// cutWriter takes n bytes, then refuses every write, as a closed pipe
+// does.
+type cutWriter struct {
+	mu  sync.Mutex
+	n   int
+	buf bytes.Buffer
+}
+
+var errCut = errors.New("the reader went away")
+
+func (w *cutWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len()+len(p) > w.n {
+		return 0, errCut
+	}
+	return w.buf.Write(p)
+}
+
+// syncBuffer is a bytes.Buffer for writers on several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// With -auto-approve the plan is written while the providers apply it.
+// The apply commits only once the whole plan is written: when the output
+// fails part-way, nothing changes, and when it does not, the plan comes
+// whole and before any progress report.
+func TestAutoApprovedApplyCommitsOnlyWhatItShowed(t *testing.T) {
+	dir := t.TempDir()
+	outlineConfig(t, dir, 400)
+	apply := func(stdout interface{ Write([]byte) (int, error) }) (string, int) {
+		var errb bytes.Buffer
+		code := cli.Run(cli.Env{Args: []string{"scriptsync", "apply", "-auto-approve", "-no-color"}, Dir: dir,
+			Stdout: stdout, Stderr: &errb, Context: context.Background(),
+			Getenv: func(k string) string {
+				if k == "SCRIPTSYNC_PROGRESS_INTERVAL" {
+					return "1ms"
+				}
+				return ""
+			}})
+		return errb.String(), code
+	}
+
+	first := run(t, dir, "plan", "-no-color")
+	m := regexp.MustCompile(`Plan: (\d+) to add, 0 to change, 0 to destroy\.`).FindStringSubmatch(first)
+	if m == nil {
+		t.Fatalf("the first plan has no summary:\n%s", tail(first, 400))
+	}
+	n, want := m[1], m[0]
+
+	cut := &cutWriter{n: 64 << 10}
+	errOut, code := apply(cut)
+	if code != 1 || !strings.Contains(errOut, errCut.Error()) {
+		t.Fatalf("apply with its output cut: exit %d, want 1 and the write error:\n%s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "scriptrag.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the apply whose plan could not be shown left its database (%v)", err)
+	}
+	if plan := run(t, dir, "plan", "-no-color"); !strings.Contains(plan, want) {
+		t.Errorf("after the cut apply, the plan is not the first one's:\n%s", tail(plan, 400))
+	}
+
+	var out syncBuffer
+	if errOut, code := apply(&out); code != 0 {
+		t.Fatalf("apply: exit %d:\n%s", code, errOut)
+	}
+	text := out.String()
+	summary := strings.Index(text, want)
+	done := strings.Index(text, "Apply complete! Resources: "+n+" added")
+	if summary < 0 || done < summary {
+		t.Fatalf("the plan's summary, then the apply's, are not in the output:\n%s", tail(text, 2000))
+	}
+	if first := strings.Index(text, "Still applying"); first >= 0 && first < summary {
+		t.Errorf("a progress report came inside the plan, at %d before its summary at %d", first, summary)
+	}
+	if got := strings.Count(text[:summary], " will be created"); strconv.Itoa(got) != n {
+		t.Errorf("the plan shows %d objects created, want %s", got, n)
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
+}
