@@ -141,14 +141,19 @@ func (p *printer) drift(plan *planner.Plan) {
 			verb, mark, color = "has been deleted", "-", colorRed
 		}
 		p.printf("\n  %s %s %s\n", p.paint(colorBold, "#"), p.paint(colorBold, d.Before.Address), verb)
-		p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(d.Provider, d.Before))
+		before := d.Before.Attributes()
+		p.printf("  %s %s {\n", p.paint(color, mark), blockHeader(d.Provider, d.Before, before))
 		shown := *d
 		if d.After == nil {
 			shown.Action = providers.Delete
 		} else {
 			shown.Action = providers.Update
 		}
-		p.attrs(&shown)
+		var after map[string]any
+		if d.After != nil {
+			after = d.After.Attributes()
+		}
+		p.attrs(&shown, before, after)
 		p.printf("  %s }\n", strings.Repeat(" ", len(mark)))
 	}
 	if !plan.Options.RefreshOnly {
@@ -189,14 +194,27 @@ func (p *printer) change(c *providers.Change) {
 			p.printf("  # (imported from %q)\n", id)
 		}
 	}
-	p.printf("  %s %s {\n", p.paint(color, mark), BlockHeader(c.Provider, o))
+	// An object's attributes may be made each time they are asked for
+	// (AttrsFunc): once here, for the header and the lines.
+	var before, after map[string]any
+	if c.Before != nil {
+		before = c.Before.Attributes()
+	}
+	if c.After != nil {
+		after = c.After.Attributes()
+	}
+	shown := after
+	if c.After == nil {
+		shown = before
+	}
+	p.printf("  %s %s {\n", p.paint(color, mark), blockHeader(c.Provider, o, shown))
 	switch {
 	case c.Action == providers.Forget:
 		p.printf("        # (its data stays as it is)\n")
 	case c.Action == providers.NoOp:
 		p.printf("        # (id %q; the backend already holds what the configuration says)\n", id)
 	default:
-		p.attrs(c)
+		p.attrs(c, before, after)
 		if note := VectorNote(c.Notes); note != "" {
 			p.printf("        # (%s)\n", note)
 		}
@@ -213,8 +231,13 @@ func (p *printer) change(c *providers.Change) {
 // BlockHeader names an object's block: its type, and the path of a file,
 // the name of a declared object, or nothing for a derived one.
 func BlockHeader(provider string, o *providers.Object) string {
+	return blockHeader(provider, o, o.Attributes())
+}
+
+// blockHeader is BlockHeader of an object whose attributes are attrs.
+func blockHeader(provider string, o *providers.Object, attrs map[string]any) string {
 	typ := TypeOf(provider, o)
-	if path, ok := o.Attributes()["path"].(string); ok && path != "" && !slices.Contains(o.Sensitive, "path") {
+	if path, ok := attrs["path"].(string); ok && path != "" && !slices.Contains(o.Sensitive, "path") {
 		return typ + " " + strconv.Quote(path)
 	}
 	if rest, ok := strings.CutPrefix(o.Address, o.Type+"."); ok && !strings.ContainsAny(rest, ".[") {
@@ -239,14 +262,9 @@ func sameAttributes(before, after *providers.Object) bool {
 	return true
 }
 
-func (p *printer) attrs(c *providers.Change) {
-	var before, after map[string]any
-	if c.Before != nil {
-		before = c.Before.Attributes()
-	}
-	if c.After != nil {
-		after = c.After.Attributes()
-	}
+// attrs writes the lines of c's attributes: before and after are those of
+// c.Before and c.After.
+func (p *printer) attrs(c *providers.Change, before, after map[string]any) {
 	names := map[string]bool{}
 	for k := range before {
 		names[k] = true
