@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"scriptsync/cli"
@@ -114,4 +117,48 @@ func tail(s string, n int) string {
 		return "..." + s[len(s)-n:]
 	}
 	return s
+}
+
+// A reader that goes away (`apply -auto-approve | head`) fails the plan's
+// writes with EPIPE: the apply rolls back, says why on stderr and exits 1,
+// rather than being killed by SIGPIPE part-way through its writes.
+func TestAutoApprovedApplyIntoAClosedPipeRollsBack(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGPIPE")
+	}
+	dir := t.TempDir()
+	outlineConfig(t, dir, 400)
+	want := regexp.MustCompile(`Plan: \d+ to add, 0 to change, 0 to destroy\.`).FindString(run(t, dir, "plan", "-no-color"))
+	if want == "" {
+		t.Fatal("the first plan has no summary")
+	}
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // no reader: every write to w fails with EPIPE
+	var errb bytes.Buffer
+	cmd := exec.Command("scriptsync", "apply", "-auto-approve", "-no-color") // this test binary, as testscript.Main set it up
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, w, &errb
+	err = cmd.Run()
+	w.Close()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("apply into a closed pipe: %v, want exit status 1\n%s", err, errb.String())
+	}
+	if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		t.Fatalf("apply into a closed pipe was killed by %v\n%s", ws.Signal(), errb.String())
+	}
+	if exit.ExitCode() != 1 || !strings.Contains(errb.String(), "broken pipe") {
+		t.Fatalf("apply into a closed pipe: exit %d, want 1 and the write error:\n%s", exit.ExitCode(), errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "scriptrag.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the apply whose plan could not be shown left its database (%v)", err)
+	}
+	if plan := run(t, dir, "plan", "-no-color"); !strings.Contains(plan, want) {
+		t.Errorf("after the apply into a closed pipe, the plan is not the first one's:\n%s", tail(plan, 400))
+	}
+	// With its locks released, the next apply goes through.
+	run(t, dir, "apply", "-auto-approve", "-no-color")
 }
