@@ -166,6 +166,14 @@ func showPlan(w io.Writer, plan *planner.Plan, opts render.Options) *planShow {
 	ps := &planShow{done: make(chan struct{})}
 	go func() {
 		defer close(ps.done)
+		// main's recover sees only its own goroutine: a bug here must fail
+		// the apply, which then rolls back, rather than end the process
+		// part-way through the providers' writes with a stack trace.
+		defer func() {
+			if r := recover(); r != nil {
+				ps.err = fmt.Errorf("internal error in scriptsync while writing the plan (%T); this is a bug, please report it with the command you ran", r)
+			}
+		}()
 		ps.err = render.Plan(w, plan, opts)
 	}()
 	return ps

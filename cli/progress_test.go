@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"scriptsync/applier"
+	"scriptsync/planner"
 	"scriptsync/render"
 )
 
@@ -66,4 +67,19 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// panicWriter panics on every write, as a bug in the plan's rendering
+// would.
+type panicWriter struct{}
+
+func (panicWriter) Write([]byte) (int, error) { panic("secret-config-value") }
+
+// A panic while the plan is shown beside the apply is the apply's error,
+// which rolls it back: it must not end the process from its goroutine.
+func TestShowPlanTurnsAPanicIntoAnError(t *testing.T) {
+	err := showPlan(panicWriter{}, &planner.Plan{}, render.Options{}).wait()
+	if err == nil || !strings.Contains(err.Error(), "internal error") || strings.Contains(err.Error(), "secret-config-value") {
+		t.Fatalf("showPlan into a panicking writer: %v, want an internal error without the panic's value", err)
+	}
 }
