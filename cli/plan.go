@@ -382,7 +382,10 @@ func (s *session) run(req applier.Request, ws *engine.Workspace, ropts render.Op
 		prog.update(p)
 	}
 	done := s.log.phase("apply: lock, plan, write and commit")
-	release := holdBrokenPipe()
+	release := func() {}
+	if beside {
+		release = holdBrokenPipe()
+	}
 	res, err := ws.Apply(s.ctx, req)
 	showing.wait() // an apply that failed before its commit: the plan first
 	release()
