@@ -72,9 +72,9 @@ func statFile(path string) (fileStamp, bool) {
 
 func stampOf(st *syscall.Stat_t) fileStamp {
 	return fileStamp{
-		size:  st.Size,
-		mtime: st.Mtim.Sec*1e9 + st.Mtim.Nsec,
-		ctime: st.Ctim.Sec*1e9 + st.Ctim.Nsec,
+		size:  int64(st.Size),
+		mtime: st.Mtim.Nano(),
+		ctime: st.Ctim.Nano(),
 		ino:   uint64(st.Ino),
 		dev:   uint64(st.Dev),
 	}

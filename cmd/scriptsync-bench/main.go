@@ -307,7 +307,7 @@ func runScriptsync(bin, dir string, wantCode int, env []string, args ...string) 
 	}
 	s := step{wall: wall, rss: hwm}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && hwm == 0 {
-		s.rss = ru.Maxrss * 1024 // kilobytes on Linux
+		s.rss = int64(ru.Maxrss) * 1024 // kilobytes on Linux
 	}
 	for _, m := range summaryRE.FindAllStringSubmatch(out.String(), -1) {
 		s.result = strings.TrimSpace(m[1] + m[2] + m[3])
