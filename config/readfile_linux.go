@@ -31,11 +31,11 @@ func readFileInto(path string, buf []byte) ([]byte, fileStamp, error) {
 		return nil, fileStamp{}, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer syscall.Close(fd)
-	var st syscall.Stat_t
-	if err := syscall.Fstat(fd, &st); err != nil {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, fileStamp{}, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fileStamp{}, notRegular(path, fileType(st.Mode))
 	}
 	// Room for one byte more than the size: a read of a regular file
@@ -63,14 +63,14 @@ func readFileInto(path string, buf []byte) ([]byte, fileStamp, error) {
 
 // statFile stats a regular file; ok is false for anything else.
 func statFile(path string) (fileStamp, bool) {
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return fileStamp{}, false
 	}
 	return stampOf(&st), true
 }
 
-func stampOf(st *syscall.Stat_t) fileStamp {
+func stampOf(st *unix.Stat_t) fileStamp {
 	return fileStamp{
 		size:  int64(st.Size),
 		mtime: st.Mtim.Nano(),
@@ -124,13 +124,7 @@ func (d *dirHandle) stat(abs string) (fileStamp, bool) {
 	if err := unix.Fstatat(d.fd, name, &st, 0); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return fileStamp{}, false
 	}
-	return fileStamp{
-		size:  int64(st.Size),
-		mtime: st.Mtim.Nano(),
-		ctime: st.Ctim.Nano(),
-		ino:   uint64(st.Ino),
-		dev:   uint64(st.Dev),
-	}, true
+	return stampOf(&st), true
 }
 
 // close lets go of the directory.
