@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,8 @@ import (
 )
 
 // cutWriter takes n bytes, then refuses every write, as a closed pipe
-// does.
+// does; with n of math.MaxInt, it is a buffer for writers on several
+// goroutines.
 type cutWriter struct {
 	mu  sync.Mutex
 	n   int
@@ -37,22 +39,10 @@ func (w *cutWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// syncBuffer is a bytes.Buffer for writers on several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+func (w *cutWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 // With -auto-approve the plan is written while the providers apply it.
@@ -94,8 +84,8 @@ func TestAutoApprovedApplyCommitsOnlyWhatItShowed(t *testing.T) {
 		t.Errorf("after the cut apply, the plan is not the first one's:\n%s", tail(plan, 400))
 	}
 
-	var out syncBuffer
-	if errOut, code := apply(&out); code != 0 {
+	out := &cutWriter{n: math.MaxInt}
+	if errOut, code := apply(out); code != 0 {
 		t.Fatalf("apply: exit %d:\n%s", code, errOut)
 	}
 	text := out.String()

@@ -195,18 +195,8 @@ func (p *printer) change(c *providers.Change) {
 		}
 	}
 	// An object's attributes may be made each time they are asked for
-	// (AttrsFunc): once here, for the header and the lines.
-	var before, after map[string]any
-	if c.Before != nil {
-		before = c.Before.Attributes()
-	}
-	if c.After != nil {
-		after = c.After.Attributes()
-	}
-	shown := after
-	if c.After == nil {
-		shown = before
-	}
+	// (AttrsFunc): o's once, for its header and its lines.
+	shown := o.Attributes()
 	p.printf("  %s %s {\n", p.paint(color, mark), blockHeader(c.Provider, o, shown))
 	switch {
 	case c.Action == providers.Forget:
@@ -214,6 +204,15 @@ func (p *printer) change(c *providers.Change) {
 	case c.Action == providers.NoOp:
 		p.printf("        # (id %q; the backend already holds what the configuration says)\n", id)
 	default:
+		var before, after map[string]any // c.Before's and c.After's
+		if c.After == nil {
+			before = shown
+		} else {
+			after = shown
+			if c.Before != nil {
+				before = c.Before.Attributes()
+			}
+		}
 		p.attrs(c, before, after)
 		if note := VectorNote(c.Notes); note != "" {
 			p.printf("        # (%s)\n", note)
