@@ -86,7 +86,7 @@ func (ev *evaluator) buildScript(inst *instance) cty.Value {
 		}
 		parsed, ok := prepared.(parsedScreenplay)
 		if !ok {
-			parsed.sp, parsed.err = fountain.Parse(data)
+			parsed.sp, parsed.err = fountain.ParseOwned(data) // data is kept, in s.Data
 		}
 		sp, err := parsed.sp, parsed.err
 		if err != nil {

@@ -41,8 +41,10 @@ func keepsSource(typ string) bool { return typ != "embedding" }
 func prepareFor(typ string) func([]byte) any {
 	switch typ {
 	case "script":
+		// A script's bytes are kept (keepsSource) and never modified, so
+		// its scenes' text can share them.
 		return func(data []byte) any {
-			sp, err := fountain.Parse(data)
+			sp, err := fountain.ParseOwned(data)
 			return parsedScreenplay{sp, err}
 		}
 	case "embedding":

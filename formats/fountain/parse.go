@@ -3,6 +3,7 @@ package fountain
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 const bom = "\xef\xbb\xbf"
@@ -12,10 +13,23 @@ const bom = "\xef\xbb\xbf"
 // not a screenplay (binary data, invalid UTF-8), with an *Error; empty or
 // blank input is a screenplay with no scenes.
 func Parse(data []byte) (*Screenplay, error) {
+	return parse(data, string(data))
+}
+
+// ParseOwned is Parse for bytes that nobody modifies afterwards: the
+// screenplay's text shares data's storage instead of a copy of it, so a
+// caller that keeps both (a script's bytes and its scenes) holds the text
+// once. Modifying data while the screenplay is in use changes its text.
+func ParseOwned(data []byte) (*Screenplay, error) {
+	return parse(data, unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
+// parse parses s, which holds the same bytes as data.
+func parse(data []byte, s string) (*Screenplay, error) {
 	if err := checkText(data); err != nil {
 		return nil, err
 	}
-	p := newParser(data, false)
+	p := newParser(s, false)
 	sp := &Screenplay{TitlePage: p.titlePage()}
 	sp.body = p.bodyStart(sp.TitlePage != nil)
 	p.run()
@@ -39,7 +53,7 @@ func ParseBody(data []byte) (*Scene, error) {
 	if err := checkText(data); err != nil {
 		return nil, err
 	}
-	p := newParser(data, true)
+	p := newParser(string(data), true)
 	p.bodyStart(false)
 	if err := p.run(); err != nil {
 		return nil, err
@@ -78,8 +92,7 @@ type parser struct {
 	prelude *Scene
 }
 
-func newParser(data []byte, single bool) *parser {
-	s := string(data)
+func newParser(s string, single bool) *parser {
 	from := 0
 	if strings.HasPrefix(s, bom) {
 		from = len(bom)
