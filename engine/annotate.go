@@ -34,6 +34,20 @@ func (w *Workspace) annotate(p *planner.Plan) {
 			blobs = r
 		}
 	}
+	// A created embedding's notes say only its dimensions: the changes
+	// with the same dimensions share one map (a cold apply has a note for
+	// every embedding of the library), which nothing changes afterwards.
+	var created []map[string]any
+	createdNotes := func(dims any) map[string]any {
+		for _, n := range created {
+			if planner.EqualValue(n["dimensions"], dims) {
+				return n
+			}
+		}
+		n := map[string]any{"dimensions": dims}
+		created = append(created, n)
+		return n
+	}
 	for _, c := range p.Changes {
 		if blobs != nil {
 			agentText(c, blobs)
@@ -43,11 +57,12 @@ func (w *Workspace) annotate(p *planner.Plan) {
 			continue
 		}
 		after := c.After.Attributes()
-		notes := map[string]any{"dimensions": after["dimensions"]}
-		c.Notes = notes
 		if c.Before == nil {
+			c.Notes = createdNotes(after["dimensions"])
 			continue
 		}
+		notes := map[string]any{"dimensions": after["dimensions"]}
+		c.Notes = notes
 		before := c.Before.Attributes()
 		if d := before["dimensions"]; !planner.EqualValue(d, after["dimensions"]) {
 			notes["dimensions_before"] = d
