@@ -377,12 +377,10 @@ func containsOp(ops []*op, o *op) bool {
 // new rows of an updated scene take its old rows' ids, in order: a
 // renumbering or an upgrade rewrites rows, not their identity.
 func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
-	type pending struct {
-		o         *op
-		dialogues [][]any
-		actions   [][]any
-	}
-	var todo []pending
+	// The rows are made twice, for the digest here and for the insert
+	// below, rather than held for every scene in between: a cold apply of
+	// W(100,000) would hold 60 MB of them.
+	var todo []*op
 	var rewritten []int64
 	scripts := map[int64]bool{}
 	nd, na := map[int64]int{}, map[int64]int{}
@@ -409,7 +407,7 @@ func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
 			}
 			scripts[script] = true
 		}
-		todo = append(todo, pending{o, d, ac})
+		todo = append(todo, o)
 		nd[o.rowID], na[o.rowID] = len(d), len(ac)
 	}
 	oldDialogues, err := a.childIDs(ctx, "dialogues", "scene_id", rewritten)
@@ -448,22 +446,24 @@ func (a *applier) writeSceneChildren(ctx context.Context, ops []*op) error {
 		dialogues, actions = dialogues[:0], actions[:0]
 		return nil
 	}
-	for k := range todo {
-		p := &todo[k]
-		sc := p.o.after.Payload.(*library.Scene)
+	for _, o := range todo {
+		sc := o.after.Payload.(*library.Scene)
+		ds, acs, err := elementRows(sc)
+		if err != nil {
+			return fmt.Errorf("sql: %s: %w", o.addr, err)
+		}
 		names := a.chars[a.ids[sc.Script]]
-		for i, d := range p.dialogues {
+		for i, d := range ds {
 			name := d[0].(string)
 			id, ok := names[name]
 			if !ok {
-				return fmt.Errorf("sql: %s: character %q of %s is not in the database", p.o.addr, name, sc.Script)
+				return fmt.Errorf("sql: %s: character %q of %s is not in the database", o.addr, name, sc.Script)
 			}
-			dialogues = append(dialogues, []any{dialogueIDs.take(p.o.rowID, i), p.o.rowID, id, d[1], d[2], d[3]})
+			dialogues = append(dialogues, []any{dialogueIDs.take(o.rowID, i), o.rowID, id, d[1], d[2], d[3]})
 		}
-		for i, ac := range p.actions {
-			actions = append(actions, []any{actionIDs.take(p.o.rowID, i), p.o.rowID, ac[0], ac[1], ac[2]})
+		for i, ac := range acs {
+			actions = append(actions, []any{actionIDs.take(o.rowID, i), o.rowID, ac[0], ac[1], ac[2]})
 		}
-		p.dialogues, p.actions = nil, nil
 		if len(dialogues)+len(actions) >= insertChunk {
 			if err := insert(); err != nil {
 				return err
