@@ -274,3 +274,34 @@ func TestLargeApplyWritesOnePack(t *testing.T) {
 	apply(t, p, fakeLib{scripts: scripts}.library())
 	checkRepo(t, p.dir, "main", want)
 }
+
+// TestNoObjectsSeesEveryKindOfObject checks the test that lets a first
+// apply skip looking objects up: true only for a repository without loose
+// objects and packs.
+func TestNoObjectsSeesEveryKindOfObject(t *testing.T) {
+	p := newTestProvider(t, t.TempDir(), nil)
+	dir := gitDirOf(p.dir)
+	if noObjects(dir) {
+		t.Error("a missing repository has no objects: want false, so lookups are made")
+	}
+	if err := initBare(dir, "main"); err != nil {
+		t.Fatal(err)
+	}
+	if !noObjects(dir) {
+		t.Error("a new repository: noObjects = false")
+	}
+	apply(t, p, fakeLib{scripts: map[string]string{"s1": "INT. ROOM - NIGHT\n"}}.library())
+	if loose, _ := filepath.Glob(filepath.Join(dir, "objects", "??", "*")); len(loose) == 0 {
+		t.Fatal("the apply wrote no loose object")
+	}
+	if noObjects(dir) {
+		t.Error("a repository with loose objects: noObjects = true")
+	}
+	gittest.Git(t, dir, "gc", "--quiet", "--prune=now")
+	if loose, _ := filepath.Glob(filepath.Join(dir, "objects", "??", "*")); len(loose) != 0 {
+		t.Fatalf("git gc left loose objects %v", loose)
+	}
+	if noObjects(dir) {
+		t.Error("a repository with only a pack: noObjects = true")
+	}
+}
