@@ -13,7 +13,10 @@ const bom = "\xef\xbb\xbf"
 // not a screenplay (binary data, invalid UTF-8), with an *Error; empty or
 // blank input is a screenplay with no scenes.
 func Parse(data []byte) (*Screenplay, error) {
-	return parse(data, string(data))
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
+	return parse(string(data)), nil
 }
 
 // ParseOwned is Parse for bytes that nobody modifies afterwards: the
@@ -21,14 +24,14 @@ func Parse(data []byte) (*Screenplay, error) {
 // caller that keeps both (a script's bytes and its scenes) holds the text
 // once. Modifying data while the screenplay is in use changes its text.
 func ParseOwned(data []byte) (*Screenplay, error) {
-	return parse(data, unsafe.String(unsafe.SliceData(data), len(data)))
-}
-
-// parse parses s, which holds the same bytes as data.
-func parse(data []byte, s string) (*Screenplay, error) {
 	if err := checkText(data); err != nil {
 		return nil, err
 	}
+	return parse(unsafe.String(unsafe.SliceData(data), len(data))), nil
+}
+
+// parse parses s, which checkText accepted.
+func parse(s string) *Screenplay {
 	p := newParser(s, false)
 	sp := &Screenplay{TitlePage: p.titlePage()}
 	sp.body = p.bodyStart(sp.TitlePage != nil)
@@ -42,7 +45,7 @@ func parse(data []byte, s string) (*Screenplay, error) {
 			sp.Scenes[i] = &p.scenes[i]
 		}
 	}
-	return sp, nil
+	return sp
 }
 
 // ParseBody parses the body of one scene without its heading, as a scene
