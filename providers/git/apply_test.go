@@ -290,6 +290,16 @@ func TestNoObjectsSeesEveryKindOfObject(t *testing.T) {
 	if !noObjects(dir) {
 		t.Error("a new repository: noObjects = false")
 	}
+	alternates := filepath.Join(dir, "objects", "info", "alternates")
+	if err := os.WriteFile(alternates, []byte("/elsewhere/objects\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if noObjects(dir) {
+		t.Error("a repository with alternates: noObjects = true")
+	}
+	if err := os.Remove(alternates); err != nil {
+		t.Fatal(err)
+	}
 	apply(t, p, fakeLib{scripts: map[string]string{"s1": "INT. ROOM - NIGHT\n"}}.library())
 	if loose, _ := filepath.Glob(filepath.Join(dir, "objects", "??", "*")); len(loose) == 0 {
 		t.Fatal("the apply wrote no loose object")

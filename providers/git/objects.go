@@ -61,9 +61,10 @@ func newObjectWriter(r *repo) *objectWriter {
 }
 
 // noObjects reports whether the repository at gitDir has neither a loose
-// object nor a pack: its objects directory holds only info and an empty
-// pack directory (or less), as initBare leaves it. Anything else, or an
-// error, is "not empty".
+// object nor a pack nor alternates (a shared clone's borrowed objects):
+// its objects directory holds only info and an empty pack directory (or
+// less), as initBare leaves it. Anything else, or an error, is "not
+// empty".
 func noObjects(gitDir string) bool {
 	objects := filepath.Join(gitDir, "objects")
 	entries, err := os.ReadDir(objects)
@@ -73,6 +74,9 @@ func noObjects(gitDir string) bool {
 	for _, e := range entries {
 		switch e.Name() {
 		case "info":
+			if _, err := os.Lstat(filepath.Join(objects, "info", "alternates")); !errors.Is(err, os.ErrNotExist) {
+				return false
+			}
 			continue
 		case "pack":
 			packs, err := os.ReadDir(filepath.Join(objects, "pack"))
