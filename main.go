@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"syscall"
 
 	"scriptsync/cli"
@@ -42,28 +41,12 @@ func Main() (code int) {
 	if path := os.Getenv("SCRIPTSYNC_MEMPROFILE"); path != "" {
 		defer writeHeapProfile(path)
 	}
+	if path := os.Getenv("SCRIPTSYNC_PEAKHEAPPROFILE"); path != "" {
+		defer startPeakHeapProfile(path, os.Stderr)()
+	}
 	// One budget for the network time of the whole command
 	// (SCRIPTSYNC_NET_TIMEOUT), whatever the number of requests.
 	return cli.Run(cli.OSEnv(netlimit.WithBudget(ctx)))
-}
-
-// startCPUProfile writes a CPU profile to path until the returned function
-// is called: SCRIPTSYNC_CPUPROFILE, for measuring (go tool pprof).
-func startCPUProfile(path string) func() {
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_CPUPROFILE:", err)
-		return nil
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_CPUPROFILE:", err)
-		f.Close()
-		return nil
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
 }
 
 // panicSummary is a panic's value, bounded: the type of the error for an
@@ -79,18 +62,4 @@ func panicSummary(r any) string {
 		return v
 	}
 	return fmt.Sprintf("%T", r)
-}
-
-// writeHeapProfile writes the allocations of the run to path:
-// SCRIPTSYNC_MEMPROFILE, for measuring (go tool pprof -sample_index=alloc_space).
-func writeHeapProfile(path string) {
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_MEMPROFILE:", err)
-		return
-	}
-	defer f.Close()
-	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
-		fmt.Fprintln(os.Stderr, "Warning: SCRIPTSYNC_MEMPROFILE:", err)
-	}
 }
