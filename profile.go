@@ -49,13 +49,18 @@ func writeHeapProfile(path string) {
 // peakHeapInterval is how often startPeakHeapProfile looks at the heap.
 const peakHeapInterval = 50 * time.Millisecond
 
-// startPeakHeapProfile keeps in path the heap profile of the highest live
-// heap the run reaches (SCRIPTSYNC_PEAKHEAPPROFILE, for measuring: go tool
-// pprof -sample_index=inuse_space). It looks at the live heap, as the last
-// garbage collection left it, every peakHeapInterval, and writes the
+// startPeakHeapProfile keeps in path a heap profile taken near the highest
+// live heap the run reaches (SCRIPTSYNC_PEAKHEAPPROFILE, for measuring: go
+// tool pprof -sample_index=inuse_space). It looks at the live heap, as the
+// last garbage collection left it, every peakHeapInterval, and writes the
 // profile again each time the heap has grown by a tenth since the last
-// one: the profile is of a heap within a tenth of the peak. The returned
-// function stops it and reports the peak on w.
+// one. The returned function stops it and reports on w the peak and the
+// live heap when the profile was written. The runtime's heap profile lags
+// the heap by up to two collections (runtime.MemProfile), so its total is
+// below that figure: it tells what the heap is made of, the peak how big
+// it got. Forcing a collection before each write would make the profile
+// current, at the cost of marking about ten times the final heap over a
+// run.
 func startPeakHeapProfile(path string, w io.Writer) func() {
 	p := &peakHeap{path: path, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
 	done, stopped := make(chan struct{}), make(chan struct{})
@@ -84,8 +89,8 @@ func startPeakHeapProfile(path string, w io.Writer) func() {
 			case p.profiled == 0:
 				fmt.Fprintln(w, "Warning: SCRIPTSYNC_PEAKHEAPPROFILE: no heap was profiled: no garbage collection ran")
 			default:
-				fmt.Fprintf(w, "Peak live heap: %.1f MB (profiled at %.1f MB in %s)\n",
-					float64(p.peak)/1e6, float64(p.profiled)/1e6, p.path)
+				fmt.Fprintf(w, "Peak live heap: %.1f MB (the profile in %s was written at %.1f MB)\n",
+					float64(p.peak)/1e6, p.path, float64(p.profiled)/1e6)
 			}
 		})
 	}

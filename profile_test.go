@@ -37,13 +37,13 @@ func TestPeakHeapProfileIsTakenAtThePeak(t *testing.T) {
 	stop()
 	stop() // a second call does nothing
 
-	m := regexp.MustCompile(`^Peak live heap: ([0-9.]+) MB \(profiled at ([0-9.]+) MB in (.*)\)\n$`).FindStringSubmatch(report.String())
+	m := regexp.MustCompile(`^Peak live heap: ([0-9.]+) MB \(the profile in (.*) was written at ([0-9.]+) MB\)\n$`).FindStringSubmatch(report.String())
 	if m == nil {
 		t.Fatalf("report = %q", report.String())
 	}
 	peak, _ := strconv.ParseFloat(m[1], 64)
-	profiled, _ := strconv.ParseFloat(m[2], 64)
-	if peak < block/1e6 || profiled < block/1e6 || profiled > peak || m[3] != path {
+	profiled, _ := strconv.ParseFloat(m[3], 64)
+	if peak < block/1e6 || profiled < block/1e6 || profiled > peak || m[2] != path {
 		t.Errorf("report = %q: want a peak and a profile of at least %.1f MB in %s", report.String(), float64(block)/1e6, path)
 	}
 	if mb := inuseMB(t, path, "allocatePeakHeapBlock"); mb < block>>20 {
