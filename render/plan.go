@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"scriptsync/planner"
 	"scriptsync/providers"
@@ -45,6 +46,31 @@ func (p *printer) printf(format string, args ...any) {
 		_, p.err = fmt.Fprintf(p.w, format, args...)
 	}
 }
+
+// attrLine prints an attribute's line, its name padded to width: what
+// printf("      %s %-*s = %s\n") prints, without boxing four values for
+// each of a large plan's hundreds of thousands of lines.
+func (p *printer) attrLine(mark, name string, width int, value string) {
+	if p.err != nil {
+		return
+	}
+	pad := max(0, width-utf8.RuneCountInString(name))
+	for _, s := range [...]string{"      ", mark, " ", name} {
+		if _, p.err = io.WriteString(p.w, s); p.err != nil {
+			return
+		}
+	}
+	for ; pad > 0 && p.err == nil; pad -= len(spaces) {
+		_, p.err = io.WriteString(p.w, spaces[:min(pad, len(spaces))])
+	}
+	for _, s := range [...]string{" = ", value, "\n"} {
+		if p.err == nil {
+			_, p.err = io.WriteString(p.w, s)
+		}
+	}
+}
+
+const spaces = "                                "
 
 func (p *printer) paint(code, s string) string {
 	if !p.color {
@@ -294,7 +320,7 @@ func (p *printer) attrs(c *providers.Change, before, after map[string]any) {
 		mark, name, value string
 		diff              []DiffLine // a text shown as lines
 	}
-	var lines []line
+	lines := make([]line, 0, len(sorted))
 	hidden := 0
 	for _, k := range sorted {
 		bv, inBefore := before[k]
@@ -345,7 +371,7 @@ func (p *printer) attrs(c *providers.Change, before, after map[string]any) {
 		}
 	}
 	for _, l := range lines {
-		p.printf("      %s %-*s = %s\n", l.mark, width, l.name, l.value)
+		p.attrLine(l.mark, l.name, width, l.value)
 		if l.diff == nil && l.value != "<<-EOT" {
 			continue
 		}

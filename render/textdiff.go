@@ -122,6 +122,57 @@ type DiffLine struct {
 // Blank lines are dropped: Fountain separates elements with them, and a
 // diff reads better without.
 func TextDiff(before, after any) []DiffLine {
+	// A create or a delete (and an attribute that appears or goes) has
+	// nothing to align: a cold apply shows every scene's text this way.
+	b, _ := before.(string)
+	a, _ := after.(string)
+	switch {
+	case b == "" && a == "":
+		return nil
+	case b == "":
+		return oneSided(a, "+")
+	case a == "":
+		return oneSided(b, "-")
+	}
+	return alignedDiff(before, after)
+}
+
+// oneSided is TextDiff when one side has no lines: every non-blank line
+// of text is added (mark "+") or removed ("-"), the first MaxDiffLines
+// shown and the rest counted. It walks the text where alignedDiff would
+// split, filter and align it.
+func oneSided(text, mark string) []DiffLine {
+	out := make([]DiffLine, 0, min(MaxDiffLines+1, strings.Count(text, "\n")+1))
+	skipped := 0
+	for rest := strings.TrimSuffix(text, "\n"); ; {
+		line, more, found := strings.Cut(rest, "\n")
+		if strings.TrimSpace(line) != "" {
+			if len(out) < MaxDiffLines {
+				out = append(out, DiffLine{mark, line})
+			} else {
+				skipped++
+			}
+		}
+		if !found {
+			break
+		}
+		rest = more
+	}
+	if skipped > 0 {
+		added, removed := skipped, 0
+		if mark == "-" {
+			added, removed = 0, skipped
+		}
+		out = append(out, DiffLine{"#", fmt.Sprintf("(%d more changed lines hidden: %d added, %d removed)", skipped, added, removed)})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// alignedDiff is TextDiff by a line diff of the two sides.
+func alignedDiff(before, after any) []DiffLine {
 	a, b := nonBlank(splitLines(before)), nonBlank(splitLines(after))
 	ops := lineDiff(a, b)
 	keep := make([]bool, len(ops))

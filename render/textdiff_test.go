@@ -2,6 +2,8 @@ package render
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -48,5 +50,49 @@ func TestTextDiffFoldsLongDiffsWithCounts(t *testing.T) {
 	last := got[len(got)-1]
 	if last.Mark != "#" || last.Text != "(27 more changed lines hidden: 27 added, 0 removed)" {
 		t.Errorf("last line %+v", last)
+	}
+}
+
+// A create's or a delete's text, walked, is what aligning it with nothing
+// gives, line for line.
+func TestTextDiffOneSidedIsTheAlignedDiff(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"", " ", "\t", "\r", "INT. HARBOUR - NIGHT", "MARA", "(quietly)", "We sail at dawn.", "a\r", "  spaced  "}
+	texts := []any{nil, "", "\n", "\n\n", "one", "one\n", 42, true}
+	for range 500 {
+		n := rng.IntN(120)
+		lines := make([]string, n)
+		for i := range lines {
+			lines[i] = pieces[rng.IntN(len(pieces))]
+		}
+		text := strings.Join(lines, "\n")
+		if rng.IntN(2) == 0 {
+			text += "\n"
+		}
+		texts = append(texts, text)
+	}
+	for _, text := range texts {
+		for _, other := range []any{nil, "", 7} {
+			if got, want := TextDiff(other, text), alignedDiff(other, text); !reflect.DeepEqual(got, want) {
+				t.Fatalf("TextDiff(%#v, %q)\n = %#v\nwant %#v", other, text, got, want)
+			}
+			if got, want := TextDiff(text, other), alignedDiff(text, other); !reflect.DeepEqual(got, want) {
+				t.Fatalf("TextDiff(%q, %#v)\n = %#v\nwant %#v", text, other, got, want)
+			}
+		}
+	}
+}
+
+// attrLine prints what the format it stands for prints.
+func TestAttrLineIsItsFormat(t *testing.T) {
+	for _, name := range []string{"", "text", "scène", "名前", "a_long_attribute_name_for_padding"} {
+		for _, width := range []int{0, 3, len(name), len(name) + 1, 40, 100} {
+			var b strings.Builder
+			p := &printer{w: &b}
+			p.attrLine("+", name, width, `"value"`)
+			if want := fmt.Sprintf("      %s %-*s = %s\n", "+", width, name, `"value"`); b.String() != want {
+				t.Errorf("attrLine(%q, %d) = %q, want %q", name, width, b.String(), want)
+			}
+		}
 	}
 }
