@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"time"
 )
@@ -54,24 +55,24 @@ func writeHeapProfile(path string) {
 var peakHeapInterval = 50 * time.Millisecond
 
 // startPeakHeapProfile keeps in path a heap profile of the run's highest
-// live heap, to within a tenth (SCRIPTSYNC_PEAKHEAPPROFILE, for measuring:
-// go tool pprof -sample_index=inuse_space). Every peakHeapInterval it reads
-// the live heap the last garbage collection found; when that has grown by
-// a tenth since the heap last profiled, it writes the profile once the
-// next collection has ended. The runtime publishes a collection's heap
-// profile at the end of the collection after it (runtime.MemProfile), so
-// the file shows the heap as the collection that saw the growth found it
-// (or a later one, when collections come faster than the looks). A growth
-// that no collection followed before the end is profiled after one
-// forced collection, as the heap is then. The returned function stops it
-// and reports the peak on w; a path it cannot write is reported at once.
+// live heap, to within a tenth, when the collections allow it
+// (SCRIPTSYNC_PEAKHEAPPROFILE, for measuring: go tool pprof
+// -sample_index=inuse_space). An earlier file at path is removed first.
+//
+// Every peakHeapInterval it reads the live heap the last garbage
+// collection found. The runtime publishes a collection's heap profile at
+// the next collection's mark termination (runtime/mgc.go: mProf_Flush;
+// only runtime.GC publishes its own, at the end of its sweep), so when the
+// live heap has grown by a tenth over the profiled one, the profile is
+// written in the next collection's lifetime: on the second look that finds
+// exactly one more collection ended (the first may fall between the
+// count's increment and the publication), and kept only if no collection
+// ended while it was written. A growth whose next collection passes
+// between two looks is missed; the report says when the peak was. At the
+// end, a growth still unprofiled is profiled after one forced collection
+// if that collection still finds it. The returned function stops it and
+// reports on w; a path it cannot write is reported at once.
 func startPeakHeapProfile(path string, w io.Writer) func() {
-	p := &peakHeap{path: path, w: w, gc: runtime.GC}
-	p.write = p.writeFile
-	if err := p.check(); err != nil {
-		p.fail(err)
-		return func() {}
-	}
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
 	read := func() (live, cycle uint64, ok bool) {
 		metrics.Read(sample)
@@ -79,6 +80,20 @@ func startPeakHeapProfile(path string, w io.Writer) func() {
 			return 0, 0, false // not reported by this runtime: nothing is profiled
 		}
 		return sample[0].Value.Uint64(), sample[1].Value.Uint64(), true
+	}
+	p := &peakHeap{path: path, w: w}
+	p.write = func(cycle uint64) (bool, error) {
+		return p.writeFile(func() bool {
+			if cycle == 0 {
+				return true
+			}
+			_, now, ok := read()
+			return ok && now == cycle
+		})
+	}
+	if err := p.check(); err != nil {
+		p.fail(err)
+		return func() {}
 	}
 	look := func() {
 		if live, cycle, ok := read(); ok {
@@ -106,7 +121,7 @@ func startPeakHeapProfile(path string, w io.Writer) func() {
 			<-stopped
 			look()
 			p.finish(func() (uint64, bool) {
-				p.gc()
+				runtime.GC()
 				live, _, ok := read()
 				return live, ok
 			})
@@ -116,17 +131,20 @@ func startPeakHeapProfile(path string, w io.Writer) func() {
 }
 
 type peakHeap struct {
-	path  string
-	w     io.Writer
-	write func() error // writes the heap profile to path
-	gc    func()       // a forced collection
+	path string
+	w    io.Writer
+	// write writes the heap profile to path, published during collection
+	// cycle; false when a collection ended meanwhile (then nothing is
+	// written). Cycle 0: the profile a forced collection just published.
+	write func(cycle uint64) (bool, error)
 
 	peak     uint64 // the highest live heap seen
 	profiled uint64 // the live heap of the collection the profile shows; 0: none yet
 	// pending is a live heap grown by a tenth over profiled, found by
-	// collection pendingCycle: it is written once that collection's heap
-	// profile is published, at the end of the next one.
+	// collection pendingCycle; ready is set by the first look after the
+	// next collection ended.
 	pending, pendingCycle uint64
+	ready                 bool
 	err                   error // the first failure; then nothing more is written
 }
 
@@ -141,45 +159,71 @@ func (p *peakHeap) observe(live, cycle uint64) {
 		return
 	}
 	if p.pending > 0 && cycle > p.pendingCycle {
-		if err := p.write(); err != nil {
-			p.fail(err)
+		if cycle > p.pendingCycle+1 {
+			p.pending = 0 // missed: the profile published now is a later collection's
+		} else if !p.ready {
+			p.ready = true
 			return
+		} else {
+			wrote, err := p.write(cycle)
+			if err != nil {
+				p.fail(err)
+				return
+			}
+			if wrote {
+				p.profiled = p.pending
+			}
+			p.pending = 0
 		}
-		p.profiled, p.pending = p.pending, 0
 	}
 	if live > p.profiled+p.profiled/10 && live > p.pending {
-		p.pending, p.pendingCycle = live, cycle
+		p.pending, p.pendingCycle, p.ready = live, cycle, false
 	}
 }
 
-// finish profiles a growth that no collection has followed: collect
-// forces one, which publishes the heap profile as that collection found
-// the heap, and returns the live heap it found.
+// finish profiles a growth still unprofiled: collect forces a collection,
+// which publishes the heap profile as it found the heap, and returns the
+// live heap it found. Nothing is written when that collection finds less
+// than a tenth over the profiled heap: the end of a run has usually let
+// go of what made its peak.
 func (p *peakHeap) finish(collect func() (live uint64, ok bool)) {
 	if p.pending == 0 || p.err != nil {
 		return
 	}
+	p.pending = 0
 	live, ok := collect()
-	if !ok || live == 0 {
+	if !ok || live <= p.profiled+p.profiled/10 {
 		return
 	}
 	p.peak = max(p.peak, live)
-	if err := p.write(); err != nil {
+	if _, err := p.write(0); err != nil {
 		p.fail(err)
 		return
 	}
-	p.profiled, p.pending = live, 0
+	p.profiled = live
 }
 
 func (p *peakHeap) report() {
+	mb := func(n uint64) float64 { return float64(n) / 1e6 }
 	switch {
 	case p.peak == 0:
 		fmt.Fprintln(p.w, "Warning: SCRIPTSYNC_PEAKHEAPPROFILE: no garbage collection ran, so no heap was profiled")
-	case p.err != nil || p.profiled == 0:
-		fmt.Fprintf(p.w, "Peak live heap: %.1f MB (no profile written)\n", float64(p.peak)/1e6)
+	case p.profiled == 0:
+		fmt.Fprintf(p.w, "Peak live heap: %.1f MB (no profile written)\n", mb(p.peak))
 	default:
-		fmt.Fprintf(p.w, "Peak live heap: %.1f MB (the profile in %s shows the heap at %.1f MB)\n",
-			float64(p.peak)/1e6, p.path, float64(p.profiled)/1e6)
+		var notes []string
+		if p.peak > p.profiled+p.profiled/10 {
+			notes = append(notes, "the peak itself was missed: its next collection came between two looks, or the run ended first")
+		}
+		if p.err != nil {
+			notes = append(notes, "a later write failed")
+		}
+		note := ""
+		if len(notes) > 0 {
+			note = "; " + strings.Join(notes, "; ")
+		}
+		fmt.Fprintf(p.w, "Peak live heap: %.1f MB (the profile in %s shows the heap at %.1f MB%s)\n",
+			mb(p.peak), p.path, mb(p.profiled), note)
 	}
 }
 
@@ -191,8 +235,11 @@ func (p *peakHeap) fail(err error) {
 }
 
 // check makes sure path can be written, and removes a profile an earlier
-// run left there.
+// run left there; anything but a regular file at path is refused.
 func (p *peakHeap) check() error {
+	if fi, err := os.Lstat(p.path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", p.path)
+	}
 	f, err := os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", p.path, err)
@@ -205,22 +252,26 @@ func (p *peakHeap) check() error {
 	return nil
 }
 
-// writeFile replaces path with the heap profile, whole.
-func (p *peakHeap) writeFile() error {
+// writeFile replaces path with the heap profile, whole, if still() holds
+// after the profile was taken; it reports whether it did.
+func (p *peakHeap) writeFile(still func() bool) (bool, error) {
 	f, err := os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", p.path, err)
+		return false, fmt.Errorf("write %s: %w", p.path, err)
 	}
 	err = pprof.Lookup("heap").WriteTo(f, 0)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
+	keep := err == nil && still()
+	if keep {
 		err = os.Rename(f.Name(), p.path)
 	}
-	if err != nil {
+	if err != nil || !keep {
 		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", p.path, err)
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("write %s: %w", p.path, err)
+	}
+	return keep, nil
 }

@@ -96,3 +96,50 @@ func TestAttrLineIsItsFormat(t *testing.T) {
 		}
 	}
 }
+
+// A created text is walked, not aligned: a handful of allocations
+// whatever its length, where the line diff makes one per line.
+func TestTextDiffOfACreateDoesNotAlign(t *testing.T) {
+	text := strings.Repeat("MARA\nWe sail at dawn.\n\n", 500)
+	if n := testing.AllocsPerRun(20, func() { TextDiff(nil, text) }); n > 5 {
+		t.Errorf("TextDiff(nil, a 1,500-line text) makes %.0f allocations, want at most 5", n)
+	}
+}
+
+// failAfter accepts n bytes, then fails every write.
+type failAfter struct {
+	n       int
+	written strings.Builder
+}
+
+func (w *failAfter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		w.written.Write(b[:w.n])
+		k := w.n
+		w.n = 0
+		return k, fmt.Errorf("disk full")
+	}
+	w.n -= len(b)
+	w.written.Write(b)
+	return len(b), nil
+}
+
+// attrLine fails where printf failed, and writes nothing after.
+func TestAttrLineStopsAtAWriteError(t *testing.T) {
+	line := fmt.Sprintf("      %s %-*s = %s\n", "+", 12, "text", `"value"`)
+	for n := 0; n <= len(line); n++ {
+		w := &failAfter{n: n}
+		p := &printer{w: w}
+		p.attrLine("+", "text", 12, `"value"`)
+		if (p.err != nil) != (n < len(line)) || w.written.String() != line[:n] {
+			t.Errorf("after %d bytes: err = %v, wrote %q; want %q", n, p.err, w.written.String(), line[:n])
+		}
+		if p.err != nil {
+			w.n = 1 << 20 // the writer would take more now
+			p.attrLine("+", "more", 12, `"value"`)
+			if w.written.String() != line[:n] {
+				t.Errorf("after %d bytes: wrote %q after the error", n, w.written.String()[n:])
+			}
+		}
+	}
+}
