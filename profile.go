@@ -68,7 +68,7 @@ var peakHeapInterval = 50 * time.Millisecond
 // exactly one more collection ended (the first may fall between the
 // count's increment and the publication), and kept only if no collection
 // ended while it was written. A growth whose next collection passes
-// between two looks is missed; the report says when the peak was. At the
+// between two looks is missed, and the report says so. At the
 // end, a growth still unprofiled is profiled after one forced collection
 // if that collection still finds it. The returned function stops it and
 // reports on w; a path it cannot write is reported at once.
