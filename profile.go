@@ -148,6 +148,9 @@ type peakHeap struct {
 	err                   error // the first failure; then nothing more is written
 }
 
+// above reports whether live is a tenth over the profiled heap.
+func (p *peakHeap) above(live uint64) bool { return live > p.profiled+p.profiled/10 }
+
 // observe takes a look at the heap: live as the last collection, the
 // cycle'th, found it.
 func (p *peakHeap) observe(live, cycle uint64) {
@@ -176,7 +179,7 @@ func (p *peakHeap) observe(live, cycle uint64) {
 			p.pending = 0
 		}
 	}
-	if live > p.profiled+p.profiled/10 && live > p.pending {
+	if p.above(live) && live > p.pending {
 		p.pending, p.pendingCycle, p.ready = live, cycle, false
 	}
 }
@@ -192,7 +195,7 @@ func (p *peakHeap) finish(collect func() (live uint64, ok bool)) {
 	}
 	p.pending = 0
 	live, ok := collect()
-	if !ok || live <= p.profiled+p.profiled/10 {
+	if !ok || !p.above(live) {
 		return
 	}
 	p.peak = max(p.peak, live)
@@ -212,7 +215,7 @@ func (p *peakHeap) report() {
 		fmt.Fprintf(p.w, "Peak live heap: %.1f MB (no profile written)\n", mb(p.peak))
 	default:
 		var notes []string
-		if p.peak > p.profiled+p.profiled/10 {
+		if p.above(p.peak) {
 			notes = append(notes, "the peak itself was missed: its next collection came between two looks, or the run ended first")
 		}
 		if p.err != nil {
@@ -240,7 +243,7 @@ func (p *peakHeap) check() error {
 	if fi, err := os.Lstat(p.path); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", p.path)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*.tmp")
+	f, err := p.temp()
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", p.path, err)
 	}
@@ -252,10 +255,15 @@ func (p *peakHeap) check() error {
 	return nil
 }
 
+// temp creates a temporary file beside path, to be renamed over it.
+func (p *peakHeap) temp() (*os.File, error) {
+	return os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*.tmp")
+}
+
 // writeFile replaces path with the heap profile, whole, if still() holds
 // after the profile was taken; it reports whether it did.
 func (p *peakHeap) writeFile(still func() bool) (bool, error) {
-	f, err := os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*.tmp")
+	f, err := p.temp()
 	if err != nil {
 		return false, fmt.Errorf("write %s: %w", p.path, err)
 	}

@@ -51,22 +51,20 @@ func (p *printer) printf(format string, args ...any) {
 // printf("      %s %-*s = %s\n") prints, without boxing four values for
 // each of a large plan's hundreds of thousands of lines.
 func (p *printer) attrLine(mark, name string, width int, value string) {
-	if p.err != nil {
-		return
+	p.put("      ", mark, " ", name)
+	for pad := width - utf8.RuneCountInString(name); pad > 0; pad -= len(spaces) {
+		p.put(spaces[:min(pad, len(spaces))])
 	}
-	pad := max(0, width-utf8.RuneCountInString(name))
-	for _, s := range [...]string{"      ", mark, " ", name} {
-		if _, p.err = io.WriteString(p.w, s); p.err != nil {
+	p.put(" = ", value, "\n")
+}
+
+// put writes strings as they are, until a write fails.
+func (p *printer) put(ss ...string) {
+	for _, s := range ss {
+		if p.err != nil {
 			return
 		}
-	}
-	for ; pad > 0 && p.err == nil; pad -= len(spaces) {
-		_, p.err = io.WriteString(p.w, spaces[:min(pad, len(spaces))])
-	}
-	for _, s := range [...]string{" = ", value, "\n"} {
-		if p.err == nil {
-			_, p.err = io.WriteString(p.w, s)
-		}
+		_, p.err = io.WriteString(p.w, s)
 	}
 }
 
